@@ -1,0 +1,513 @@
+/**
+ * The conformance fixture: every tool, resource and prompt name the MCP conformance suite calls,
+ * on one URL that serves both wire eras. `PORT` sets the port (default 3000).
+ *
+ *   PORT=3000 deno run -A examples/conformance/server.ts
+ *
+ * @module
+ */
+
+import { Audio, FastMCP, Image, InputRequired, Message, ToolError } from "../../mod.ts";
+import type { ElicitResult } from "../../mod.ts";
+import { z } from "zod";
+
+/** A 1×1 transparent PNG. */
+const PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+/** A tiny silent WAV. */
+const WAV = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQAAAAA=";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const mcp = new FastMCP({
+  name: "denomcp-conformance",
+  version: "1.0.0",
+  instructions: "Fixture server for the MCP conformance suite.",
+});
+
+// --- Tools: content types -------------------------------------------------------------------
+
+mcp.tool(
+  "test_simple_text",
+  { description: "Returns simple text" },
+  () => "This is a simple text response for testing.",
+);
+
+mcp.tool(
+  "test_image_content",
+  { description: "Returns an image" },
+  () => new Image({ base64: PNG }, { mimeType: "image/png" }),
+);
+
+mcp.tool(
+  "test_audio_content",
+  { description: "Returns audio" },
+  () => new Audio({ base64: WAV }, { mimeType: "audio/wav" }),
+);
+
+mcp.tool("test_embedded_resource", { description: "Returns an embedded resource" }, () => ({
+  type: "resource",
+  resource: {
+    uri: "test://embedded-resource",
+    mimeType: "text/plain",
+    text: "This is an embedded resource content.",
+  },
+}));
+
+mcp.tool("test_multiple_content_types", { description: "Returns text, an image and a resource" }, () => [
+  "Multiple content types test:",
+  new Image({ base64: PNG }, { mimeType: "image/png" }),
+  {
+    type: "resource",
+    resource: {
+      uri: "test://mixed-content-resource",
+      mimeType: "application/json",
+      text: JSON.stringify({ test: "data", value: 123 }),
+    },
+  },
+]);
+
+mcp.tool("test_error_handling", { description: "Always fails" }, () => {
+  throw new ToolError("This tool intentionally returns an error for testing", { logLevel: "debug" });
+});
+
+// --- Tools: progress, logging, client requests ----------------------------------------------
+
+mcp.tool("test_tool_with_progress", { description: "Reports progress 0, 50, 100" }, async (_args, ctx) => {
+  for (const p of [0, 50, 100]) {
+    await ctx.reportProgress(p, 100, `step ${p}`);
+    if (p < 100) await sleep(50);
+  }
+  return "Progress complete";
+});
+
+mcp.tool("test_tool_with_logging", { description: "Sends three log messages" }, async (_args, ctx) => {
+  await ctx.info("Tool execution started");
+  await sleep(50);
+  await ctx.info("Tool processing data");
+  await sleep(50);
+  await ctx.info("Tool execution completed");
+  return "Logging complete";
+});
+
+mcp.tool("test_sampling", {
+  description: "Asks the client's model",
+  input: z.object({ prompt: z.string() }),
+}, async ({ prompt }, ctx) => {
+  const answer = await ctx.sample(prompt, { maxTokens: 100 });
+  return `LLM response: ${answer.text}`;
+});
+
+mcp.tool("test_elicitation", {
+  description: "Asks the user for information",
+  input: z.object({ message: z.string() }),
+}, async ({ message }, ctx) => {
+  const answer = await ctx.elicit(message, {
+    type: "object",
+    properties: {
+      username: { type: "string", description: "User's response" },
+      email: { type: "string", description: "User's email address" },
+    },
+    required: ["username", "email"],
+  });
+  return `User response: action=${answer.action}, content=${JSON.stringify(answer.data ?? {})}`;
+});
+
+mcp.tool(
+  "test_elicitation_sep1034_defaults",
+  { description: "Elicitation with default values" },
+  async (_args, ctx) => {
+    const answer = await ctx.elicit("Please confirm your details", {
+      type: "object",
+      properties: {
+        name: { type: "string", description: "Name", default: "John Doe" },
+        age: { type: "integer", description: "Age", default: 30 },
+        score: { type: "number", description: "Score", default: 95.5 },
+        status: {
+          type: "string",
+          description: "Status",
+          enum: ["active", "inactive", "pending"],
+          default: "active",
+        },
+        verified: { type: "boolean", description: "Verified", default: true },
+      },
+    });
+    return `Elicitation completed: action=${answer.action}, content=${JSON.stringify(answer.data ?? {})}`;
+  },
+);
+
+mcp.tool(
+  "test_elicitation_sep1330_enums",
+  { description: "Elicitation with every enum shape" },
+  async (_args, ctx) => {
+    const answer = await ctx.elicit("Please choose", {
+      type: "object",
+      properties: {
+        untitledSingle: { type: "string", enum: ["option1", "option2", "option3"] },
+        titledSingle: {
+          type: "string",
+          oneOf: [
+            { const: "value1", title: "First Option" },
+            { const: "value2", title: "Second Option" },
+            { const: "value3", title: "Third Option" },
+          ],
+        },
+        legacyEnum: {
+          type: "string",
+          enum: ["opt1", "opt2", "opt3"],
+          enumNames: ["Option One", "Option Two", "Option Three"],
+        },
+        untitledMulti: { type: "array", items: { type: "string", enum: ["option1", "option2", "option3"] } },
+        titledMulti: {
+          type: "array",
+          items: {
+            anyOf: [
+              { const: "value1", title: "First Choice" },
+              { const: "value2", title: "Second Choice" },
+              { const: "value3", title: "Third Choice" },
+            ],
+          },
+        },
+      },
+    });
+    return `Elicitation completed: action=${answer.action}, content=${JSON.stringify(answer.data ?? {})}`;
+  },
+);
+
+mcp.tool("json_schema_2020_12_tool", {
+  description: "A tool whose input schema uses JSON Schema 2020-12 keywords",
+  input: {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    type: "object",
+    $defs: {
+      address: {
+        $anchor: "addressDef",
+        type: "object",
+        properties: { street: { type: "string" }, city: { type: "string" } },
+      },
+    },
+    properties: {
+      name: { type: "string" },
+      address: { $ref: "#/$defs/address" },
+      contactMethod: { type: "string", enum: ["phone", "email"] },
+      phone: { type: "string" },
+      email: { type: "string" },
+    },
+    allOf: [{ anyOf: [{ required: ["phone"] }, { required: ["email"] }] }],
+    if: { properties: { contactMethod: { const: "phone" } }, required: ["contactMethod"] },
+    then: { required: ["phone"] },
+    else: { required: ["email"] },
+    additionalProperties: false,
+  },
+}, (args) => `Received: ${JSON.stringify(args)}`);
+
+mcp.tool("test_reconnection", {
+  description: "Closes its SSE stream and answers after the client reconnects",
+}, async (_args, ctx) => {
+  await sleep(50);
+  ctx.closeSseStream(100);
+  await sleep(300);
+  return "Reconnection test completed";
+});
+
+mcp.tool("test_x_mcp_header", {
+  description: "Mirrors its region argument into the Mcp-Param-Region header",
+  input: {
+    type: "object",
+    properties: { region: { type: "string", "x-mcp-header": "Region" } },
+    required: ["region"],
+  },
+}, ({ region }) => `Region: ${region}`);
+
+// --- Tools: 2026-07-28 diagnostics -----------------------------------------------------------
+
+mcp.tool(
+  "test_missing_capability",
+  { description: "Needs sampling, which the caller may not declare" },
+  async (_args, ctx) => {
+    const answer = await ctx.sample("Say hello", { maxTokens: 10 });
+    return answer.text;
+  },
+);
+
+mcp.tool(
+  "test_streaming_elicitation",
+  { description: "Elicits without server-to-client requests" },
+  async (_args, ctx) => {
+    const answer = await ctx.elicit("Your name?", z.object({ name: z.string() }));
+    return answer.action === "accept" ? `Hello, ${answer.data.name}!` : "No name given";
+  },
+);
+
+mcp.tool(
+  "test_logging_tool",
+  { description: "Logs; only requests with a log level receive it" },
+  async (_args, ctx) => {
+    await ctx.info("first log line");
+    await ctx.info("second log line");
+    return "Logged";
+  },
+);
+
+let toggled = 0;
+mcp.tool("test_trigger_tool_change", { description: "Adds and removes a tool" }, () => {
+  const name = `temporary_tool_${++toggled}`;
+  mcp.tool(name, { description: "Temporary" }, () => "temporary").remove();
+  mcp.tool(name, { description: "Temporary" }, () => "temporary");
+  return "Tool list changed";
+});
+
+mcp.tool("test_trigger_prompt_change", { description: "Adds a prompt" }, () => {
+  mcp.prompt(`temporary_prompt_${++toggled}`, { description: "Temporary" }, () => "temporary");
+  return "Prompt list changed";
+});
+
+// --- Tools: multi round-trip (explicit form) -------------------------------------------------
+
+function accepted(value: unknown): Record<string, unknown> | undefined {
+  const r = value as ElicitResult | undefined;
+  return r && typeof r === "object" && r.action === "accept" && typeof r.content === "object"
+    ? r.content
+    : undefined;
+}
+
+const askName = {
+  method: "elicitation/create" as const,
+  params: {
+    message: "What is your name?",
+    requestedSchema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
+  },
+};
+
+mcp.tool(
+  "test_input_required_result_elicitation",
+  { description: "Asks for a name through input-required" },
+  (_args, ctx) => {
+    const answer = accepted(ctx.inputResponses?.user_name);
+    if (!answer || typeof answer.name !== "string") {
+      return new InputRequired({
+        inputRequests: { user_name: askName },
+      });
+    }
+    return `Hello, ${answer.name}!`;
+  },
+);
+
+mcp.tool("test_input_required_result_sampling", {
+  description: "Asks the client's model through input-required",
+}, (_args, ctx) => {
+  const answer = ctx.inputResponses?.capital_question as { content?: { text?: string } } | undefined;
+  if (!answer?.content) {
+    return new InputRequired({
+      inputRequests: {
+        capital_question: {
+          method: "sampling/createMessage",
+          params: {
+            messages: [{ role: "user", content: { type: "text", text: "What is the capital of France?" } }],
+            maxTokens: 100,
+          },
+        },
+      },
+    });
+  }
+  return `Model said: ${answer.content.text ?? ""}`;
+});
+
+mcp.tool(
+  "test_input_required_result_list_roots",
+  { description: "Lists roots through input-required" },
+  (_args, ctx) => {
+    const answer = ctx.inputResponses?.client_roots as { roots?: { uri: string }[] } | undefined;
+    if (!answer?.roots) {
+      return new InputRequired({
+        inputRequests: { client_roots: { method: "roots/list", params: {} } },
+      });
+    }
+    return `Roots: ${answer.roots.map((r) => r.uri).join(", ")}`;
+  },
+);
+
+const askConfirm = {
+  method: "elicitation/create" as const,
+  params: {
+    message: "Confirm?",
+    requestedSchema: { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] },
+  },
+};
+
+mcp.tool(
+  "test_input_required_result_request_state",
+  { description: "Keeps state across rounds" },
+  (_args, ctx) => {
+    const answer = accepted(ctx.inputResponses?.confirm);
+    if (!answer || ctx.requestState !== "awaiting-confirm") {
+      return new InputRequired({ inputRequests: { confirm: askConfirm }, requestState: "awaiting-confirm" });
+    }
+    return `state-ok: confirmed=${answer.ok}`;
+  },
+);
+
+mcp.tool(
+  "test_input_required_result_multiple_inputs",
+  { description: "Asks for three inputs at once" },
+  (_args, ctx) => {
+    const r = ctx.inputResponses ?? {};
+    if (!accepted(r.user_name) || !r.greeting || !r.client_roots) {
+      return new InputRequired({
+        inputRequests: {
+          user_name: askName,
+          greeting: {
+            method: "sampling/createMessage",
+            params: {
+              messages: [{ role: "user", content: { type: "text", text: "Say hello" } }],
+              maxTokens: 50,
+            },
+          },
+          client_roots: { method: "roots/list", params: {} },
+        },
+        requestState: "multi",
+      });
+    }
+    return `Received all inputs for ${accepted(r.user_name)!.name}`;
+  },
+);
+
+mcp.tool("test_input_required_result_multi_round", { description: "Takes three rounds" }, (_args, ctx) => {
+  const state = ctx.requestState;
+  const r = ctx.inputResponses ?? {};
+  if (state?.startsWith("round-2:") && accepted(r.step2_color)) {
+    return `Done: ${state.slice(8)} likes ${accepted(r.step2_color)!.color}`;
+  }
+  const name = accepted(r.step1_name)?.name;
+  if (state === "round-1" && typeof name === "string") {
+    return new InputRequired({
+      inputRequests: {
+        step2_color: {
+          method: "elicitation/create",
+          params: {
+            message: "Favourite colour?",
+            requestedSchema: { type: "object", properties: { color: { type: "string" } } },
+          },
+        },
+      },
+      requestState: `round-2:${name}`,
+    });
+  }
+  return new InputRequired({ inputRequests: { step1_name: askName }, requestState: "round-1" });
+});
+
+mcp.tool(
+  "test_input_required_result_tampered_state",
+  { description: "Rejects a forged requestState" },
+  (_args, ctx) => {
+    if (ctx.requestState === "trusted" && accepted(ctx.inputResponses?.confirm)) return "State verified";
+    return new InputRequired({ inputRequests: { confirm: askConfirm }, requestState: "trusted" });
+  },
+);
+
+mcp.tool(
+  "test_input_required_result_capabilities",
+  { description: "Asks only for what the client supports" },
+  (_args, ctx) => {
+    const caps = ctx.clientCapabilities;
+    const r = ctx.inputResponses ?? {};
+    if (Object.keys(r).length) return "Inputs received";
+    const requests: ConstructorParameters<typeof InputRequired>[0]["inputRequests"] = {};
+    if (caps.sampling) {
+      requests.sample = {
+        method: "sampling/createMessage",
+        params: { messages: [{ role: "user", content: { type: "text", text: "Hi" } }], maxTokens: 10 },
+      };
+    }
+    if (caps.elicitation) requests.user_name = askName;
+    if (caps.roots) requests.client_roots = { method: "roots/list", params: {} };
+    if (Object.keys(requests).length === 0) return "The client supports no input requests";
+    return new InputRequired({ inputRequests: requests });
+  },
+);
+
+// --- Resources ---------------------------------------------------------------------------------
+
+mcp.resource("test://static-text", {
+  name: "static-text",
+  description: "A static text resource",
+  mimeType: "text/plain",
+}, () => "This is the content of the static text resource.");
+
+mcp.resource("test://static-binary", {
+  name: "static-binary",
+  description: "A static binary resource",
+  mimeType: "image/png",
+}, () => (Uint8Array as unknown as { fromBase64(s: string): Uint8Array }).fromBase64(PNG));
+
+mcp.resource("test://template/{id}/data", {
+  name: "template-data",
+  description: "A resource template",
+  mimeType: "application/json",
+}, ({ id }) => ({ id, templateTest: true, data: `Data for ID: ${id}` }));
+
+mcp.resource("test://watched-resource", {
+  name: "watched-resource",
+  description: "A resource clients subscribe to",
+  mimeType: "text/plain",
+}, () => "Watched resource content");
+
+// --- Prompts -----------------------------------------------------------------------------------
+
+mcp.prompt(
+  "test_simple_prompt",
+  { description: "A simple prompt" },
+  () => "This is a simple prompt for testing.",
+);
+
+mcp.prompt("test_prompt_with_arguments", {
+  description: "A prompt with arguments",
+  args: z.object({
+    arg1: z.string().describe("First argument"),
+    arg2: z.string().describe("Second argument"),
+  }),
+  complete: { arg1: (value) => ["paris", "park", "party"].filter((v) => v.startsWith(value)) },
+}, ({ arg1, arg2 }) => `Prompt with arguments: arg1='${arg1}', arg2='${arg2}'`);
+
+mcp.prompt("test_prompt_with_embedded_resource", {
+  description: "A prompt with an embedded resource",
+  args: z.object({ resourceUri: z.string().describe("URI of the resource to embed") }),
+}, ({ resourceUri }) => [
+  new Message({
+    type: "resource",
+    resource: { uri: resourceUri, mimeType: "text/plain", text: "Embedded resource content for testing." },
+  }),
+  "Please process the embedded resource above.",
+]);
+
+mcp.prompt("test_prompt_with_image", { description: "A prompt with an image" }, () => [
+  new Message(new Image({ base64: PNG }, { mimeType: "image/png" })),
+  "Please analyze the image above.",
+]);
+
+mcp.prompt(
+  "test_input_required_result_prompt",
+  { description: "Asks for context before rendering" },
+  (_args, ctx) => {
+    const answer = accepted(ctx.inputResponses?.user_context);
+    if (!answer) {
+      return new InputRequired({
+        inputRequests: {
+          user_context: {
+            method: "elicitation/create",
+            params: {
+              message: "Any context?",
+              requestedSchema: { type: "object", properties: { context: { type: "string" } } },
+            },
+          },
+        },
+      });
+    }
+    return `Context: ${answer.context}`;
+  },
+);
+
+export default mcp;
+
+if (import.meta.main) {
+  await mcp.run({ transport: "http", port: Number(Deno.env.get("PORT") ?? 3000) });
+}

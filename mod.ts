@@ -1,0 +1,70 @@
+/**
+ * denomcp: build MCP (Model Context Protocol) servers for Deno.
+ *
+ * One file is a server: define tools, resources and prompts on a {@link FastMCP}, then run it
+ * with `deno run` (stdio or HTTP), `deno serve`, on Deno Deploy, or as a compiled binary. Both
+ * wire eras are served on one endpoint: 2025-11-25 (sessions, SSE) and 2026-07-28 (stateless).
+ *
+ * @example
+ * ```ts
+ * import { FastMCP } from "@denomcp/denomcp";
+ * import { z } from "zod";
+ *
+ * const mcp = new FastMCP({ name: "weather", version: "1.0.0" });
+ * mcp.tool("forecast", {
+ *   description: "Forecast for a city",
+ *   input: z.object({ city: z.string() }),
+ * }, ({ city }) => ({ city, tempC: 21 }));
+ *
+ * export default mcp;
+ * if (import.meta.main) mcp.run();
+ * ```
+ *
+ * @module
+ */
+
+export { FastMCP, type FastMCPOptions, type ServeOptions, type ServerHandle } from "./server/fastmcp.ts";
+export type { RunOptions } from "./server/run.ts";
+export { Context, type Elicited, type SampleOptions, type SampleResult } from "./server/context.ts";
+export {
+  Audio,
+  type BinaryOptions,
+  File,
+  type FileOptions,
+  Image,
+  ToolResult,
+  type ToolResultInit,
+} from "./server/content.ts";
+export {
+  type ErrorOptions,
+  McpError,
+  NotFoundError,
+  PromptError,
+  ResourceError,
+  ToolError,
+} from "./server/errors.ts";
+export { type InputRequest, InputRequired } from "./server/input_required.ts";
+export { DEFAULT_LIMITS, type Limits } from "./server/settings.ts";
+export type { Lifespan } from "./server/lifespan.ts";
+export type { LogSink } from "./server/logger.ts";
+export type { HttpOptions } from "./server/http/handler.ts";
+export type { OnDuplicate } from "./server/components/registry.ts";
+export { ToolComponent, type ToolHandler, type ToolOptions } from "./server/components/tool.ts";
+export {
+  type CompletionHandler,
+  ResourceComponent,
+  type ResourceHandler,
+  type ResourceOptions,
+  TemplateComponent,
+  type UriParams,
+} from "./server/components/resource.ts";
+export {
+  Message,
+  PromptComponent,
+  type PromptHandler,
+  type PromptOptions,
+} from "./server/components/prompt.ts";
+export type { ComponentOptions } from "./server/components/common.ts";
+export type { Infer, JsonSchema, SchemaLike } from "./server/schema.ts";
+export { ErrorCode } from "./protocol/jsonrpc.ts";
+export type * from "./protocol/types.ts";

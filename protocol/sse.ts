@@ -1,0 +1,75 @@
+/**
+ * Server-Sent Events framing: encoding on the server side, parsing for clients and tests.
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+
+/** One SSE event. */
+export interface SseEvent {
+  id?: string;
+  event?: string;
+  data: string;
+  retry?: number;
+}
+
+/** Encodes one SSE event to bytes. Multi-line data is split into several `data:` lines. */
+export function encodeSseEvent(event: SseEvent): Uint8Array {
+  let out = "";
+  if (event.id !== undefined) out += `id: ${event.id}\n`;
+  if (event.event !== undefined) out += `event: ${event.event}\n`;
+  if (event.retry !== undefined) out += `retry: ${event.retry}\n`;
+  out += event.data.includes("\n")
+    ? event.data.split("\n").map((l) => `data: ${l}\n`).join("")
+    : `data: ${event.data}\n`;
+  return encoder.encode(out + "\n");
+}
+
+/** Parses a complete SSE text body into events (for tests and simple clients). */
+export function parseSse(text: string): SseEvent[] {
+  const events: SseEvent[] = [];
+  for (const block of text.split(/\r?\n\r?\n/)) {
+    if (!block.trim()) continue;
+    const event: SseEvent = { data: "" };
+    const data: string[] = [];
+    for (const line of block.split(/\r?\n/)) {
+      if (line.startsWith(":")) continue;
+      const colon = line.indexOf(":");
+      const field = colon === -1 ? line : line.slice(0, colon);
+      let value = colon === -1 ? "" : line.slice(colon + 1);
+      if (value.startsWith(" ")) value = value.slice(1);
+      if (field === "data") data.push(value);
+      else if (field === "id") event.id = value;
+      else if (field === "event") event.event = value;
+      else if (field === "retry") event.retry = Number(value);
+    }
+    event.data = data.join("\n");
+    events.push(event);
+  }
+  return events;
+}
+
+/** Incremental SSE parser over a byte stream (for reading live streams). */
+export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let cut: RegExpExecArray | null;
+      const boundary = /\r?\n\r?\n/g;
+      let last = 0;
+      while ((cut = boundary.exec(buffer)) !== null) {
+        const block = buffer.slice(last, cut.index);
+        last = cut.index + cut[0].length;
+        for (const event of parseSse(block + "\n\n")) yield event;
+      }
+      buffer = buffer.slice(last);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}

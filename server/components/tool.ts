@@ -1,0 +1,122 @@
+/**
+ * Tools: a definition compiled once (JSON Schemas, validators, the `tools/list` entry) and the
+ * code that runs one call.
+ *
+ * @module
+ */
+
+import type { CallToolResult, Tool as WireTool, ToolAnnotations } from "../../protocol/types.ts";
+import type { Context } from "../context.ts";
+import {
+  type CompiledSchema,
+  compileSchema,
+  EMPTY_OBJECT_SCHEMA,
+  type Infer,
+  type SchemaLike,
+} from "../schema.ts";
+import { checkName, Component, type ComponentOptions, withMetadata } from "./common.ts";
+
+/** A tool's handler: parsed arguments and the request's context in, any convertible value out. */
+export type ToolHandler<S> = (args: Infer<S>, ctx: Context) => unknown;
+
+/**
+ * Options of a tool.
+ *
+ * @example
+ * ```ts
+ * import { FastMCP } from "@denomcp/denomcp";
+ * import { z } from "zod";
+ * const mcp = new FastMCP({ name: "demo" });
+ * mcp.tool("add", {
+ *   description: "Add two numbers",
+ *   input: z.object({ a: z.number(), b: z.number() }),
+ *   annotations: { readOnlyHint: true },
+ * }, ({ a, b }) => a + b);
+ * ```
+ */
+export interface ToolOptions<S extends SchemaLike | undefined = SchemaLike | undefined>
+  extends ComponentOptions {
+  /** Argument schema: zod (or any Standard JSON Schema) object, or a plain JSON Schema. */
+  input?: S;
+  /** Schema of `structuredContent`; results are checked against it. Non-object schemas are wrapped in `{ result }`. */
+  output?: SchemaLike;
+  /** Behaviour hints for clients. */
+  annotations?: ToolAnnotations;
+  /** Fails the call with a timeout error after this many milliseconds. */
+  timeoutMs?: number;
+  /**
+   * Whether a synchronous handler runs in the Worker pool. Until the pool exists every handler runs
+   * in the main isolate; the option is accepted so that code written for it keeps working.
+   */
+  runInThread?: boolean;
+}
+
+/** A tool compiled for serving. */
+export class ToolComponent extends Component {
+  /** @inheritdoc */
+  readonly kind = "tools" as const;
+  /** @inheritdoc */
+  readonly slot = "tools" as const;
+  /** Tool name. */
+  readonly name: string;
+  /** Compiled argument schema. */
+  readonly input: CompiledSchema;
+  /** Compiled output schema, if any. */
+  readonly output?: CompiledSchema;
+  /** True when the output schema was wrapped in `{ result }` because it is not an object. */
+  readonly wrapsResult: boolean;
+  /** Per-call timeout. */
+  readonly timeoutMs?: number;
+  /** The `tools/list` entry, built once. */
+  readonly listing: WireTool;
+  /** The handler. */
+  readonly handler: ToolHandler<unknown>;
+
+  /** Compiles a tool definition; throws a TypeError naming the tool for bad schemas or names. */
+  constructor(name: string, options: ToolOptions, handler: ToolHandler<unknown>) {
+    super(options);
+    checkName("tool", name);
+    this.name = name;
+    this.handler = handler;
+    this.timeoutMs = options.timeoutMs;
+    this.input = options.input ? compileSchema(options.input, `tool '${name}' input`) : EMPTY_OBJECT_SCHEMA;
+    if (this.input.jsonSchema.type !== "object") {
+      throw new TypeError(`tool '${name}': the input schema must describe an object`);
+    }
+    let wrapsResult = false;
+    if (options.output) {
+      const output = compileSchema(options.output, `tool '${name}' output`, "output");
+      wrapsResult = output.jsonSchema.type !== "object";
+      this.output = wrapsResult ? wrapOutputSchema(output) : output;
+    }
+    this.wrapsResult = wrapsResult;
+    const listing: WireTool = { name, inputSchema: this.input.jsonSchema };
+    if (this.output) listing.outputSchema = this.output.jsonSchema;
+    this.listing = withMetadata(
+      listing as unknown as Record<string, unknown>,
+      options,
+    ) as unknown as WireTool;
+  }
+
+  /** @inheritdoc */
+  get key(): string {
+    return this.name;
+  }
+}
+
+function wrapOutputSchema(inner: CompiledSchema): CompiledSchema {
+  return {
+    jsonSchema: { type: "object", properties: { result: inner.jsonSchema }, required: ["result"] },
+    validate(value) {
+      const result = (value as { result?: unknown } | undefined)?.result;
+      const checked = inner.validate(result);
+      const wrap = (
+        v: Awaited<typeof checked>,
+      ) => (v.ok ? { ok: true as const, value: { result: v.value } } : v);
+      return checked instanceof Promise ? checked.then(wrap) : wrap(checked);
+    },
+  };
+}
+
+/** A finished call: the wire result. */
+export type ToolCallOutcome = CallToolResult;

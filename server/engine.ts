@@ -1,0 +1,84 @@
+/**
+ * What every transport shares: running a request into a JSON-RPC response, and the handling
+ * of client notifications. Transports own framing; this owns meaning.
+ *
+ * @module
+ */
+
+import {
+  ErrorCode,
+  errorResponse,
+  type JsonObject,
+  type JsonRpcResponse,
+  type RequestId,
+} from "../protocol/jsonrpc.ts";
+import type { ServerCapabilities } from "../protocol/types.ts";
+import type { Dispatcher } from "./dispatch.ts";
+import { errorMessage, logLevelOf, McpError, toJsonRpcError } from "./errors.ts";
+import type { Exchange } from "./exchange.ts";
+import type { ListenHub } from "./listen.ts";
+import type { LogSink } from "./logger.ts";
+import type { Session } from "./session.ts";
+import type { SessionRegistry } from "./session_registry.ts";
+import type { Limits } from "./settings.ts";
+
+/** The server as transports see it. */
+export interface Engine {
+  readonly dispatcher: Dispatcher;
+  readonly sessions: SessionRegistry;
+  readonly listen: ListenHub;
+  readonly limits: Readonly<Limits>;
+  readonly capabilities: ServerCapabilities;
+  readonly maskErrorDetails: boolean;
+  readonly log: LogSink;
+  /** Resolves once the lifespan has started. */
+  ready(): Promise<void>;
+  /** Aborted when the server shuts down. */
+  readonly shutdownSignal: AbortSignal;
+  /** Hook for `notifications/roots/list_changed`. */
+  rootsChanged(session: Session | undefined): void;
+}
+
+/** Runs a request and always produces a response (errors become JSON-RPC errors). */
+export async function serveRequest(engine: Engine, exchange: Exchange): Promise<JsonRpcResponse> {
+  try {
+    const result = await engine.dispatcher.handle(exchange);
+    return { jsonrpc: "2.0", id: exchange.id, result };
+  } catch (error) {
+    if (!(error instanceof McpError)) {
+      engine.log(logLevelOf(error), `${exchange.method} failed: ${errorMessage(error)}`);
+    }
+    const e = toJsonRpcError(error, engine.maskErrorDetails, "Internal error");
+    return errorResponse(exchange.id, e.code, e.message, e.data);
+  }
+}
+
+/** Handles a client notification; `inflight` maps request ids to their abort controllers. */
+export function handleNotification(
+  engine: Engine,
+  method: string,
+  params: JsonObject | undefined,
+  session: Session | undefined,
+  inflight: Map<RequestId, AbortController> | undefined,
+): void {
+  switch (method) {
+    case "notifications/initialized":
+      if (session) session.initialized = true;
+      return;
+    case "notifications/cancelled": {
+      const id = params?.requestId as RequestId | undefined;
+      if (id !== undefined) {
+        inflight?.get(id)?.abort(
+          new McpError(ErrorCode.RequestTimeout, String(params?.reason ?? "cancelled")),
+        );
+      }
+      return;
+    }
+    case "notifications/roots/list_changed":
+      engine.rootsChanged(session);
+      return;
+    default:
+      // Unknown notifications are ignored, as JSON-RPC requires.
+      return;
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The 2026-07-28 (stateless) side of the HTTP endpoint: envelope and header validation in the
+ * order the specification sets, dispatch, and `subscriptions/listen` streams.
+ *
+ * @module
+ */
+
+import {
+  ErrorCode,
+  type JsonObject,
+  type JsonRpcMessage,
+  type JsonRpcResponse,
+  type RequestId,
+} from "../../protocol/jsonrpc.ts";
+import { SUBSCRIPTION_ID_KEY } from "../../protocol/meta_keys.ts";
+import { type Engine, serveRequest } from "../engine.ts";
+import type { Exchange } from "../exchange.ts";
+import { progressTokenOf } from "../exchange.ts";
+import { honoured, parseFilter, tagged } from "../listen.ts";
+import { type Envelope, readEnvelope } from "../envelope.ts";
+import type { McpError } from "../errors.ts";
+import { jsonError, jsonResponse } from "./guards.ts";
+import { checkMirroredParams, decodeHeaderValue, mirroredParams } from "./mcp_headers.ts";
+import { respond } from "./responder.ts";
+import { type ConnectionRegistry, SseConnection } from "./sse_stream.ts";
+
+/** Transport state the modern path needs. */
+export interface ModernHttp {
+  readonly engine: Engine;
+  readonly connections: ConnectionRegistry;
+  /** Requests in flight, so shutdown can cancel them. */
+  readonly inflight: Set<AbortController>;
+}
+
+/** Error codes that the specification sends with HTTP 400 on the modern path. */
+const BAD_REQUEST_CODES: ReadonlySet<number> = new Set([
+  ErrorCode.HeaderMismatch,
+  ErrorCode.MissingClientCapability,
+  ErrorCode.UnsupportedProtocolVersion,
+]);
+
+function statusOf(response: JsonRpcResponse): number {
+  const code = response.error?.code;
+  if (code === undefined) return 200;
+  if (code === ErrorCode.MethodNotFound) return 404;
+  return BAD_REQUEST_CODES.has(code) ? 400 : 200;
+}
+
+const NAME_PARAM: Record<string, string> = {
+  "tools/call": "name",
+  "prompts/get": "name",
+  "resources/read": "uri",
+};
+
+const mirroredCache = new WeakMap<object, Map<string, string[]>>();
+
+/** Serves one 2026-07-28 POST whose body is a single request or notification. */
+export async function handleModernPost(http: ModernHttp, req: Request, msg: JsonObject): Promise<Response> {
+  const { engine } = http;
+  const id = msg.id as RequestId | undefined;
+  const errId = id ?? null;
+  const method = msg.method as string;
+  const params = (msg.params ?? {}) as JsonObject;
+  let envelope: Envelope;
+  try {
+    envelope = readEnvelope(params, req.headers.get("mcp-protocol-version"));
+  } catch (error) {
+    const e = error as McpError;
+    return jsonError(400, errId, e.code, e.message, e.data);
+  }
+  if (id === undefined) return new Response(null, { status: 202 });
+
+  const headerMethod = req.headers.get("mcp-method");
+  if (headerMethod === null || headerMethod.trim() !== method) {
+    return jsonError(
+      400,
+      id,
+      ErrorCode.HeaderMismatch,
+      `Header mismatch: Mcp-Method '${headerMethod ?? "(missing)"}' does not match body method '${method}'`,
+    );
+  }
+  const nameParam = NAME_PARAM[method];
+  if (nameParam) {
+    const raw = req.headers.get("mcp-name");
+    const decoded = raw === null ? undefined : decodeHeaderValue(raw);
+    if (decoded === undefined || decoded !== params[nameParam]) {
+      return jsonError(
+        400,
+        id,
+        ErrorCode.HeaderMismatch,
+        `Header mismatch: Mcp-Name '${raw ?? "(missing)"}' does not match body ${nameParam}`,
+      );
+    }
+  }
+  if (!engine.dispatcher.has(method, "modern") && method !== "subscriptions/listen") {
+    return jsonError(404, id, ErrorCode.MethodNotFound, `Method not found: ${method}`);
+  }
+  if (method === "tools/call") {
+    const mismatch = checkToolHeaders(engine, req.headers, params);
+    if (mismatch) return jsonError(400, id, ErrorCode.HeaderMismatch, mismatch);
+  }
+  await engine.ready();
+  if (method === "subscriptions/listen") return listen(http, id, params);
+
+  const controller = new AbortController();
+  http.inflight.add(controller);
+  const exchange: Exchange = {
+    era: "modern",
+    protocolVersion: envelope.protocolVersion,
+    id,
+    method,
+    params,
+    clientCapabilities: envelope.clientCapabilities,
+    clientInfo: envelope.clientInfo,
+    logLevel: envelope.logLevel,
+    logging: envelope.logLevel !== undefined,
+    progressToken: progressTokenOf(params),
+    signal: controller.signal,
+    transport: "http",
+    httpRequest: req,
+    send: noop,
+  };
+  try {
+    return await respond((channel) => {
+      (exchange as { send: (m: JsonRpcMessage) => void }).send = (m) => {
+        if (!controller.signal.aborted) channel.send(m);
+      };
+      return serveRequest(engine, exchange);
+    }, {
+      registry: http.connections,
+      headers: {},
+      onClientGone: () => controller.abort(new Error("client closed the stream")),
+      statusOf,
+    });
+  } finally {
+    http.inflight.delete(controller);
+  }
+}
+
+function noop(): void {}
+
+function checkToolHeaders(engine: Engine, headers: Headers, params: JsonObject): string | undefined {
+  const tool = typeof params.name === "string" ? engine.dispatcher.tool(params.name) : undefined;
+  if (!tool) return undefined;
+  let mirrored = mirroredCache.get(tool);
+  if (!mirrored) {
+    mirrored = mirroredParams(tool.listing.inputSchema);
+    mirroredCache.set(tool, mirrored);
+  }
+  if (mirrored.size === 0) return undefined;
+  return checkMirroredParams(headers, mirrored, (params.arguments ?? {}) as JsonObject);
+}
+
+function listen(http: ModernHttp, id: RequestId, params: JsonObject): Response {
+  const { engine } = http;
+  const filter = parseFilter(params.notifications);
+  if (!filter) {
+    return jsonResponse({
+      jsonrpc: "2.0",
+      id,
+      error: {
+        code: ErrorCode.InvalidParams,
+        message: "Invalid params: 'notifications' is required and must be a valid SubscriptionFilter",
+      },
+    });
+  }
+  if (engine.listen.size >= engine.limits.maxListenStreams) {
+    return jsonResponse({
+      jsonrpc: "2.0",
+      id,
+      error: {
+        code: ErrorCode.InternalError,
+        message: "Subscription limit reached (limits.maxListenStreams)",
+      },
+    });
+  }
+  const agreed = honoured(filter, engine.capabilities);
+  let remove = () => {};
+  const connection = new SseConnection(http.connections, {}, () => remove());
+  remove = engine.listen.add({
+    id,
+    filter: agreed,
+    deliver: (message) => connection.send(message),
+    end: () => {
+      connection.send({
+        jsonrpc: "2.0",
+        id,
+        result: { resultType: "complete", _meta: { [SUBSCRIPTION_ID_KEY]: id } },
+      });
+      connection.close();
+    },
+  });
+  connection.send(tagged(id, "notifications/subscriptions/acknowledged", { notifications: agreed }));
+  return connection.response;
+}

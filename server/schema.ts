@@ -1,0 +1,109 @@
+/**
+ * Compiles argument schemas once: any Standard Schema that can export JSON Schema (zod ≥ 4.2,
+ * Valibot, ArkType), or a plain JSON Schema object used verbatim.
+ *
+ * @module
+ */
+
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+
+/** A Standard Schema that also exports JSON Schema (the "Standard JSON Schema" extension). */
+export interface StandardJsonSchema<Input = unknown, Output = Input> extends StandardSchemaV1<Input, Output> {
+  readonly "~standard": StandardSchemaV1.Props<Input, Output> & {
+    readonly jsonSchema: {
+      readonly input: (options: { target: string }) => Record<string, unknown>;
+      readonly output: (options: { target: string }) => Record<string, unknown>;
+    };
+  };
+}
+
+/** A plain JSON Schema object. */
+export type JsonSchema = Record<string, unknown>;
+
+/** What a component accepts as its schema. */
+export type SchemaLike = StandardSchemaV1 | JsonSchema;
+
+/** The parsed type of a schema: Standard Schema output, or a plain record for JSON Schema. */
+export type Infer<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : Record<string, unknown>;
+
+/** Outcome of a validation: the parsed value, or one message naming every problem. */
+export type Validation = { ok: true; value: unknown } | { ok: false; message: string };
+
+/** A schema compiled once at definition time. */
+export interface CompiledSchema {
+  /** The JSON Schema advertised on the wire. */
+  readonly jsonSchema: JsonSchema;
+  /** Validates (and, for Standard Schemas, transforms) a value. May be async for async schemas. */
+  validate(value: unknown): Validation | Promise<Validation>;
+}
+
+function isStandard(schema: SchemaLike): schema is StandardSchemaV1 {
+  return typeof (schema as StandardSchemaV1)["~standard"]?.validate === "function";
+}
+
+function formatIssues(issues: ReadonlyArray<StandardSchemaV1.Issue>): string {
+  return issues.map((issue) => {
+    const path = issue.path?.map((p) => (typeof p === "object" ? p.key : p)).join(".");
+    return path ? `${path}: ${issue.message}` : issue.message;
+  }).join("; ");
+}
+
+function fromResult(result: StandardSchemaV1.Result<unknown>): Validation {
+  return result.issues
+    ? { ok: false, message: formatIssues(result.issues) }
+    : { ok: true, value: result.value };
+}
+
+/**
+ * Compiles a schema. `what` names the component in error messages.
+ * Throws at definition time when a Standard Schema cannot export JSON Schema.
+ */
+export function compileSchema(
+  schema: SchemaLike,
+  what: string,
+  direction: "input" | "output" = "input",
+): CompiledSchema {
+  if (isStandard(schema)) {
+    const exporter = (schema as StandardJsonSchema)["~standard"].jsonSchema;
+    if (!exporter || typeof exporter[direction] !== "function") {
+      throw new TypeError(
+        `${what}: the schema (${schema["~standard"].vendor}) cannot export JSON Schema; ` +
+          "use zod >= 4.2 or another Standard JSON Schema library, or pass a plain JSON Schema object",
+      );
+    }
+    const jsonSchema = { ...exporter[direction]({ target: "draft-2020-12" }) };
+    // The 2025-11-25 default dialect is 2020-12, so the marker only costs bytes on every listing.
+    delete jsonSchema.$schema;
+    const standard = schema["~standard"];
+    return {
+      jsonSchema,
+      validate(value) {
+        const result = standard.validate(value);
+        return result instanceof Promise ? result.then(fromResult) : fromResult(result);
+      },
+    };
+  }
+  return { jsonSchema: schema, validate: (value) => validatePlainObject(schema, value) };
+}
+
+/**
+ * Plain JSON Schemas are advertised verbatim and checked only for shape: an object with the
+ * required properties. Full JSON Schema validation is the job of a Standard Schema library.
+ */
+function validatePlainObject(schema: JsonSchema, value: unknown): Validation {
+  if (schema.type !== "object") return { ok: true, value };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, message: "expected an object" };
+  }
+  const required = Array.isArray(schema.required) ? schema.required as string[] : [];
+  const missing = required.filter((key) => !(key in value));
+  return missing.length
+    ? { ok: false, message: `missing required ${missing.join(", ")}` }
+    : { ok: true, value };
+}
+
+/** An empty object schema, for components that take no arguments. */
+export const EMPTY_OBJECT_SCHEMA: CompiledSchema = {
+  jsonSchema: { type: "object", properties: {} },
+  validate: (value) => ({ ok: true, value: value ?? {} }),
+};

@@ -1,0 +1,138 @@
+/**
+ * A 2025-era session: what `initialize` negotiated, the client's log level and subscriptions,
+ * and the server→client requests awaiting an answer.
+ *
+ * @module
+ */
+
+import {
+  ErrorCode,
+  type JsonObject,
+  type JsonRpcMessage,
+  type JsonRpcResponse,
+  type RequestId,
+} from "../protocol/jsonrpc.ts";
+import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/types.ts";
+import { McpError } from "./errors.ts";
+
+interface Pending {
+  resolve(result: JsonObject): void;
+  reject(error: Error): void;
+}
+
+/** Delivers a message to the client on a channel not tied to any request (the GET stream, stdout). */
+export type UnsolicitedSink = (message: JsonRpcMessage) => boolean;
+
+/** One stateful client. */
+export class Session {
+  /** Negotiated protocol version. */
+  protocolVersion: string;
+  /** What the client said about itself. */
+  clientInfo?: Implementation;
+  /** What the client can do. */
+  clientCapabilities: ClientCapabilities = {};
+  /** Minimum level of `notifications/message`; undefined sends every level. */
+  logLevel?: LoggingLevel;
+  /** True after `notifications/initialized`. */
+  initialized = false;
+  /** URIs the client subscribed to. */
+  readonly subscriptions: Set<string> = new Set();
+  /** Requests in flight, by id, so `notifications/cancelled` can stop them. */
+  readonly inflight: Map<RequestId, AbortController> = new Map();
+  /** Per-session values for `ctx.getState()` / `ctx.setState()`. */
+  readonly state: Map<string, unknown> = new Map();
+  /** Time of the last request, for idle expiry. */
+  lastActiveMs: number = Date.now();
+  /** Where unsolicited messages go; set by the transport. */
+  unsolicited?: UnsolicitedSink;
+  #pending = new Map<RequestId, Pending>();
+  #nextId = 0;
+  #closed = false;
+
+  /** Creates a session with a negotiated version. */
+  constructor(readonly id: string, protocolVersion: string) {
+    this.protocolVersion = protocolVersion;
+  }
+
+  /** True once the session has ended. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Sends a request to the client through `send` and waits for its answer, the signal, or the
+   * timeout, whichever comes first.
+   */
+  request(
+    send: (message: JsonRpcMessage) => void,
+    method: string,
+    params: JsonObject,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<JsonObject> {
+    if (this.#closed) return Promise.reject(new McpError(ErrorCode.InternalError, "the session has ended"));
+    const id = `s-${++this.#nextId}`;
+    return new Promise<JsonObject>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        finish();
+        reject(
+          new McpError(
+            ErrorCode.RequestTimeout,
+            `the client did not answer ${method} within ${timeoutMs} ms`,
+          ),
+        );
+      }, timeoutMs);
+      const onAbort = () => {
+        finish();
+        send({
+          jsonrpc: "2.0",
+          method: "notifications/cancelled",
+          params: { requestId: id, reason: "cancelled" },
+        });
+        reject(signal.reason instanceof Error ? signal.reason : new Error("cancelled"));
+      };
+      const finish = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        this.#pending.delete(id);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#pending.set(id, {
+        resolve: (r) => {
+          finish();
+          resolve(r);
+        },
+        reject: (e) => {
+          finish();
+          reject(e);
+        },
+      });
+      send({ jsonrpc: "2.0", id, method, params });
+    });
+  }
+
+  /** Routes a response from the client to the request waiting for it. False when none waits. */
+  resolve(response: JsonRpcResponse): boolean {
+    const pending = response.id === null ? undefined : this.#pending.get(response.id);
+    if (!pending) return false;
+    if (response.error) {
+      pending.reject(
+        new McpError(response.error.code, response.error.message, { data: response.error.data }),
+      );
+    } else pending.resolve(response.result ?? {});
+    return true;
+  }
+
+  /** Ends the session: cancels its work and fails whatever waits on the client. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const controller of this.inflight.values()) controller.abort(new Error("session closed"));
+    this.inflight.clear();
+    for (const pending of this.#pending.values()) {
+      pending.reject(new McpError(ErrorCode.InternalError, "the session has ended"));
+    }
+    this.#pending.clear();
+    this.unsolicited = undefined;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Every limit the server enforces, with its default, in one place.
+ *
+ * @module
+ */
+
+/**
+ * Limits of a server. Each is a named setting; exceeding one gives a clear error and leaves no
+ * state behind.
+ *
+ * @example
+ * ```ts
+ * import { FastMCP } from "@denomcp/denomcp";
+ * const mcp = new FastMCP({ name: "demo", limits: { maxBodyBytes: 1 << 20, maxSessions: 500 } });
+ * ```
+ */
+export interface Limits {
+  /** Largest request body accepted over HTTP; larger ones get 413. Default 4 MiB. */
+  maxBodyBytes: number;
+  /** Most messages in one JSON-RPC batch (2025-03-26 clients only). Default 32. */
+  maxBatchSize: number;
+  /** Most concurrent 2025-era sessions; `initialize` beyond it gets 503. Default 10,000. */
+  maxSessions: number;
+  /** A session unused this long is closed. Default 30 minutes. */
+  sessionIdleTimeoutMs: number;
+  /** Most open SSE streams per session (POST and GET together). Default 32. */
+  maxStreamsPerSession: number;
+  /** Most open `subscriptions/listen` streams per server. Default 1,024. */
+  maxListenStreams: number;
+  /** How long a server→client request (sampling, elicitation, roots) may wait. Default 5 minutes. */
+  clientRequestTimeoutMs: number;
+  /** Events kept per session for `Last-Event-ID` resumption. Default 256. */
+  eventStoreSize: number;
+  /** Lifetime of a 2026 `requestState`. Default 600 s. */
+  requestStateTtlSeconds: number;
+  /** Rounds of client input one request may take. Default 8. */
+  maxInputRounds: number;
+  /** Longest a shutdown waits for requests in flight before cutting them off. Default 1,000 ms. */
+  shutdownTimeoutMs: number;
+  /** Longest line accepted on stdio. Default 4 MiB. */
+  maxStdioLineBytes: number;
+}
+
+/** The defaults of {@link Limits}. */
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxBodyBytes: 4 * 1024 * 1024,
+  maxBatchSize: 32,
+  maxSessions: 10_000,
+  sessionIdleTimeoutMs: 30 * 60_000,
+  maxStreamsPerSession: 32,
+  maxListenStreams: 1024,
+  clientRequestTimeoutMs: 5 * 60_000,
+  eventStoreSize: 256,
+  requestStateTtlSeconds: 600,
+  maxInputRounds: 8,
+  shutdownTimeoutMs: 1000,
+  maxStdioLineBytes: 4 * 1024 * 1024,
+});
