@@ -23,7 +23,13 @@
  * @module
  */
 
-export { FastMCP, type FastMCPOptions, type ServeOptions, type ServerHandle } from "./server/fastmcp.ts";
+export {
+  FastMCP,
+  type FastMCPOptions,
+  type ServeOptions,
+  type ServerHandle,
+  type ServerStats,
+} from "./server/fastmcp.ts";
 export type { RunOptions } from "./server/run.ts";
 export { Context, type Elicited, type SampleOptions, type SampleResult } from "./server/context.ts";
 export {

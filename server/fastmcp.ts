@@ -117,6 +117,18 @@ export interface ServerHandle {
   readonly finished: Promise<void>;
 }
 
+/** Live counts of a server; see {@link FastMCP.stats}. */
+export interface ServerStats {
+  /** 2025-era sessions alive. */
+  sessions: number;
+  /** Open SSE connections. */
+  openStreams: number;
+  /** Open `subscriptions/listen` subscriptions. */
+  subscriptions: number;
+  /** 2026-era HTTP requests being served. */
+  requestsInFlight: number;
+}
+
 function insideWorker(): boolean {
   const g = globalThis as { WorkerGlobalScope?: new () => unknown };
   return typeof g.WorkerGlobalScope === "function" && globalThis instanceof g.WorkerGlobalScope;
@@ -313,6 +325,25 @@ export class FastMCP {
   /** The prompts, by name. */
   get prompts(): ReadonlyMap<string, PromptComponent> {
     return this.#registry.prompts;
+  }
+
+  /**
+   * Live counts, for health checks and for tests that prove nothing is left behind.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * console.log(mcp.stats()); // { sessions: 0, openStreams: 0, subscriptions: 0, requestsInFlight: 0 }
+   * ```
+   */
+  stats(): ServerStats {
+    return {
+      sessions: this.#core.sessions.size,
+      openStreams: this.#http?.connections.size ?? 0,
+      subscriptions: this.#core.listen.size,
+      requestsInFlight: this.#http?.inflight.size ?? 0,
+    };
   }
 
   /** Tells subscribed clients that a resource changed (`notifications/resources/updated`). */

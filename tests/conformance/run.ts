@@ -1,0 +1,113 @@
+/**
+ * `deno task conformance`: starts the fixture server, runs the official MCP conformance suite
+ * against it for each requirement set with its expected-failures file, and fails when any
+ * scored scenario fails.
+ *
+ *   deno task conformance                  # both requirement sets
+ *   deno task conformance 2026-07-28       # one
+ *
+ * @module
+ */
+
+const SUITE = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
+const ROOT = new URL("../../", import.meta.url);
+const HERE = new URL("./", import.meta.url);
+const REVISIONS = Deno.args.length ? Deno.args : ["2025-11-25", "2026-07-28"];
+
+async function startFixture(): Promise<{ url: string; child: Deno.ChildProcess }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "examples/conformance/server.ts"],
+    cwd: ROOT,
+    env: { PORT: "0" },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += value;
+    const m = /serving MCP on (http:\/\/\S+)/.exec(seen);
+    if (m) {
+      // Keep draining stderr so the server never blocks on a full pipe.
+      (async () => {
+        while (!(await reader.read()).done) { /* drain */ }
+      })().catch(() => {});
+      return { url: m[1].replace("127.0.0.1", "localhost"), child };
+    }
+  }
+  child.kill("SIGKILL");
+  throw new Error(`the fixture server did not start:\n${seen}`);
+}
+
+interface Outcome {
+  revision: string;
+  passed: string[];
+  failed: string[];
+  others: string[];
+  code: number;
+}
+
+async function suite(args: string[]): Promise<{ code: number; text: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", SUITE, ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    text: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr),
+  };
+}
+
+/** The scored server scenarios of a requirement set. */
+async function requiredScenarios(revision: string): Promise<Set<string>> {
+  const { text } = await suite(["list", "--requirements", revision]);
+  const server = text.slice(text.indexOf("Server scenarios"), text.indexOf("Client scenarios"));
+  return new Set([...server.matchAll(/^\s+- (\S+)/gm)].map((m) => m[1]));
+}
+
+async function runSuite(url: string, revision: string): Promise<Outcome> {
+  const required = await requiredScenarios(revision);
+  const baseline = new URL(`expected-failures.${revision}.yml`, HERE).pathname;
+  const { code, text } = await suite([
+    "server",
+    "--url",
+    url,
+    "--requirements",
+    revision,
+    "--expected-failures",
+    baseline,
+  ]);
+  const verdicts = new Map<string, boolean>();
+  for (const m of text.matchAll(/^([✓✗]) ([^:\s]+): \d+ passed, \d+ failed/gm)) {
+    verdicts.set(m[2], m[1] === "✓");
+  }
+  const passed = [...required].filter((name) => verdicts.get(name) === true);
+  const failed = [...required].filter((name) => verdicts.get(name) !== true);
+  const others = [...verdicts].filter(([name]) => !required.has(name)).map(([name, ok]) =>
+    `${ok ? "✓" : "✗"} ${name}`
+  );
+  if (code !== 0) console.error(text);
+  return { revision, passed, failed, others, code };
+}
+
+const { url, child } = await startFixture();
+let failed = false;
+try {
+  for (const revision of REVISIONS) {
+    const o = await runSuite(url, revision);
+    const total = o.passed.length + o.failed.length;
+    console.log(`conformance ${o.revision}: ${o.passed.length}/${total} required server scenarios passed`);
+    for (const name of o.failed) console.log(`  ✗ ${name}`);
+    if (o.others.length) console.log(`  not scored: ${o.others.join(", ")}`);
+    if (o.code !== 0 || o.failed.length) failed = true;
+  }
+} finally {
+  child.kill("SIGTERM");
+  await child.status;
+}
+if (failed) Deno.exit(1);

@@ -1,0 +1,128 @@
+/**
+ * Raw HTTP helpers for tests: build MCP POSTs for either wire and read JSON or SSE answers.
+ *
+ * @module
+ */
+
+import { parseSse } from "../../protocol/sse.ts";
+
+/** The base URL `mcp.fetch` tests use (no socket involved). */
+export const ENDPOINT = "http://127.0.0.1:8000/mcp";
+
+/** Standard request headers of a spec-conformant client. */
+export const CLIENT_HEADERS: Record<string, string> = {
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+};
+
+/** The 2026-07-28 envelope for `params._meta`. */
+export function modernMeta(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": { name: "test", version: "1.0.0" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+    ...extra,
+  };
+}
+
+/** A 2026-07-28 POST with matching headers. */
+export function modernRequest(
+  method: string,
+  params: Record<string, unknown> = {},
+  id: number | string = 1,
+  headers: Record<string, string> = {},
+): Request {
+  const name = (params.name ?? params.uri) as string | undefined;
+  const routing: Record<string, string> = { "mcp-protocol-version": "2026-07-28", "mcp-method": method };
+  if (name !== undefined && ["tools/call", "prompts/get", "resources/read"].includes(method)) {
+    routing["mcp-name"] = name;
+  }
+  return new Request(ENDPOINT, {
+    method: "POST",
+    headers: { ...CLIENT_HEADERS, ...routing, ...headers },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id,
+      method,
+      params: { ...params, _meta: modernMeta(params._meta as Record<string, unknown>) },
+    }),
+  });
+}
+
+/** A 2025-era POST. */
+export function legacyRequest(body: unknown, headers: Record<string, string> = {}): Request {
+  return new Request(ENDPOINT, {
+    method: "POST",
+    headers: { ...CLIENT_HEADERS, ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Reads a JSON-RPC answer from a JSON or SSE response; SSE yields every message in order. */
+export async function readMessages(res: Response): Promise<Record<string, unknown>[]> {
+  const text = await res.text();
+  if ((res.headers.get("content-type") ?? "").includes("text/event-stream")) {
+    return parseSse(text).filter((e) => e.data.trim()).map((e) => JSON.parse(e.data));
+  }
+  return text ? [JSON.parse(text)] : [];
+}
+
+/** Initializes a 2025 session through `fetch` and returns its id. */
+export async function openSession(
+  fetch: (r: Request) => Promise<Response>,
+  version = "2025-11-25",
+  capabilities: Record<string, unknown> = {},
+): Promise<string> {
+  const res = await fetch(legacyRequest({
+    jsonrpc: "2.0",
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion: version, capabilities, clientInfo: { name: "test", version: "1.0.0" } },
+  }));
+  await res.body?.cancel();
+  const id = res.headers.get("mcp-session-id");
+  if (!id) throw new Error(`initialize gave no session (status ${res.status})`);
+  const done = await fetch(
+    legacyRequest({ jsonrpc: "2.0", method: "notifications/initialized" }, {
+      "mcp-session-id": id,
+      "mcp-protocol-version": version,
+    }),
+  );
+  await done.body?.cancel();
+  return id;
+}
+
+/**
+ * Sends one raw HTTP/1.1 request over TCP (for headers `fetch` will not forge, such as Host)
+ * and returns the status line's code and the body text.
+ */
+export async function rawHttp(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body = "",
+): Promise<{ status: number; body: string }> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const bytes = new TextEncoder().encode(body);
+    const head = Object.entries({
+      ...headers,
+      "content-length": String(bytes.byteLength),
+      connection: "close",
+    })
+      .map(([k, v]) => `${k}: ${v}\r\n`).join("");
+    await conn.write(new TextEncoder().encode(`${method} ${path} HTTP/1.1\r\n${head}\r\n${body}`));
+    let text = "";
+    const buf = new Uint8Array(65536);
+    while (true) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      text += new TextDecoder().decode(buf.subarray(0, n));
+    }
+    const status = Number(text.slice(9, 12));
+    return { status, body: text.slice(text.indexOf("\r\n\r\n") + 4) };
+  } finally {
+    conn.close();
+  }
+}
