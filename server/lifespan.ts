@@ -5,7 +5,7 @@
  */
 
 /**
- * A lifespan: an async generator that yields once (code after `yield` is the teardown), or an
+ * A lifespan: an async generator that yields once (the code after `yield` is the teardown), or an
  * async function whose result is the value (disposed with `Symbol.asyncDispose` if it has one).
  *
  * @example
@@ -44,8 +44,9 @@ export async function startLifespan(lifespan: Lifespan | undefined): Promise<Sta
     const first = await generator.next();
     return {
       value: first.done ? undefined : first.value,
+      // Resuming (not return()) runs the code after `yield`, as a context manager's exit would.
       stop: async () => {
-        await generator.return(undefined);
+        await generator.next();
       },
     };
   }
