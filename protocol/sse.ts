@@ -44,6 +44,8 @@ export function parseSse(text: string): SseEvent[] {
       else if (field === "event") event.event = value;
       else if (field === "retry") event.retry = Number(value);
     }
+    // Per the SSE rules a block without data lines (a comment, a bare id) dispatches nothing.
+    if (data.length === 0) continue;
     event.data = data.join("\n");
     events.push(event);
   }

@@ -1,0 +1,223 @@
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { FastMCP, McpError, ToolError } from "../../mod.ts";
+import { modernRequest, readMessages } from "../helpers/http.ts";
+
+async function call(
+  mcp: FastMCP,
+  method: string,
+  params: Record<string, unknown> = {},
+  meta: Record<string, unknown> = {},
+) {
+  const [body] = await readMessages(await mcp.fetch(modernRequest(method, { ...params, _meta: meta })));
+  return body as {
+    result?: Record<string, unknown>;
+    error?: { code: number; message: string; data?: unknown };
+  };
+}
+
+function quiet(options: Partial<ConstructorParameters<typeof FastMCP>[0]> = {}): FastMCP {
+  return new FastMCP({ name: "unit", logLevel: "emergency", ...options });
+}
+
+Deno.test("lists paginate with listPageSize and an opaque cursor", async () => {
+  const mcp = quiet({ listPageSize: 2 });
+  for (const n of ["a", "b", "c"]) mcp.tool(n, { description: n }, () => n);
+  const first = await call(mcp, "tools/list");
+  assert.deepEqual((first.result!.tools as { name: string }[]).map((t) => t.name), ["a", "b"]);
+  const second = await call(mcp, "tools/list", { cursor: first.result!.nextCursor });
+  assert.deepEqual((second.result!.tools as { name: string }[]).map((t) => t.name), ["c"]);
+  assert.equal(second.result!.nextCursor, undefined);
+  assert.equal(second.result!.ttlMs, 0);
+  assert.equal(second.result!.cacheScope, "private");
+});
+
+Deno.test("disabled, removed and tag-filtered tools are neither listed nor callable", async () => {
+  const mcp = quiet({ excludeTags: ["internal"] });
+  const hidden = mcp.tool("hidden", { description: "x" }, () => "x");
+  mcp.tool("secret", { description: "x", tags: ["internal"] }, () => "x");
+  const gone = mcp.tool("gone", { description: "x" }, () => "x");
+  mcp.tool("shown", { description: "x" }, () => "x");
+  hidden.disable();
+  gone.remove();
+  const list = await call(mcp, "tools/list");
+  assert.deepEqual((list.result!.tools as { name: string }[]).map((t) => t.name), ["shown"]);
+  for (const name of ["hidden", "secret", "gone"]) {
+    assert.equal((await call(mcp, "tools/call", { name })).error?.code, -32602);
+  }
+  hidden.enable();
+  assert.equal((await call(mcp, "tools/call", { name: "hidden" })).result?.isError, undefined);
+});
+
+Deno.test("onDuplicate decides between error, replace and ignore", () => {
+  const strict = quiet({ onDuplicate: "error" });
+  strict.tool("t", () => 1);
+  assert.throws(() => strict.tool("t", () => 2), /tool 't' is already defined/);
+  const keep = quiet({ onDuplicate: "ignore" });
+  const first = keep.tool("t", () => 1);
+  assert.equal(keep.tool("t", () => 2), first);
+});
+
+Deno.test("invalid names and non-object input schemas are refused at definition time", () => {
+  const mcp = quiet();
+  assert.throws(() => mcp.tool("has space", () => 1), /must be 1-128 characters/);
+  assert.throws(() => mcp.tool("t", { input: z.string() }, () => 1), /must describe an object/);
+  assert.throws(() => mcp.resource("no-scheme", () => "x"), /has no scheme/);
+});
+
+Deno.test("unexpected errors are masked with maskErrorDetails; ToolError never is", async () => {
+  const mcp = quiet({ maskErrorDetails: true });
+  mcp.tool("boom", { description: "x" }, () => {
+    throw new Error("db password is hunter2");
+  });
+  mcp.tool("nope", { description: "x" }, () => {
+    throw new ToolError("city not found");
+  });
+  mcp.tool("proto", { description: "x" }, () => {
+    throw new McpError(-32602, "bad thing", { data: { why: 1 } });
+  });
+  const boom = await call(mcp, "tools/call", { name: "boom" });
+  assert.deepEqual(boom.result!.content, [{ type: "text", text: "Error calling tool 'boom'" }]);
+  assert.equal(boom.result!.isError, true);
+  assert.deepEqual((await call(mcp, "tools/call", { name: "nope" })).result!.content, [{
+    type: "text",
+    text: "city not found",
+  }]);
+  assert.deepEqual((await call(mcp, "tools/call", { name: "proto" })).error, {
+    code: -32602,
+    message: "bad thing",
+    data: { why: 1 },
+  });
+});
+
+Deno.test("output schemas are advertised, enforced, and wrap non-object results", async () => {
+  const mcp = quiet();
+  mcp.tool("point", { description: "x", output: z.object({ x: z.number() }) }, () => ({ x: 1 }));
+  mcp.tool("bad", { description: "x", output: z.object({ x: z.number() }) }, () => ({ x: "one" }));
+  mcp.tool("count", { description: "x", output: z.number() }, () => 3);
+  const list = await call(mcp, "tools/list");
+  const count = (list.result!.tools as { name: string; outputSchema: unknown }[]).find((t) =>
+    t.name === "count"
+  )!;
+  assert.deepEqual(count.outputSchema, {
+    type: "object",
+    properties: { result: { type: "number" } },
+    required: ["result"],
+  });
+  assert.deepEqual((await call(mcp, "tools/call", { name: "point" })).result!.structuredContent, { x: 1 });
+  assert.deepEqual((await call(mcp, "tools/call", { name: "count" })).result!.structuredContent, {
+    result: 3,
+  });
+  const bad = await call(mcp, "tools/call", { name: "bad" });
+  assert.equal(bad.error!.code, -32603);
+  assert.match(bad.error!.message, /does not match its output schema/);
+});
+
+Deno.test("a tool timeout answers an error result naming the limit", async () => {
+  const mcp = quiet();
+  mcp.tool(
+    "slow",
+    { description: "x", timeoutMs: 20 },
+    () => new Promise((r) => setTimeout(() => r("late"), 200)),
+  );
+  const res = await call(mcp, "tools/call", { name: "slow" });
+  assert.deepEqual(res.result!.content, [{ type: "text", text: "Tool 'slow' timed out after 20 ms" }]);
+  await new Promise((r) => setTimeout(r, 200));
+});
+
+Deno.test("completions for prompt arguments and template variables", async () => {
+  const mcp = quiet();
+  mcp.prompt("p", {
+    description: "x",
+    args: z.object({ lang: z.string() }),
+    complete: { lang: (v) => ["deno", "dart", "go"].filter((s) => s.startsWith(v)) },
+  }, () => "x");
+  mcp.resource(
+    "repo://{owner}/{name}",
+    { complete: { name: (v, c) => [`${c.arguments.owner}-${v}x`] } },
+    () => "x",
+  );
+  const p = await call(mcp, "completion/complete", {
+    ref: { type: "ref/prompt", name: "p" },
+    argument: { name: "lang", value: "d" },
+  });
+  assert.deepEqual(p.result!.completion, { values: ["deno", "dart"], total: 2, hasMore: false });
+  const t = await call(mcp, "completion/complete", {
+    ref: { type: "ref/resource", uri: "repo://{owner}/{name}" },
+    argument: { name: "name", value: "a" },
+    context: { arguments: { owner: "me" } },
+  });
+  assert.deepEqual((t.result!.completion as { values: string[] }).values, ["me-ax"]);
+});
+
+Deno.test("templates keep their metadata on materialised contents; missing resources are -32602 with data.uri", async () => {
+  const mcp = quiet();
+  mcp.resource(
+    "users://{id}",
+    { mimeType: "application/json", meta: { owner: "team" } },
+    ({ id }) => ({ id }),
+  );
+  const read = await call(mcp, "resources/read", { uri: "users://7" });
+  assert.deepEqual(read.result!.contents, [{
+    uri: "users://7",
+    mimeType: "application/json",
+    text: '{"id":"7"}',
+    _meta: { owner: "team" },
+  }]);
+  const missing = await call(mcp, "resources/read", { uri: "nothing://here" });
+  assert.deepEqual(missing.error, {
+    code: -32602,
+    message: "Resource not found",
+    data: { uri: "nothing://here" },
+  });
+});
+
+Deno.test("ctx.elicit on 2026 becomes input-required rounds and the handler resumes with the answer", async () => {
+  const mcp = quiet();
+  let runs = 0;
+  mcp.tool("ask", { description: "x" }, async (_a, ctx) => {
+    runs++;
+    const first = await ctx.elicit("Name?", z.object({ name: z.string() }));
+    const second = await ctx.elicit("Age?", z.object({ age: z.number() }));
+    return first.action === "accept" && second.action === "accept"
+      ? `${first.data.name} is ${second.data.age}`
+      : "declined";
+  });
+  const caps = { "io.modelcontextprotocol/clientCapabilities": { elicitation: {} } };
+  const r1 = (await call(mcp, "tools/call", { name: "ask" }, caps)).result!;
+  assert.equal(r1.resultType, "input_required");
+  const [k1] = Object.keys(r1.inputRequests as object);
+  const r2 = (await call(mcp, "tools/call", {
+    name: "ask",
+    inputResponses: { [k1]: { action: "accept", content: { name: "Ada" } } },
+    requestState: r1.requestState,
+  }, caps)).result!;
+  assert.equal(r2.resultType, "input_required");
+  const [k2] = Object.keys(r2.inputRequests as object);
+  assert.notEqual(k1, k2);
+  const r3 = (await call(mcp, "tools/call", {
+    name: "ask",
+    inputResponses: { [k2]: { action: "accept", content: { age: 36 } } },
+    requestState: r2.requestState,
+  }, caps)).result!;
+  assert.deepEqual(r3.content, [{ type: "text", text: "Ada is 36" }]);
+  assert.equal(runs, 3);
+  const none = await call(mcp, "tools/call", { name: "ask" });
+  assert.deepEqual(none.error?.data, { requiredCapabilities: { elicitation: {} } });
+});
+
+Deno.test("state kept with ctx.setState lives as long as the request on the stateless wire", async () => {
+  const mcp = quiet();
+  mcp.tool("count", { description: "x" }, (_a, ctx) => {
+    ctx.setState("n", (ctx.getState<number>("n") ?? 0) + 1);
+    return String(ctx.getState("n"));
+  });
+  assert.deepEqual((await call(mcp, "tools/call", { name: "count" })).result!.content, [{
+    type: "text",
+    text: "1",
+  }]);
+  assert.deepEqual((await call(mcp, "tools/call", { name: "count" })).result!.content, [{
+    type: "text",
+    text: "1",
+  }]);
+});
