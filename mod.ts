@@ -26,6 +26,7 @@
 export {
   FastMCP,
   type FastMCPOptions,
+  type RunningServer,
   type ServeOptions,
   type ServerHandle,
   type ServerStats,

@@ -15,7 +15,10 @@ const mcp = new FastMCP({ name: "weather", version: "1.0.0", instructions: "Weat
 
 mcp.tool("forecast", {
   description: "Forecast for a city",
-  input: z.object({ city: z.string().describe("City name"), days: z.number().int().min(1).max(7).default(1) }),
+  input: z.object({
+    city: z.string().describe("City name"),
+    days: z.number().int().min(1).max(7).default(1),
+  }),
   annotations: { readOnlyHint: true },
 }, async ({ city, days }, ctx) => {
   await ctx.info(`looking up ${city}`);

@@ -26,7 +26,7 @@ import { DEFAULT_LIMITS, type Limits } from "./settings.ts";
 import { type HttpOptions, HttpTransport } from "./http/handler.ts";
 import { isLoopback, loopbackPolicy } from "./http/guards.ts";
 import { StdioTransport } from "./stdio.ts";
-import { parseRunArgs, type RunOptions, servedByDenoServe } from "./run.ts";
+import { parseRunArgs, type RunOptions, watchDeclarativeServe } from "./run.ts";
 
 /**
  * Options of a server.
@@ -114,6 +114,14 @@ export interface ServerHandle {
   /** The URL of the MCP endpoint (TCP only). */
   readonly url: string;
   /** Resolves when the server has stopped. */
+  readonly finished: Promise<void>;
+}
+
+/** What `run()` started. */
+export interface RunningServer {
+  /** The transport chosen: `"none"` inside a Worker, `"deno-serve"` when deno serve owns HTTP. */
+  readonly transport: "stdio" | "http" | "deno-serve" | "none";
+  /** Resolves when the transport ends. */
   readonly finished: Promise<void>;
 }
 
@@ -411,8 +419,9 @@ export class FastMCP {
 
   /**
    * Runs the server as a program: stdio by default; HTTP with `--http`, `--port N`,
-   * `--host H` or the `PORT` variable. Under `deno serve` (which owns HTTP already) and inside
-   * Workers it does nothing. SIGINT/SIGTERM shut it down cleanly.
+   * `--host H`, `--unix PATH` or the `PORT` variable. Resolves once the transport is up;
+   * `finished` resolves when it ends (stdin closed, or shutdown). Under `deno serve` (which owns
+   * HTTP already) and inside Workers it does nothing. SIGINT/SIGTERM shut the server down.
    *
    * @example
    * ```ts ignore
@@ -422,25 +431,34 @@ export class FastMCP {
    * if (import.meta.main) await mcp.run();
    * ```
    */
-  async run(options: RunOptions = {}): Promise<void> {
-    if (insideWorker()) return;
-    if (await servedByDenoServe()) return;
+  async run(options: RunOptions = {}): Promise<RunningServer> {
+    if (insideWorker()) return { transport: "none", finished: Promise.resolve() };
+    const watch = watchDeclarativeServe();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (watch.served) return { transport: "deno-serve", finished: new Promise(() => {}) };
     const chosen = parseRunArgs(options);
     this.#installSignalHandlers();
     if (chosen.transport === "http") {
+      watch.stop();
       const handle = this.serve({ hostname: chosen.hostname, port: chosen.port, path: chosen.path });
-      await handle.finished;
-      return;
+      return { transport: "http", finished: handle.finished };
     }
     await this.#core.ready();
     const stdio = new StdioTransport(this.#core, options.stdin, options.stdout);
     this.#stdio.add(stdio);
-    try {
-      await stdio.run();
-    } finally {
+    // With `await run()` at top level, deno serve takes over only after this resolves.
+    watch.onServed(() => {
       this.#stdio.delete(stdio);
-    }
-    await this.close();
+      stdio.close();
+    });
+    const finished = stdio.run().finally(async () => {
+      this.#stdio.delete(stdio);
+      if (!watch.served) {
+        watch.stop();
+        await this.close();
+      }
+    });
+    return { transport: "stdio", finished };
   }
 
   #installSignalHandlers(): void {

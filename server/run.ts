@@ -59,28 +59,59 @@ export function parseRunArgs(options: RunOptions, args: string[] = Deno.args): R
   return { transport, hostname, port, path };
 }
 
+/** Watches for `deno serve` taking over the module's default export. */
+export interface ServeWatch {
+  /** True once the runtime has started serving the default export. */
+  readonly served: boolean;
+  /** Runs `callback` when (or if already) the runtime serves the default export. */
+  onServed(callback: () => void): void;
+  /** Stops watching and restores `Deno.serve`. */
+  stop(): void;
+}
+
 /**
- * Under `deno serve` the runtime calls `Deno.serve` for the module's default export right after
- * the module is evaluated, and `import.meta.main` is true there as well. Watching for that call
- * for one task tells the two modes apart, so one file works with `deno run` and `deno serve`.
+ * Under `deno serve` the runtime calls `Deno.serve` for the module's default export once the
+ * module has been evaluated, and `import.meta.main` is true there as well. Its call is told
+ * apart from user calls by the runtime's private symbol-keyed option. Watching for it lets one
+ * file work with `deno run` and `deno serve`, even when `run()` is awaited at top level (module
+ * evaluation then finishes only after `run()` resolves, which is why `run()` resolves once its
+ * transport is up rather than when it ends).
  */
-export function servedByDenoServe(): Promise<boolean> {
+export function watchDeclarativeServe(): ServeWatch {
   const original = Deno.serve;
-  let called = false;
+  let served = false;
+  const callbacks: (() => void)[] = [];
   const watcher = function (this: unknown, ...args: unknown[]) {
-    called = true;
-    Deno.serve = original;
+    const options = args[0];
+    if (
+      !served && typeof options === "object" && options !== null &&
+      Object.getOwnPropertySymbols(options).length > 0
+    ) {
+      served = true;
+      restore();
+      for (const callback of callbacks.splice(0)) callback();
+    }
     return (original as (...a: unknown[]) => unknown).apply(Deno, args);
+  };
+  const restore = () => {
+    if (Deno.serve === (watcher as unknown)) Deno.serve = original;
   };
   try {
     (Deno as { serve: unknown }).serve = watcher;
   } catch {
-    return Promise.resolve(false);
+    // A frozen Deno namespace: behave as under deno run.
   }
-  return new Promise((resolve) =>
-    setTimeout(() => {
-      if (Deno.serve === (watcher as unknown)) Deno.serve = original;
-      resolve(called);
-    }, 0)
-  );
+  return {
+    get served() {
+      return served;
+    },
+    onServed(callback) {
+      if (served) callback();
+      else callbacks.push(callback);
+    },
+    stop: () => {
+      callbacks.length = 0;
+      restore();
+    },
+  };
 }

@@ -36,6 +36,7 @@ export class StdioTransport {
   readonly #subscriptions = new Map<RequestId, () => void>();
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   #closed = false;
+  #reader?: ReadableStreamDefaultReader<string>;
 
   /** Creates a transport over a byte stream pair (stdin/stdout by default). */
   constructor(
@@ -54,7 +55,7 @@ export class StdioTransport {
 
   /** Reads and serves messages until stdin ends or `close()` is called. */
   async run(): Promise<void> {
-    const reader = this.input.pipeThrough(new TextDecoderStream()).getReader();
+    const reader = this.#reader = this.input.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     const limit = this.engine.limits.maxStdioLineBytes;
     try {
@@ -81,7 +82,6 @@ export class StdioTransport {
       }
       if (buffer.trim()) this.#receive(buffer.trim());
     } finally {
-      reader.releaseLock();
       await this.#drain();
       this.close();
     }
@@ -109,6 +109,7 @@ export class StdioTransport {
     this.#inflight.clear();
     if (this.#session) this.engine.sessions.delete(this.#session.id);
     this.#closed = true;
+    this.#reader?.cancel().catch(() => {});
     this.#writer.close().catch(() => {});
   }
 

@@ -1,0 +1,156 @@
+import assert from "node:assert/strict";
+import { CLIENT_HEADERS, modernMeta } from "../helpers/http.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+
+/** Starts a subprocess and resolves once its stderr matches `ready`; returns the match. */
+async function start(args: string[], ready: RegExp, env: Record<string, string> = {}) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`exited before ready:\n${seen}`);
+    seen += value;
+    const m = ready.exec(seen);
+    if (m) {
+      const drain = (async () => {
+        while (!(await reader.read()).done) { /* keep the pipe flowing */ }
+      })();
+      return { child, match: m, drain };
+    }
+  }
+}
+
+async function stop(p: Awaited<ReturnType<typeof start>>, signal: Deno.Signal = "SIGTERM") {
+  p.child.kill(signal);
+  const status = await p.child.status;
+  await p.drain;
+  await p.child.stdout.cancel();
+  await p.child.stdin.close().catch(() => {});
+  return status;
+}
+
+async function callAdd(url: string) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      ...CLIENT_HEADERS,
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": "tools/call",
+      "mcp-name": "add",
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "add", arguments: { a: 2, b: 3 }, _meta: modernMeta() },
+    }),
+  });
+  return (await res.json()).result.content[0].text;
+}
+
+Deno.test("deno run --http serves HTTP and SIGTERM stops it cleanly", async () => {
+  const p = await start(
+    ["run", "-A", "examples/quickstart.ts", "--http", "--port", "0"],
+    /serving MCP on (http:\/\/\S+)/,
+  );
+  assert.equal(await callAdd(p.match[1]), "5");
+  const status = await stop(p);
+  assert.equal(status.code, 0);
+});
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+Deno.test("deno serve uses the default export, and run() leaves stdio alone", async () => {
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["serve", "-A", "--host", "127.0.0.1", "--port", String(port), "examples/quickstart.ts"],
+    cwd: ROOT,
+    stdin: "piped",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const url = `http://127.0.0.1:${port}/mcp`;
+  try {
+    // deno serve announces itself on stdout, so readiness is the first answer on the port.
+    for (let i = 0; i < 200; i++) {
+      try {
+        await (await fetch(url)).body?.cancel();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    assert.equal(await callAdd(url), "5");
+    // Were stdio running, closing stdin would end the process; under deno serve it keeps serving.
+    await child.stdin.close();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await callAdd(url), "5");
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+  }
+});
+
+Deno.test("a Unix socket path serves the same endpoint", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/mcp.sock`;
+  const p = await start(["run", "-A", "examples/quickstart.ts", "--unix", path], /serving MCP on unix:/);
+  const client = Deno.createHttpClient({ proxy: { transport: "unix", path } });
+  try {
+    const res = await fetch("http://localhost/mcp", {
+      client,
+      method: "POST",
+      headers: { ...CLIENT_HEADERS, "mcp-protocol-version": "2026-07-28", "mcp-method": "server/discover" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "server/discover",
+        params: { _meta: modernMeta() },
+      }),
+    });
+    assert.deepEqual((await res.json()).result.supportedVersions, ["2026-07-28"]);
+  } finally {
+    client.close();
+    await stop(p);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("stdio ends when stdin closes, after answering what it was sent", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "examples/quickstart.ts"],
+    cwd: ROOT,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const w = child.stdin.getWriter();
+  await w.write(new TextEncoder().encode(
+    JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "add", arguments: { a: 1, b: 1 }, _meta: modernMeta() },
+    }) + "\n",
+  ));
+  await w.close();
+  const out = await child.output();
+  assert.equal(out.code, 0);
+  const line = JSON.parse(new TextDecoder().decode(out.stdout).trim());
+  assert.deepEqual(line.result.content, [{ type: "text", text: "2" }]);
+  assert.equal(line.result.resultType, "complete");
+});
