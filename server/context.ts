@@ -22,7 +22,12 @@ import type {
 import type { Era } from "../protocol/versions.ts";
 import { ToolError } from "./errors.ts";
 import type { Exchange } from "./exchange.ts";
-import { assertClientSupports, type InputRequest, InputRequiredSignal } from "./input_required.ts";
+import {
+  assertClientSupports,
+  type InputRequest,
+  InputRequiredSignal,
+  InputRound,
+} from "./input_required.ts";
 import { levelRank } from "./logger.ts";
 import { compileSchema, type Infer, type SchemaLike } from "./schema.ts";
 
@@ -256,8 +261,8 @@ export class Context {
   #ask(request: InputRequest, prefix: string): Promise<JsonObject> {
     const { exchange } = this;
     assertClientSupports(exchange.clientCapabilities, request);
-    const round = exchange.input;
-    if (round && exchange.era === "modern") {
+    if (exchange.era === "modern") {
+      const round = exchange.input ??= new InputRound({}, undefined);
       const key = round.nextKey(prefix);
       const answer = round.answers[key];
       if (answer !== undefined) return Promise.resolve(answer as JsonObject);

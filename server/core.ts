@@ -103,6 +103,11 @@ export class ServerCore implements Engine, DispatchHost {
   }
 
   /** @inheritdoc */
+  get started(): boolean {
+    return this.#startedValue !== undefined;
+  }
+
+  /** @inheritdoc */
   ready(): Promise<void> {
     if (this.#startedValue) return Promise.resolve();
     this.#started ??= startLifespan(this.#lifespan).then((started) => {

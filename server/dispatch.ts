@@ -31,6 +31,7 @@ import {
   type RequestStateCodec,
 } from "./input_required.ts";
 import { isLogLevel, type LogSink } from "./logger.ts";
+import type { Validation } from "./schema.ts";
 
 /** What the dispatcher needs from its server. */
 export interface DispatchHost extends ContextHost {
@@ -47,7 +48,9 @@ export interface DispatchHost extends ContextHost {
   readonly maxInputRounds: number;
 }
 
-type Handler = (exchange: Exchange) => JsonObject | Promise<JsonObject>;
+type MaybePromise<T> = T | Promise<T>;
+type Handler = (exchange: Exchange) => MaybePromise<JsonObject>;
+type Outcome = MaybePromise<JsonObject | InputRequired>;
 
 interface MethodEntry {
   handler: Handler;
@@ -110,9 +113,10 @@ export class Dispatcher {
 
   /**
    * Runs a request. Protocol errors are thrown as `McpError`; on 2026-07-28 the result is stamped
-   * with `resultType`, server info and, where required, cache hints.
+   * with `resultType`, server info and, where required, cache hints. A handler that finishes
+   * synchronously is answered synchronously: each promise on this path costs throughput.
    */
-  async handle(exchange: Exchange): Promise<JsonObject> {
+  handle(exchange: Exchange): MaybePromise<JsonObject> {
     const entry = this.#methods.get(exchange.method);
     const era = exchange.era;
     if (!entry || !(era === "legacy" ? entry.legacy : entry.modern)) {
@@ -120,18 +124,22 @@ export class Dispatcher {
         logLevel: "info",
       });
     }
-    const result = await entry.handler(exchange);
-    if (era === "modern") this.#stamp(result, entry.cacheable === true);
-    return result;
+    const result = entry.handler(exchange);
+    if (era !== "modern") return result;
+    const cacheable = entry.cacheable === true;
+    return result instanceof Promise
+      ? result.then((r) => this.#stamp(r, cacheable))
+      : this.#stamp(result, cacheable);
   }
 
-  #stamp(result: JsonObject, cacheable: boolean): void {
+  #stamp(result: JsonObject, cacheable: boolean): JsonObject {
     if (result.resultType === undefined) result.resultType = "complete";
     result._meta = { ...(result._meta as JsonObject | undefined), [SERVER_INFO_KEY]: this.host.serverInfo };
     if (cacheable && result.resultType === "complete") {
       if (result.ttlMs === undefined) result.ttlMs = this.host.cacheHints.ttlMs;
       if (result.cacheScope === undefined) result.cacheScope = this.host.cacheHints.cacheScope;
     }
+    return result;
   }
 
   /** The result of `initialize` for a requested version. */
@@ -192,52 +200,65 @@ export class Dispatcher {
     return result;
   }
 
-  async #callTool(exchange: Exchange): Promise<JsonObject | InputRequired> {
+  #callTool(exchange: Exchange): Outcome {
     const { name } = exchange.params;
     if (typeof name !== "string") throw invalidParams("tools/call needs a tool name");
     const tool = this.host.registry.tool(name);
     if (!tool) throw new NotFoundError(`Unknown tool: '${name}'`);
     const rawArgs = exchange.params.arguments ?? {};
     if (!isObject(rawArgs)) throw invalidParams(`tools/call '${name}': arguments must be an object`);
-    let checked = tool.input.validate(rawArgs);
-    if (checked instanceof Promise) checked = await checked;
+    const checked = tool.input.validate(rawArgs);
+    return checked instanceof Promise
+      ? checked.then((c) => this.#runTool(exchange, tool, c))
+      : this.#runTool(exchange, tool, checked);
+  }
+
+  #runTool(exchange: Exchange, tool: ToolComponent, checked: Validation): Outcome {
     if (!checked.ok) {
       // SEP-1303: argument errors are tool results, so the model can correct its call.
       return {
-        content: [{ type: "text", text: `Invalid arguments for tool '${name}': ${checked.message}` }],
+        content: [{ type: "text", text: `Invalid arguments for tool '${tool.name}': ${checked.message}` }],
         isError: true,
       };
     }
-    const ctx = new Context(exchange, this.host);
     let value: unknown;
     try {
-      value = tool.handler(checked.value as never, ctx);
-      if (value instanceof Promise) {
-        value = await (tool.timeoutMs ? withTimeout(value, tool.timeoutMs, name) : value);
-      }
+      value = tool.handler(checked.value as never, new Context(exchange, this.host));
     } catch (error) {
-      if (error instanceof McpError || error instanceof InputRequiredSignal) throw error;
-      this.host.log(logLevelFor(error), `tool '${name}' failed: ${errorMessage(error)}`);
-      const text = error instanceof ToolError || !this.host.maskErrorDetails
-        ? (error instanceof ToolError
-          ? error.message
-          : `Error calling tool '${name}': ${errorMessage(error)}`)
-        : `Error calling tool '${name}'`;
-      return { content: [{ type: "text", text }], isError: true };
+      return this.#toolFailure(tool.name, error);
     }
+    if (value instanceof Promise) {
+      const pending = tool.timeoutMs ? withTimeout(value, tool.timeoutMs, tool.name) : value;
+      return pending.then((v) => this.#toolResult(tool, v), (e) => this.#toolFailure(tool.name, e));
+    }
+    return this.#toolResult(tool, value);
+  }
+
+  /** A failed tool: protocol errors propagate, anything else is an `isError` result. */
+  #toolFailure(name: string, error: unknown): JsonObject {
+    if (error instanceof McpError || error instanceof InputRequiredSignal) throw error;
+    this.host.log(logLevelFor(error), `tool '${name}' failed: ${errorMessage(error)}`);
+    const text = error instanceof ToolError
+      ? error.message
+      : this.host.maskErrorDetails
+      ? `Error calling tool '${name}'`
+      : `Error calling tool '${name}': ${errorMessage(error)}`;
+    return { content: [{ type: "text", text }], isError: true };
+  }
+
+  #toolResult(tool: ToolComponent, value: unknown): Outcome {
     if (value instanceof InputRequired) return value;
-    const result = toCallToolResult(value, tool.wrapsResult);
-    if (tool.output && !result.isError) {
-      let out = tool.output.validate(result.structuredContent);
-      if (out instanceof Promise) out = await out;
-      if (!out.ok) {
-        throw new McpError(
-          ErrorCode.InternalError,
-          `tool '${name}' returned structured content that does not match its output schema: ${out.message}`,
-        );
-      }
-    }
-    return result as unknown as JsonObject;
+    const result = toCallToolResult(value, tool.wrapsResult) as unknown as JsonObject;
+    if (!tool.output || result.isError) return result;
+    const check = (out: Validation) => {
+      if (out.ok) return result;
+      throw new McpError(
+        ErrorCode.InternalError,
+        `tool '${tool.name}' returned structured content that does not match its output schema: ${out.message}`,
+      );
+    };
+    const out = tool.output.validate(result.structuredContent);
+    return out instanceof Promise ? out.then(check) : check(out);
   }
 
   async #getPrompt(exchange: Exchange): Promise<JsonObject | InputRequired> {
@@ -334,55 +355,66 @@ export class Dispatcher {
    * first and an input-required result is built when the handler stops for input; on 2025
    * requests a returned `InputRequired` is answered by asking the client directly.
    */
-  async #withInput(
-    exchange: Exchange,
-    binding: string,
-    run: () => Promise<JsonObject | InputRequired>,
-  ): Promise<JsonObject> {
-    if (exchange.era === "modern") {
-      const { requestState, inputResponses } = exchange.params;
-      if (inputResponses !== undefined && !isObject(inputResponses)) {
-        throw invalidParams("inputResponses must be an object");
-      }
-      const opened = requestState === undefined
-        ? { answers: {} }
-        : await this.host.codec.open(requestState, binding);
-      const round = new InputRound(
+  #withInput(exchange: Exchange, binding: string, run: () => Outcome): MaybePromise<JsonObject> {
+    if (exchange.era === "legacy") {
+      const out = run();
+      if (out instanceof Promise) return out.then((o) => this.#legacyRounds(exchange, run, o));
+      return out instanceof InputRequired ? this.#legacyRounds(exchange, run, out) : out;
+    }
+    const { requestState, inputResponses } = exchange.params;
+    if (requestState === undefined && inputResponses === undefined) {
+      return this.#modernRound(exchange, binding, run);
+    }
+    if (inputResponses !== undefined && !isObject(inputResponses)) {
+      throw invalidParams("inputResponses must be an object");
+    }
+    const start = (opened: { answers: Record<string, unknown>; userState?: string }) => {
+      exchange.input = new InputRound(
         opened.answers,
         inputResponses as Record<string, unknown> | undefined,
         opened.userState,
       );
-      exchange.input = round;
-      let out: JsonObject | InputRequired;
-      try {
-        out = await run();
-      } catch (error) {
-        if (!(error instanceof InputRequiredSignal) && !round.hasPending) throw error;
-        return this.#inputRequired(exchange, binding, round, round.pending, undefined);
-      }
-      if (out instanceof InputRequired) {
-        return this.#inputRequired(
-          exchange,
-          binding,
-          round,
-          out.init.inputRequests ?? {},
-          out.init.requestState,
-        );
-      }
-      return out;
+      return this.#modernRound(exchange, binding, run);
+    };
+    return requestState === undefined
+      ? start({ answers: {} })
+      : this.host.codec.open(requestState, binding).then(start);
+  }
+
+  #modernRound(exchange: Exchange, binding: string, run: () => Outcome): MaybePromise<JsonObject> {
+    const round = () => exchange.input ??= new InputRound({}, undefined);
+    const onError = (error: unknown): Promise<JsonObject> => {
+      if (!(error instanceof InputRequiredSignal) && !exchange.input?.hasPending) throw error;
+      return this.#inputRequired(exchange, binding, round(), round().pending, undefined);
+    };
+    const onValue = (out: JsonObject | InputRequired): MaybePromise<JsonObject> =>
+      out instanceof InputRequired
+        ? this.#inputRequired(exchange, binding, round(), out.init.inputRequests ?? {}, out.init.requestState)
+        : out;
+    let out: Outcome;
+    try {
+      out = run();
+    } catch (error) {
+      return onError(error);
     }
-    for (let rounds = 0;; rounds++) {
-      const out = await run();
-      if (!(out instanceof InputRequired)) return out;
+    return out instanceof Promise ? out.then(onValue, onError) : onValue(out);
+  }
+
+  async #legacyRounds(
+    exchange: Exchange,
+    run: () => Outcome,
+    first: JsonObject | InputRequired,
+  ): Promise<JsonObject> {
+    let out = first;
+    for (let rounds = 0; out instanceof InputRequired; rounds++) {
       if (rounds >= this.host.maxInputRounds) {
         throw new McpError(ErrorCode.InternalError, `gave up after ${rounds} rounds of client input`);
       }
-      exchange.input = new InputRound(
-        {},
-        await this.#askLegacy(exchange, out.init.inputRequests ?? {}),
-        out.init.requestState,
-      );
+      const answers = await this.#askLegacy(exchange, out.init.inputRequests ?? {});
+      exchange.input = new InputRound({}, answers, out.init.requestState);
+      out = await run();
     }
+    return out;
   }
 
   async #inputRequired(

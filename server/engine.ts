@@ -15,7 +15,7 @@ import {
 import type { ServerCapabilities } from "../protocol/types.ts";
 import type { Dispatcher } from "./dispatch.ts";
 import { errorMessage, logLevelOf, McpError, toJsonRpcError } from "./errors.ts";
-import type { Exchange } from "./exchange.ts";
+import type { Abortable, Exchange } from "./exchange.ts";
 import type { ListenHub } from "./listen.ts";
 import type { LogSink } from "./logger.ts";
 import type { Session } from "./session.ts";
@@ -33,23 +33,32 @@ export interface Engine {
   readonly log: LogSink;
   /** Resolves once the lifespan has started. */
   ready(): Promise<void>;
+  /** True once the lifespan has started (lets the hot path skip awaiting `ready()`). */
+  readonly started: boolean;
   /** Aborted when the server shuts down. */
   readonly shutdownSignal: AbortSignal;
   /** Hook for `notifications/roots/list_changed`. */
   rootsChanged(session: Session | undefined): void;
 }
 
-/** Runs a request and always produces a response (errors become JSON-RPC errors). */
-export async function serveRequest(engine: Engine, exchange: Exchange): Promise<JsonRpcResponse> {
-  try {
-    const result = await engine.dispatcher.handle(exchange);
-    return { jsonrpc: "2.0", id: exchange.id, result };
-  } catch (error) {
+/**
+ * Runs a request and always produces a response (errors become JSON-RPC errors). Synchronous
+ * when the handler is.
+ */
+export function serveRequest(engine: Engine, exchange: Exchange): JsonRpcResponse | Promise<JsonRpcResponse> {
+  const ok = (result: JsonObject): JsonRpcResponse => ({ jsonrpc: "2.0", id: exchange.id, result });
+  const fail = (error: unknown): JsonRpcResponse => {
     if (!(error instanceof McpError)) {
       engine.log(logLevelOf(error), `${exchange.method} failed: ${errorMessage(error)}`);
     }
     const e = toJsonRpcError(error, engine.maskErrorDetails, "Internal error");
     return errorResponse(exchange.id, e.code, e.message, e.data);
+  };
+  try {
+    const result = engine.dispatcher.handle(exchange);
+    return result instanceof Promise ? result.then(ok, fail) : ok(result);
+  } catch (error) {
+    return fail(error);
   }
 }
 
@@ -59,7 +68,7 @@ export function handleNotification(
   method: string,
   params: JsonObject | undefined,
   session: Session | undefined,
-  inflight: Map<RequestId, AbortController> | undefined,
+  inflight: Map<RequestId, Abortable> | undefined,
 ): void {
   switch (method) {
     case "notifications/initialized":

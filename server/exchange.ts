@@ -54,3 +54,116 @@ export function progressTokenOf(params: JsonObject): string | number | undefined
   const token = (params._meta as { progressToken?: unknown } | undefined)?.progressToken;
   return typeof token === "string" || typeof token === "number" ? token : undefined;
 }
+
+/** Something in flight that can be told to stop. */
+export interface Abortable {
+  abort(reason?: unknown): void;
+}
+
+/** Where an exchange's messages go: the response stream of its request, or the connection. */
+export interface Channel {
+  /** Sends a message related to the request. */
+  send(message: JsonRpcMessage): void;
+  /** Opens the response stream now; returns its resumable 2025 stream, if there is one. */
+  open(): { detach(retryMs?: number): void } | undefined;
+}
+
+/** Fields of a {@link RequestExchange}. */
+export type ExchangeInit = Omit<Exchange, "signal" | "send" | "input" | "closeSseStream">;
+
+/**
+ * The exchange transports build. A class rather than an object literal with an accessor:
+ * literals with getters take V8's slow path, and on the hot path that showed up as objects
+ * surviving young-generation collections. The `AbortController` behind `signal` is created only
+ * when a handler asks for it; shutdown reaches it through the server's shutdown signal.
+ */
+export class RequestExchange implements Exchange, Abortable {
+  readonly era: Exchange["era"];
+  readonly protocolVersion: string;
+  readonly id: RequestId;
+  readonly method: string;
+  readonly params: JsonObject;
+  readonly clientCapabilities: ClientCapabilities;
+  readonly clientInfo?: Implementation;
+  readonly logLevel?: LoggingLevel;
+  readonly logging: boolean;
+  readonly progressToken?: string | number;
+  readonly session?: Session;
+  readonly transport: TransportKind;
+  readonly httpRequest?: Request;
+  input?: InputRound;
+  #channel?: Channel;
+  #controller?: AbortController;
+  #reason?: unknown;
+  #unlink?: () => void;
+
+  /** Creates an exchange; `shutdown` aborts it when the server stops. */
+  constructor(init: ExchangeInit, private readonly shutdown: AbortSignal) {
+    this.era = init.era;
+    this.protocolVersion = init.protocolVersion;
+    this.id = init.id;
+    this.method = init.method;
+    this.params = init.params;
+    this.clientCapabilities = init.clientCapabilities;
+    this.clientInfo = init.clientInfo;
+    this.logLevel = init.logLevel;
+    this.logging = init.logging;
+    this.progressToken = init.progressToken;
+    this.session = init.session;
+    this.transport = init.transport;
+    this.httpRequest = init.httpRequest;
+  }
+
+  /**
+   * Connects the exchange to where its messages go. A method rather than a per-request closure:
+   * closures assigned to fields on the hot path kept whole response contexts alive through
+   * young-generation collections (measured: full GCs every ~150 ms under load).
+   */
+  attach(channel: Channel): this {
+    this.#channel = channel;
+    return this;
+  }
+
+  /** @inheritdoc */
+  send(message: JsonRpcMessage): void {
+    if (!this.aborted) this.#channel?.send(message);
+  }
+
+  /** @inheritdoc */
+  closeSseStream(retryMs = 1000): void {
+    this.#channel?.open()?.detach(retryMs);
+  }
+
+  /** @inheritdoc */
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      const controller = this.#controller = new AbortController();
+      if (this.#reason !== undefined) controller.abort(this.#reason);
+      else if (this.shutdown.aborted) controller.abort(this.shutdown.reason);
+      else {
+        const onShutdown = () => controller.abort(this.shutdown.reason);
+        this.shutdown.addEventListener("abort", onShutdown, { once: true });
+        this.#unlink = () => this.shutdown.removeEventListener("abort", onShutdown);
+      }
+    }
+    return this.#controller.signal;
+  }
+
+  /** True once cancelled (by the client, a disconnect or shutdown). */
+  get aborted(): boolean {
+    return this.#reason !== undefined || this.shutdown.aborted;
+  }
+
+  /** Cancels the request. */
+  abort(reason: unknown = new Error("cancelled")): void {
+    if (this.#reason !== undefined) return;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+
+  /** Detaches from the shutdown signal once the request is over. */
+  dispose(): void {
+    this.#unlink?.();
+    this.#unlink = undefined;
+  }
+}

@@ -181,7 +181,7 @@ export class FastMCP {
    * Handles one HTTP request to the MCP endpoint. An own property, so that `export default mcp`
    * works with `deno serve` and Deno Deploy.
    */
-  readonly fetch: (req: Request) => Promise<Response>;
+  readonly fetch: (req: Request) => Response | Promise<Response>;
 
   /** Creates a server. */
   constructor(options: FastMCPOptions) {
@@ -350,7 +350,7 @@ export class FastMCP {
       sessions: this.#core.sessions.size,
       openStreams: this.#http?.connections.size ?? 0,
       subscriptions: this.#core.listen.size,
-      requestsInFlight: this.#http?.inflight.size ?? 0,
+      requestsInFlight: this.#http?.active ?? 0,
     };
   }
 

@@ -14,6 +14,7 @@ import {
 } from "../protocol/jsonrpc.ts";
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/types.ts";
 import { McpError } from "./errors.ts";
+import type { Abortable } from "./exchange.ts";
 
 interface Pending {
   resolve(result: JsonObject): void;
@@ -38,7 +39,7 @@ export class Session {
   /** URIs the client subscribed to. */
   readonly subscriptions: Set<string> = new Set();
   /** Requests in flight, by id, so `notifications/cancelled` can stop them. */
-  readonly inflight: Map<RequestId, AbortController> = new Map();
+  readonly inflight: Map<RequestId, Abortable> = new Map();
   /** Per-session values for `ctx.getState()` / `ctx.setState()`. */
   readonly state: Map<string, unknown> = new Map();
   /** Time of the last request, for idle expiry. */

@@ -22,7 +22,7 @@ import { MODERN_PROTOCOL_VERSIONS } from "../protocol/versions.ts";
 import { type Engine, handleNotification, serveRequest } from "./engine.ts";
 import { claimsModern, readEnvelope } from "./envelope.ts";
 import { McpError } from "./errors.ts";
-import { type Exchange, progressTokenOf } from "./exchange.ts";
+import { progressTokenOf, RequestExchange } from "./exchange.ts";
 import { honoured, parseFilter, tagged } from "./listen.ts";
 import { Session } from "./session.ts";
 
@@ -32,7 +32,7 @@ const encoder = new TextEncoder();
 export class StdioTransport {
   #session?: Session;
   #pinnedModern = false;
-  readonly #inflight = new Map<RequestId, AbortController>();
+  readonly #inflight = new Map<RequestId, RequestExchange>();
   readonly #subscriptions = new Map<RequestId, () => void>();
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   #closed = false;
@@ -105,7 +105,7 @@ export class StdioTransport {
       });
     }
     this.#subscriptions.clear();
-    for (const controller of this.#inflight.values()) controller.abort(new Error("transport closed"));
+    for (const exchange of this.#inflight.values()) exchange.abort(new Error("transport closed"));
     this.#inflight.clear();
     if (this.#session) this.engine.sessions.delete(this.#session.id);
     this.#closed = true;
@@ -172,22 +172,22 @@ export class StdioTransport {
         errorResponse(id, ErrorCode.InvalidRequest, "Server not initialized: send initialize first"),
       );
     }
-    await this.#run({
-      era: "legacy",
-      protocolVersion: session?.protocolVersion ?? "2025-11-25",
-      id,
-      method,
-      params,
-      clientCapabilities: session?.clientCapabilities ?? {},
-      clientInfo: session?.clientInfo,
-      logLevel: session?.logLevel,
-      logging: true,
-      progressToken: progressTokenOf(params),
-      session,
-      signal: undefined as unknown as AbortSignal,
-      transport: "stdio",
-      send: (m) => this.write(m),
-    });
+    await this.#run(
+      new RequestExchange({
+        era: "legacy",
+        protocolVersion: session?.protocolVersion ?? "2025-11-25",
+        id,
+        method,
+        params,
+        clientCapabilities: session?.clientCapabilities ?? {},
+        clientInfo: session?.clientInfo,
+        logLevel: session?.logLevel,
+        logging: true,
+        progressToken: progressTokenOf(params),
+        session,
+        transport: "stdio",
+      }, this.engine.shutdownSignal),
+    );
   }
 
   #initialize(id: RequestId, params: JsonObject): void {
@@ -228,21 +228,21 @@ export class StdioTransport {
     if (!this.engine.dispatcher.has(method, "modern")) {
       return this.write(errorResponse(id, ErrorCode.MethodNotFound, `Method not found: ${method}`));
     }
-    await this.#run({
-      era: "modern",
-      protocolVersion: envelope.protocolVersion,
-      id,
-      method,
-      params,
-      clientCapabilities: envelope.clientCapabilities,
-      clientInfo: envelope.clientInfo,
-      logLevel: envelope.logLevel,
-      logging: envelope.logLevel !== undefined,
-      progressToken: progressTokenOf(params),
-      signal: undefined as unknown as AbortSignal,
-      transport: "stdio",
-      send: (m) => this.write(m),
-    });
+    await this.#run(
+      new RequestExchange({
+        era: "modern",
+        protocolVersion: envelope.protocolVersion,
+        id,
+        method,
+        params,
+        clientCapabilities: envelope.clientCapabilities,
+        clientInfo: envelope.clientInfo,
+        logLevel: envelope.logLevel,
+        logging: envelope.logLevel !== undefined,
+        progressToken: progressTokenOf(params),
+        transport: "stdio",
+      }, this.engine.shutdownSignal),
+    );
   }
 
   #listen(id: RequestId, params: JsonObject): void {
@@ -274,18 +274,15 @@ export class StdioTransport {
     this.#subscriptions.set(id, remove);
   }
 
-  async #run(exchange: Exchange): Promise<void> {
-    const controller = new AbortController();
-    (exchange as { signal: AbortSignal }).signal = controller.signal;
-    const send = exchange.send;
-    (exchange as { send: (m: JsonRpcMessage) => void }).send = (m) => {
-      if (!controller.signal.aborted) send(m);
-    };
-    this.#inflight.set(exchange.id, controller);
+  readonly #channel = { send: (m: JsonRpcMessage) => this.write(m), open: () => undefined };
+
+  async #run(exchange: RequestExchange): Promise<void> {
+    exchange.attach(this.#channel);
+    this.#inflight.set(exchange.id, exchange);
     try {
       const response = await serveRequest(this.engine, exchange);
       // A cancelled request gets no response.
-      if (!controller.signal.aborted) this.write(response);
+      if (!exchange.aborted) this.write(response);
     } catch (error) {
       this.write(
         errorResponse(
@@ -295,6 +292,7 @@ export class StdioTransport {
         ),
       );
     } finally {
+      exchange.dispose();
       this.#inflight.delete(exchange.id);
     }
   }

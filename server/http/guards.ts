@@ -70,20 +70,27 @@ export function accepts(header: string | null, type: string): boolean {
 }
 
 /** Reads the body as text within `limit` bytes; a Response (413) when it is larger. */
-export async function readBody(req: Request, limit: number): Promise<string | Response> {
-  const tooLarge = () =>
-    jsonError(
-      413,
-      null,
-      ErrorCode.InvalidRequest,
-      `Request body exceeds ${limit} bytes (limits.maxBodyBytes)`,
-    );
+export function readBody(req: Request, limit: number): Promise<string | Response> | Response {
   const declared = req.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) {
-    await req.body?.cancel().catch(() => {});
-    return tooLarge();
+  if (declared !== null) {
+    if (Number(declared) <= limit) return req.text();
+    req.body?.cancel().catch(() => {});
+    return tooLarge(limit);
   }
-  if (declared !== null) return await req.text();
+  return readStreamedBody(req, limit);
+}
+
+function tooLarge(limit: number): Response {
+  return jsonError(
+    413,
+    null,
+    ErrorCode.InvalidRequest,
+    `Request body exceeds ${limit} bytes (limits.maxBodyBytes)`,
+  );
+}
+
+/** Bodies without Content-Length are counted as they arrive and cut off at the limit. */
+async function readStreamedBody(req: Request, limit: number): Promise<string | Response> {
   if (!req.body) return "";
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -94,7 +101,7 @@ export async function readBody(req: Request, limit: number): Promise<string | Re
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel().catch(() => {});
-      return tooLarge();
+      return tooLarge(limit);
     }
     chunks.push(value);
   }

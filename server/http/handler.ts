@@ -42,7 +42,8 @@ export interface HttpOptions {
 /** The MCP HTTP transport of one server. */
 export class HttpTransport implements LegacyHttp, ModernHttp {
   readonly connections: ConnectionRegistry = new ConnectionRegistry();
-  readonly inflight: Set<AbortController> = new Set();
+  /** Requests being served. */
+  active = 0;
   readonly stateless: boolean;
   readonly #path: string;
   #policy?: HostPolicy;
@@ -64,7 +65,7 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
   }
 
   /** Handles one HTTP request. */
-  async fetch(req: Request): Promise<Response> {
+  fetch(req: Request): Response | Promise<Response> {
     if (this.#path !== "*") {
       const url = req.url;
       const start = url.indexOf("/", url.indexOf("//") + 2);
@@ -81,7 +82,7 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
     }
     switch (req.method) {
       case "POST":
-        return await this.#post(req);
+        return this.#post(req);
       case "GET":
         if (this.#isModernRequest(req)) return methodNotAllowed("POST");
         return handleLegacyGet(this, req);
@@ -98,7 +99,7 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
     return version !== null && MODERN_PROTOCOL_VERSIONS.includes(version.trim());
   }
 
-  async #post(req: Request): Promise<Response> {
+  #post(req: Request): Response | Promise<Response> {
     if (!isJsonContentType(req.headers.get("content-type"))) {
       return jsonError(
         415,
@@ -116,7 +117,11 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
         "Not Acceptable: Accept must list application/json and text/event-stream",
       );
     }
-    const text = await readBody(req, this.engine.limits.maxBodyBytes);
+    const text = readBody(req, this.engine.limits.maxBodyBytes);
+    return text instanceof Promise ? text.then((t) => this.#decoded(req, t)) : this.#decoded(req, text);
+  }
+
+  #decoded(req: Request, text: string | Response): Response | Promise<Response> {
     if (text instanceof Response) return text;
     let body: unknown;
     try {
@@ -133,7 +138,7 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
           "Invalid Request: JSON-RPC batches may not contain requests for protocol revision 2026-07-28 or later",
         );
       }
-      return await handleLegacyPost(this, req, body);
+      return handleLegacyPost(this, req, body);
     }
     if (!isObject(body) || body.jsonrpc !== "2.0") {
       return jsonError(
@@ -166,16 +171,15 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
     }
     if (!isResponseMessage && (isModernClaim(body) || this.#isModernRequest(req))) {
       if (body.method === "initialize" && !isModernClaim(body)) {
-        return await handleLegacyPost(this, req, body);
+        return handleLegacyPost(this, req, body);
       }
-      return await handleModernPost(this, req, body);
+      return handleModernPost(this, req, body);
     }
-    return await handleLegacyPost(this, req, body);
+    return handleLegacyPost(this, req, body);
   }
 
   /** Closes every open stream, so that `Deno.serve` can finish shutting down. */
   closeStreams(): void {
-    for (const controller of this.inflight) controller.abort(new Error("server shutting down"));
     this.connections.closeAll();
   }
 }

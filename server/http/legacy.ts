@@ -11,7 +11,6 @@ import {
   isObject,
   isResponse,
   type JsonObject,
-  type JsonRpcMessage,
   type JsonRpcResponse,
   type RequestId,
 } from "../../protocol/jsonrpc.ts";
@@ -23,7 +22,7 @@ import {
   supportsSsePolling,
 } from "../../protocol/versions.ts";
 import { type Engine, handleNotification, serveRequest } from "../engine.ts";
-import { type Exchange, progressTokenOf } from "../exchange.ts";
+import { progressTokenOf, RequestExchange } from "../exchange.ts";
 import type { Session } from "../session.ts";
 import { accepts, jsonError, jsonResponse } from "./guards.ts";
 import { respond } from "./responder.ts";
@@ -67,6 +66,8 @@ class HttpSessionState {
 export interface LegacyHttp {
   readonly engine: Engine;
   readonly connections: ConnectionRegistry;
+  /** Requests being served (for `stats()`). */
+  active: number;
   /** Serve 2025 requests without sessions (no `Mcp-Session-Id`, no GET stream). */
   readonly stateless: boolean;
 }
@@ -93,8 +94,13 @@ export function releaseSession(session: Session): void {
   states.delete(session);
 }
 
-function sessionHeaders(session: Session | undefined): Record<string, string> {
-  return session ? { "mcp-session-id": session.id } : {};
+const sessionHeaderCache = new WeakMap<Session, Record<string, string>>();
+
+function sessionHeaders(session: Session | undefined): Record<string, string> | undefined {
+  if (!session) return undefined;
+  let headers = sessionHeaderCache.get(session);
+  if (!headers) sessionHeaderCache.set(session, headers = { "mcp-session-id": session.id });
+  return headers;
 }
 
 /** Finds the session of a request, or the error response for a missing or unknown one. */
@@ -123,11 +129,15 @@ function checkVersionHeader(req: Request, id: RequestId | null): Response | unde
 }
 
 /** Serves a 2025-era POST (one message, or a 2025-03-26 batch). */
-export async function handleLegacyPost(http: LegacyHttp, req: Request, body: unknown): Promise<Response> {
-  if (Array.isArray(body)) return await handleBatch(http, req, body);
+export function handleLegacyPost(
+  http: LegacyHttp,
+  req: Request,
+  body: unknown,
+): Response | Promise<Response> {
+  if (Array.isArray(body)) return handleBatch(http, req, body);
   const msg = body as JsonObject;
   const id = (msg.id ?? null) as RequestId | null;
-  if (msg.method === "initialize" && msg.id !== undefined) return await initialize(http, req, msg);
+  if (msg.method === "initialize" && msg.id !== undefined) return initialize(http, req, msg);
   const versionError = checkVersionHeader(req, id);
   if (versionError) return versionError;
   const found = lookupSession(http, req, id);
@@ -147,8 +157,8 @@ export async function handleLegacyPost(http: LegacyHttp, req: Request, body: unk
     );
     return new Response(null, { status: 202, headers: sessionHeaders(session) });
   }
-  await http.engine.ready();
-  return await serveOne(http, req, msg, session);
+  if (!http.engine.started) return http.engine.ready().then(() => serveOne(http, req, msg, session));
+  return serveOne(http, req, msg, session);
 }
 
 async function initialize(http: LegacyHttp, req: Request, msg: JsonObject): Promise<Response> {
@@ -187,13 +197,13 @@ async function initialize(http: LegacyHttp, req: Request, msg: JsonObject): Prom
 }
 
 function legacyExchange(
+  http: LegacyHttp,
   req: Request,
   msg: JsonObject,
   session: Session | undefined,
-  controller: AbortController,
-): Exchange {
+): RequestExchange {
   const params = (isObject(msg.params) ? msg.params : {}) as JsonObject;
-  return {
+  return new RequestExchange({
     era: "legacy",
     protocolVersion: session?.protocolVersion ?? req.headers.get("mcp-protocol-version") ??
       DEFAULT_LEGACY_HTTP_VERSION,
@@ -206,51 +216,44 @@ function legacyExchange(
     logging: true,
     progressToken: progressTokenOf(params),
     session,
-    signal: controller.signal,
     transport: "http",
     httpRequest: req,
-    send: () => {},
-  };
+  }, http.engine.shutdownSignal);
 }
 
-async function serveOne(
+function serveOne(
   http: LegacyHttp,
   req: Request,
   msg: JsonObject,
   session: Session | undefined,
-): Promise<Response> {
-  const controller = new AbortController();
-  const exchange = legacyExchange(req, msg, session, controller);
+): Response | Promise<Response> {
+  const exchange = legacyExchange(http, req, msg, session);
   const state = session ? stateOf(http, session) : undefined;
-  if (session) session.inflight.set(exchange.id, controller);
-  try {
-    return await respond((channel) => {
-      const ex = exchange as {
-        send: (m: JsonRpcMessage) => void;
-        closeSseStream?: (retryMs?: number) => void;
-      };
-      ex.send = channel.send;
-      ex.closeSseStream = (retryMs) => channel.open()?.detach(retryMs ?? 1000);
-      return serveRequest(http.engine, exchange).then((response) =>
-        // A cancelled request gets no response (2025-11-25 cancellation §"Behavior").
-        controller.signal.aborted ? undefined : response
-      );
-    }, {
-      registry: http.connections,
-      headers: sessionHeaders(session),
-      openStream: state
-        ? () => {
-          state.prune();
-          return { stream: state.newStream(), prime: supportsSsePolling(exchange.protocolVersion) };
-        }
-        : undefined,
-      // 2025: a dropped connection is not a cancellation; the stream can be resumed.
-      onClientGone: () => {},
-      statusOf: () => 200,
-    });
-  } finally {
+  if (session) session.inflight.set(exchange.id, exchange);
+  http.active++;
+  const settle = (response: JsonRpcResponse) => {
+    http.active--;
     session?.inflight.delete(exchange.id);
-  }
+    exchange.dispose();
+    // A cancelled request gets no response (2025-11-25 cancellation §"Behavior").
+    return exchange.aborted ? undefined : response;
+  };
+  return respond((channel) => {
+    const response = serveRequest(http.engine, exchange.attach(channel));
+    return response instanceof Promise ? response.then(settle) : settle(response);
+  }, {
+    registry: http.connections,
+    headers: sessionHeaders(session),
+    openStream: state
+      ? () => {
+        state.prune();
+        return { stream: state.newStream(), prime: supportsSsePolling(exchange.protocolVersion) };
+      }
+      : undefined,
+    // 2025: a dropped connection is not a cancellation; the stream can be resumed.
+    onClientGone: () => {},
+    statusOf: () => 200,
+  });
 }
 
 async function handleBatch(http: LegacyHttp, req: Request, batch: unknown[]): Promise<Response> {
@@ -296,11 +299,13 @@ async function handleBatch(http: LegacyHttp, req: Request, batch: unknown[]): Pr
         session?.inflight,
       );
     }
-    const controller = new AbortController();
-    const exchange = legacyExchange(req, msg, session, controller);
     // Messages a batched request sends before its answer go to the session's GET stream.
-    (exchange as { send: (m: JsonRpcMessage) => void }).send = (m) => void session?.unsolicited?.(m);
+    const exchange = legacyExchange(http, req, msg, session).attach({
+      send: (m) => void session?.unsolicited?.(m),
+      open: () => undefined,
+    });
     responses.push(await serveRequest(http.engine, exchange));
+    exchange.dispose();
   }));
   if (responses.length === 0) return new Response(null, { status: 202, headers: sessionHeaders(session) });
   return jsonResponse(responses, 200, sessionHeaders(session));

@@ -5,17 +5,10 @@
  * @module
  */
 
-import {
-  ErrorCode,
-  type JsonObject,
-  type JsonRpcMessage,
-  type JsonRpcResponse,
-  type RequestId,
-} from "../../protocol/jsonrpc.ts";
+import { ErrorCode, type JsonObject, type JsonRpcResponse, type RequestId } from "../../protocol/jsonrpc.ts";
 import { SUBSCRIPTION_ID_KEY } from "../../protocol/meta_keys.ts";
 import { type Engine, serveRequest } from "../engine.ts";
-import type { Exchange } from "../exchange.ts";
-import { progressTokenOf } from "../exchange.ts";
+import { progressTokenOf, RequestExchange } from "../exchange.ts";
 import { honoured, parseFilter, tagged } from "../listen.ts";
 import { type Envelope, readEnvelope } from "../envelope.ts";
 import type { McpError } from "../errors.ts";
@@ -28,8 +21,8 @@ import { type ConnectionRegistry, SseConnection } from "./sse_stream.ts";
 export interface ModernHttp {
   readonly engine: Engine;
   readonly connections: ConnectionRegistry;
-  /** Requests in flight, so shutdown can cancel them. */
-  readonly inflight: Set<AbortController>;
+  /** Requests being served (for `stats()`). */
+  active: number;
 }
 
 /** Error codes that the specification sends with HTTP 400 on the modern path. */
@@ -55,7 +48,11 @@ const NAME_PARAM: Record<string, string> = {
 const mirroredCache = new WeakMap<object, Map<string, string[]>>();
 
 /** Serves one 2026-07-28 POST whose body is a single request or notification. */
-export async function handleModernPost(http: ModernHttp, req: Request, msg: JsonObject): Promise<Response> {
+export function handleModernPost(
+  http: ModernHttp,
+  req: Request,
+  msg: JsonObject,
+): Response | Promise<Response> {
   const { engine } = http;
   const id = msg.id as RequestId | undefined;
   const errId = id ?? null;
@@ -99,12 +96,20 @@ export async function handleModernPost(http: ModernHttp, req: Request, msg: Json
     const mismatch = checkToolHeaders(engine, req.headers, params);
     if (mismatch) return jsonError(400, id, ErrorCode.HeaderMismatch, mismatch);
   }
-  await engine.ready();
-  if (method === "subscriptions/listen") return listen(http, id, params);
+  if (!engine.started) return engine.ready().then(() => serveModern(http, req, id, method, params, envelope));
+  return serveModern(http, req, id, method, params, envelope);
+}
 
-  const controller = new AbortController();
-  http.inflight.add(controller);
-  const exchange: Exchange = {
+function serveModern(
+  http: ModernHttp,
+  req: Request,
+  id: RequestId,
+  method: string,
+  params: JsonObject,
+  envelope: Envelope,
+): Response | Promise<Response> {
+  if (method === "subscriptions/listen") return listen(http, id, params);
+  const exchange = new RequestExchange({
     era: "modern",
     protocolVersion: envelope.protocolVersion,
     id,
@@ -115,29 +120,25 @@ export async function handleModernPost(http: ModernHttp, req: Request, msg: Json
     logLevel: envelope.logLevel,
     logging: envelope.logLevel !== undefined,
     progressToken: progressTokenOf(params),
-    signal: controller.signal,
     transport: "http",
     httpRequest: req,
-    send: noop,
+  }, http.engine.shutdownSignal);
+  http.active++;
+  const settle = (response: JsonRpcResponse) => {
+    http.active--;
+    exchange.dispose();
+    return response;
   };
-  try {
-    return await respond((channel) => {
-      (exchange as { send: (m: JsonRpcMessage) => void }).send = (m) => {
-        if (!controller.signal.aborted) channel.send(m);
-      };
-      return serveRequest(engine, exchange);
-    }, {
-      registry: http.connections,
-      headers: {},
-      onClientGone: () => controller.abort(new Error("client closed the stream")),
-      statusOf,
-    });
-  } finally {
-    http.inflight.delete(controller);
-  }
+  return respond((channel) => {
+    // 2026: a closed response stream is a cancellation, after which nothing more is sent.
+    const response = serveRequest(http.engine, exchange.attach(channel));
+    return response instanceof Promise ? response.then(settle) : settle(response);
+  }, {
+    registry: http.connections,
+    onClientGone: () => exchange.abort(new Error("client closed the stream")),
+    statusOf,
+  });
 }
-
-function noop(): void {}
 
 function checkToolHeaders(engine: Engine, headers: Headers, params: JsonObject): string | undefined {
   const tool = typeof params.name === "string" ? engine.dispatcher.tool(params.name) : undefined;

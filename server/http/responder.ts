@@ -6,6 +6,7 @@
  */
 
 import type { JsonRpcMessage, JsonRpcResponse } from "../../protocol/jsonrpc.ts";
+import type { Channel } from "../exchange.ts";
 import { jsonResponse } from "./guards.ts";
 import { type ConnectionRegistry, type LogicalStream, SseConnection } from "./sse_stream.ts";
 
@@ -13,7 +14,7 @@ import { type ConnectionRegistry, type LogicalStream, SseConnection } from "./ss
 export interface ResponderOptions {
   registry: ConnectionRegistry;
   /** Extra response headers (the session id). */
-  headers: Record<string, string>;
+  headers?: Record<string, string>;
   /** 2025 only: creates the resumable stream behind the SSE answer, primed when `prime` is set. */
   openStream?: () => { stream: LogicalStream; prime: boolean };
   /** Runs when the client drops the SSE connection. */
@@ -22,23 +23,17 @@ export interface ResponderOptions {
   statusOf(response: JsonRpcResponse): number;
 }
 
-/** How a handler reaches its response stream. */
-export interface Channel {
-  /** Sends a message before the response, upgrading the answer to SSE. */
-  send(message: JsonRpcMessage): void;
-  /** Upgrades to SSE now; returns the resumable stream (2025) if there is one. */
-  open(): LogicalStream | undefined;
-}
-
-/** Runs `work` and answers with JSON or SSE, whichever the handler's behaviour calls for. */
-export async function respond(
-  work: (channel: Channel) => Promise<JsonRpcResponse | undefined>,
+/**
+ * Runs `work` and answers with JSON or SSE, whichever the handler's behaviour calls for. When
+ * `work` finishes synchronously without streaming, so does this.
+ */
+export function respond(
+  work: (channel: Channel) => JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined>,
   options: ResponderOptions,
-): Promise<Response> {
+): Response | Promise<Response> {
   let connection: SseConnection | undefined;
   let stream: LogicalStream | undefined;
-  let upgraded!: (response: Response) => void;
-  const upgrade = new Promise<Response>((resolve) => (upgraded = resolve));
+  let answer: ((response: Response) => void) | undefined;
 
   const open = () => {
     if (!connection) {
@@ -51,7 +46,7 @@ export async function respond(
         if (opened.prime) stream.prime(connection);
         stream.attach(connection, Number.MAX_SAFE_INTEGER);
       }
-      upgraded(connection.response);
+      answer?.(connection.response);
     }
     return stream;
   };
@@ -60,21 +55,39 @@ export async function respond(
     if (stream) stream.send(message);
     else connection!.send(message);
   };
-
-  const finished = work({ send, open }).then((response) => {
-    if (!connection) {
-      if (!response) return new Response(null, { status: 202, headers: options.headers });
-      return jsonResponse(response, options.statusOf(response), options.headers);
-    }
+  const finishStream = (response: JsonRpcResponse | undefined) => {
     if (stream) {
       if (response) stream.send(response);
       stream.finished = true;
       stream.connection?.close();
     } else {
-      if (response) connection.send(response);
-      connection.close();
+      if (response) connection!.send(response);
+      connection!.close();
     }
-    return undefined;
+  };
+  const plain = (response: JsonRpcResponse | undefined) =>
+    response
+      ? jsonResponse(response, options.statusOf(response), options.headers)
+      : new Response(null, { status: 202, headers: options.headers });
+
+  const out = work({ send, open });
+  if (!(out instanceof Promise)) {
+    if (!connection) return plain(out);
+    finishStream(out);
+    return connection.response;
+  }
+  if (connection) {
+    out.then(finishStream, () => finishStream(undefined));
+    return connection.response;
+  }
+  return new Promise<Response>((resolve, reject) => {
+    answer = resolve;
+    out.then((response) => {
+      if (connection) finishStream(response);
+      else resolve(plain(response));
+    }, (error) => {
+      if (connection) finishStream(undefined);
+      else reject(error);
+    });
   });
-  return (await Promise.race([finished, upgrade])) ?? (await upgrade);
 }

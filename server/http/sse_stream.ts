@@ -56,7 +56,7 @@ export class SseConnection {
    */
   constructor(
     private readonly registry: ConnectionRegistry,
-    headers: Record<string, string>,
+    headers: Record<string, string> | undefined,
     onClose: (byClient: boolean) => void = () => {},
   ) {
     this.#onClose = onClose;

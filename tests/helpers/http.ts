@@ -69,7 +69,7 @@ export async function readMessages(res: Response): Promise<Record<string, unknow
 
 /** Initializes a 2025 session through `fetch` and returns its id. */
 export async function openSession(
-  fetch: (r: Request) => Promise<Response>,
+  fetch: (r: Request) => Response | Promise<Response>,
   version = "2025-11-25",
   capabilities: Record<string, unknown> = {},
 ): Promise<string> {
