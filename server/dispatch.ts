@@ -66,9 +66,12 @@ const LEGACY_ONLY = true;
 /** Routes requests to handlers. */
 export class Dispatcher {
   readonly #methods = new Map<string, MethodEntry>();
+  /** Shared by every 2026 result (frozen: results are serialised, never edited after stamping). */
+  readonly #serverInfoMeta: JsonObject;
 
   /** Builds the table for a server. */
   constructor(private readonly host: DispatchHost) {
+    this.#serverInfoMeta = Object.freeze({ [SERVER_INFO_KEY]: host.serverInfo });
     const both = (name: string, handler: Handler, cacheable = false) =>
       this.#methods.set(name, { handler, legacy: true, modern: true, cacheable });
     const legacy = (name: string, handler: Handler) =>
@@ -84,18 +87,21 @@ export class Dispatcher {
       cacheable: true,
     });
     both("tools/list", (ex) => this.#list(ex, "tools", "tools"), true);
-    both("tools/call", (ex) => this.#withInput(ex, `tools/call:${ex.params.name}`, () => this.#callTool(ex)));
+    const callTool = (ex: Exchange) => this.#callTool(ex);
+    const readResource = (ex: Exchange) => this.#readResource(ex);
+    const getPrompt = (ex: Exchange) => this.#getPrompt(ex);
+    both("tools/call", (ex) => this.#withInput(ex, callTool));
     both("resources/list", (ex) => this.#list(ex, "resources", "resources"), true);
     both("resources/templates/list", (ex) => this.#list(ex, "templates", "resourceTemplates"), true);
     both(
       "resources/read",
-      (ex) => this.#withInput(ex, `resources/read:${ex.params.uri}`, () => this.#readResource(ex)),
+      (ex) => this.#withInput(ex, readResource),
       true,
     );
     both("prompts/list", (ex) => this.#list(ex, "prompts", "prompts"), true);
     both(
       "prompts/get",
-      (ex) => this.#withInput(ex, `prompts/get:${ex.params.name}`, () => this.#getPrompt(ex)),
+      (ex) => this.#withInput(ex, getPrompt),
     );
     both("completion/complete", (ex) => this.#complete(ex));
   }
@@ -134,7 +140,8 @@ export class Dispatcher {
 
   #stamp(result: JsonObject, cacheable: boolean): JsonObject {
     if (result.resultType === undefined) result.resultType = "complete";
-    result._meta = { ...(result._meta as JsonObject | undefined), [SERVER_INFO_KEY]: this.host.serverInfo };
+    const meta = result._meta as JsonObject | undefined;
+    result._meta = meta ? { ...meta, ...this.#serverInfoMeta } : this.#serverInfoMeta;
     if (cacheable && result.resultType === "complete") {
       if (result.ttlMs === undefined) result.ttlMs = this.host.cacheHints.ttlMs;
       if (result.cacheScope === undefined) result.cacheScope = this.host.cacheHints.cacheScope;
@@ -355,16 +362,14 @@ export class Dispatcher {
    * first and an input-required result is built when the handler stops for input; on 2025
    * requests a returned `InputRequired` is answered by asking the client directly.
    */
-  #withInput(exchange: Exchange, binding: string, run: () => Outcome): MaybePromise<JsonObject> {
+  #withInput(exchange: Exchange, run: (ex: Exchange) => Outcome): MaybePromise<JsonObject> {
     if (exchange.era === "legacy") {
-      const out = run();
+      const out = run(exchange);
       if (out instanceof Promise) return out.then((o) => this.#legacyRounds(exchange, run, o));
       return out instanceof InputRequired ? this.#legacyRounds(exchange, run, out) : out;
     }
     const { requestState, inputResponses } = exchange.params;
-    if (requestState === undefined && inputResponses === undefined) {
-      return this.#modernRound(exchange, binding, run);
-    }
+    if (requestState === undefined && inputResponses === undefined) return this.#modernRound(exchange, run);
     if (inputResponses !== undefined && !isObject(inputResponses)) {
       throw invalidParams("inputResponses must be an object");
     }
@@ -374,35 +379,41 @@ export class Dispatcher {
         inputResponses as Record<string, unknown> | undefined,
         opened.userState,
       );
-      return this.#modernRound(exchange, binding, run);
+      return this.#modernRound(exchange, run);
     };
     return requestState === undefined
       ? start({ answers: {} })
-      : this.host.codec.open(requestState, binding).then(start);
+      : this.host.codec.open(requestState, bindingOf(exchange)).then(start);
   }
 
-  #modernRound(exchange: Exchange, binding: string, run: () => Outcome): MaybePromise<JsonObject> {
-    const round = () => exchange.input ??= new InputRound({}, undefined);
-    const onError = (error: unknown): Promise<JsonObject> => {
-      if (!(error instanceof InputRequiredSignal) && !exchange.input?.hasPending) throw error;
-      return this.#inputRequired(exchange, binding, round(), round().pending, undefined);
-    };
-    const onValue = (out: JsonObject | InputRequired): MaybePromise<JsonObject> =>
-      out instanceof InputRequired
-        ? this.#inputRequired(exchange, binding, round(), out.init.inputRequests ?? {}, out.init.requestState)
-        : out;
+  #modernRound(exchange: Exchange, run: (ex: Exchange) => Outcome): MaybePromise<JsonObject> {
     let out: Outcome;
     try {
-      out = run();
+      out = run(exchange);
     } catch (error) {
-      return onError(error);
+      return this.#modernError(exchange, error);
     }
-    return out instanceof Promise ? out.then(onValue, onError) : onValue(out);
+    if (out instanceof Promise) {
+      return out.then((o) => this.#modernValue(exchange, o), (e) => this.#modernError(exchange, e));
+    }
+    return this.#modernValue(exchange, out);
+  }
+
+  #modernValue(exchange: Exchange, out: JsonObject | InputRequired): MaybePromise<JsonObject> {
+    if (!(out instanceof InputRequired)) return out;
+    const round = exchange.input ??= new InputRound({}, undefined);
+    return this.#inputRequired(exchange, round, out.init.inputRequests ?? {}, out.init.requestState);
+  }
+
+  #modernError(exchange: Exchange, error: unknown): Promise<JsonObject> {
+    if (!(error instanceof InputRequiredSignal) && !exchange.input?.hasPending) throw error;
+    const round = exchange.input ??= new InputRound({}, undefined);
+    return this.#inputRequired(exchange, round, round.pending, undefined);
   }
 
   async #legacyRounds(
     exchange: Exchange,
-    run: () => Outcome,
+    run: (ex: Exchange) => Outcome,
     first: JsonObject | InputRequired,
   ): Promise<JsonObject> {
     let out = first;
@@ -412,14 +423,13 @@ export class Dispatcher {
       }
       const answers = await this.#askLegacy(exchange, out.init.inputRequests ?? {});
       exchange.input = new InputRound({}, answers, out.init.requestState);
-      out = await run();
+      out = await run(exchange);
     }
     return out;
   }
 
   async #inputRequired(
     exchange: Exchange,
-    binding: string,
     round: InputRound,
     requests: Record<string, InputRequest>,
     userState: string | undefined,
@@ -427,7 +437,7 @@ export class Dispatcher {
     for (const request of Object.values(requests)) assertClientSupports(exchange.clientCapabilities, request);
     const result: JsonObject = { resultType: "input_required" };
     if (Object.keys(requests).length) result.inputRequests = requests;
-    result.requestState = await this.host.codec.seal(round.answers, userState, binding);
+    result.requestState = await this.host.codec.seal(round.answers, userState, bindingOf(exchange));
     return result;
   }
 
@@ -452,6 +462,11 @@ export class Dispatcher {
     }
     return answers;
   }
+}
+
+/** What a sealed requestState is bound to: the method and the component it was issued for. */
+function bindingOf(exchange: Exchange): string {
+  return `${exchange.method}:${exchange.params.name ?? exchange.params.uri}`;
 }
 
 function invalidParams(message: string): McpError {

@@ -46,20 +46,27 @@ export interface Engine {
  * when the handler is.
  */
 export function serveRequest(engine: Engine, exchange: Exchange): JsonRpcResponse | Promise<JsonRpcResponse> {
-  const ok = (result: JsonObject): JsonRpcResponse => ({ jsonrpc: "2.0", id: exchange.id, result });
-  const fail = (error: unknown): JsonRpcResponse => {
-    if (!(error instanceof McpError)) {
-      engine.log(logLevelOf(error), `${exchange.method} failed: ${errorMessage(error)}`);
-    }
-    const e = toJsonRpcError(error, engine.maskErrorDetails, "Internal error");
-    return errorResponse(exchange.id, e.code, e.message, e.data);
-  };
   try {
     const result = engine.dispatcher.handle(exchange);
-    return result instanceof Promise ? result.then(ok, fail) : ok(result);
+    if (result instanceof Promise) {
+      return result.then((r) => resultOf(exchange, r), (e) => failureOf(engine, exchange, e));
+    }
+    return resultOf(exchange, result);
   } catch (error) {
-    return fail(error);
+    return failureOf(engine, exchange, error);
   }
+}
+
+function resultOf(exchange: Exchange, result: JsonObject): JsonRpcResponse {
+  return { jsonrpc: "2.0", id: exchange.id, result };
+}
+
+function failureOf(engine: Engine, exchange: Exchange, error: unknown): JsonRpcResponse {
+  if (!(error instanceof McpError)) {
+    engine.log(logLevelOf(error), `${exchange.method} failed: ${errorMessage(error)}`);
+  }
+  const e = toJsonRpcError(error, engine.maskErrorDetails, "Internal error");
+  return errorResponse(exchange.id, e.code, e.message, e.data);
 }
 
 /** Handles a client notification; `inflight` maps request ids to their abort controllers. */

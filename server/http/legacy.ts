@@ -25,7 +25,7 @@ import { type Engine, handleNotification, serveRequest } from "../engine.ts";
 import { progressTokenOf, RequestExchange } from "../exchange.ts";
 import type { Session } from "../session.ts";
 import { accepts, jsonError, jsonResponse } from "./guards.ts";
-import { respond } from "./responder.ts";
+import { Responder } from "./responder.ts";
 import { type ConnectionRegistry, LogicalStream, parseEventId, SseConnection } from "./sse_stream.ts";
 
 /** HTTP-side state of one session: its resumable streams. */
@@ -40,6 +40,7 @@ class HttpSessionState {
   }
 
   newStream(): LogicalStream {
+    this.prune();
     const stream = new LogicalStream(`p${++this.#next}`, this.capacity);
     this.streams.set(stream.id, stream);
     return stream;
@@ -231,29 +232,32 @@ function serveOne(
   const state = session ? stateOf(http, session) : undefined;
   if (session) session.inflight.set(exchange.id, exchange);
   http.active++;
-  const settle = (response: JsonRpcResponse) => {
-    http.active--;
-    session?.inflight.delete(exchange.id);
-    exchange.dispose();
-    // A cancelled request gets no response (2025-11-25 cancellation §"Behavior").
-    return exchange.aborted ? undefined : response;
-  };
-  return respond((channel) => {
-    const response = serveRequest(http.engine, exchange.attach(channel));
-    return response instanceof Promise ? response.then(settle) : settle(response);
-  }, {
+  const responder = new Responder({
     registry: http.connections,
     headers: sessionHeaders(session),
-    openStream: state
-      ? () => {
-        state.prune();
-        return { stream: state.newStream(), prime: supportsSsePolling(exchange.protocolVersion) };
-      }
-      : undefined,
+    streams: state,
+    prime: supportsSsePolling(exchange.protocolVersion),
     // 2025: a dropped connection is not a cancellation; the stream can be resumed.
-    onClientGone: () => {},
     statusOf: () => 200,
   });
+  const response = serveRequest(http.engine, exchange.attach(responder));
+  return responder.finish(
+    response instanceof Promise
+      ? response.then((r) => settle(http, exchange, r))
+      : settle(http, exchange, response),
+  );
+}
+
+function settle(
+  http: LegacyHttp,
+  exchange: RequestExchange,
+  response: JsonRpcResponse,
+): JsonRpcResponse | undefined {
+  http.active--;
+  exchange.session?.inflight.delete(exchange.id);
+  exchange.dispose();
+  // A cancelled request gets no response (2025-11-25 cancellation §"Behavior").
+  return exchange.aborted ? undefined : response;
 }
 
 async function handleBatch(http: LegacyHttp, req: Request, batch: unknown[]): Promise<Response> {

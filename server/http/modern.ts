@@ -14,7 +14,7 @@ import { type Envelope, readEnvelope } from "../envelope.ts";
 import type { McpError } from "../errors.ts";
 import { jsonError, jsonResponse } from "./guards.ts";
 import { checkMirroredParams, decodeHeaderValue, mirroredParams } from "./mcp_headers.ts";
-import { respond } from "./responder.ts";
+import { Responder } from "./responder.ts";
 import { type ConnectionRegistry, SseConnection } from "./sse_stream.ts";
 
 /** Transport state the modern path needs. */
@@ -124,20 +124,20 @@ function serveModern(
     httpRequest: req,
   }, http.engine.shutdownSignal);
   http.active++;
-  const settle = (response: JsonRpcResponse) => {
-    http.active--;
-    exchange.dispose();
-    return response;
-  };
-  return respond((channel) => {
-    // 2026: a closed response stream is a cancellation, after which nothing more is sent.
-    const response = serveRequest(http.engine, exchange.attach(channel));
-    return response instanceof Promise ? response.then(settle) : settle(response);
-  }, {
-    registry: http.connections,
-    onClientGone: () => exchange.abort(new Error("client closed the stream")),
-    statusOf,
-  });
+  const responder = new Responder({ registry: http.connections, statusOf, cancelOnDisconnect: exchange });
+  // 2026: a closed response stream is a cancellation, after which nothing more is sent.
+  const response = serveRequest(http.engine, exchange.attach(responder));
+  return responder.finish(
+    response instanceof Promise
+      ? response.then((r) => settle(http, exchange, r))
+      : settle(http, exchange, response),
+  );
+}
+
+function settle(http: ModernHttp, exchange: RequestExchange, response: JsonRpcResponse): JsonRpcResponse {
+  http.active--;
+  exchange.dispose();
+  return response;
 }
 
 function checkToolHeaders(engine: Engine, headers: Headers, params: JsonObject): string | undefined {

@@ -6,7 +6,7 @@
  */
 
 import type { JsonRpcMessage, JsonRpcResponse } from "../../protocol/jsonrpc.ts";
-import type { Channel } from "../exchange.ts";
+import type { Abortable, Channel } from "../exchange.ts";
 import { jsonResponse } from "./guards.ts";
 import { type ConnectionRegistry, type LogicalStream, SseConnection } from "./sse_stream.ts";
 
@@ -15,79 +15,100 @@ export interface ResponderOptions {
   registry: ConnectionRegistry;
   /** Extra response headers (the session id). */
   headers?: Record<string, string>;
-  /** 2025 only: creates the resumable stream behind the SSE answer, primed when `prime` is set. */
-  openStream?: () => { stream: LogicalStream; prime: boolean };
-  /** Runs when the client drops the SSE connection. */
-  onClientGone(): void;
+  /** 2025 only: where the resumable stream behind an SSE answer comes from. */
+  streams?: { newStream(): LogicalStream };
+  /** 2025 only: prime a new stream so the client can resume it from the start. */
+  prime?: boolean;
+  /** 2026 only: what a dropped connection cancels. */
+  cancelOnDisconnect?: Abortable;
   /** HTTP status for a plain-JSON answer. */
   statusOf(response: JsonRpcResponse): number;
 }
 
 /**
- * Runs `work` and answers with JSON or SSE, whichever the handler's behaviour calls for. When
- * `work` finishes synchronously without streaming, so does this.
+ * One request's way back to the client. A class, not closures: this runs for every request, and
+ * per-request closures showed up as garbage-collector work under load.
  */
-export function respond(
-  work: (channel: Channel) => JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined>,
-  options: ResponderOptions,
-): Response | Promise<Response> {
-  let connection: SseConnection | undefined;
-  let stream: LogicalStream | undefined;
-  let answer: ((response: Response) => void) | undefined;
+export class Responder implements Channel {
+  #connection?: SseConnection;
+  #stream?: LogicalStream;
+  #answer?: (response: Response) => void;
 
-  const open = () => {
-    if (!connection) {
-      connection = new SseConnection(options.registry, options.headers, (byClient) => {
-        if (byClient) options.onClientGone();
-      });
-      const opened = options.openStream?.();
-      if (opened) {
-        stream = opened.stream;
-        if (opened.prime) stream.prime(connection);
+  /** Creates a responder. */
+  constructor(private readonly options: ResponderOptions) {}
+
+  /** @inheritdoc */
+  open(): LogicalStream | undefined {
+    if (!this.#connection) {
+      const { options } = this;
+      const connection = this.#connection = new SseConnection(
+        options.registry,
+        options.headers,
+        (byClient) => {
+          if (byClient) options.cancelOnDisconnect?.abort(new Error("client closed the stream"));
+        },
+      );
+      if (options.streams) {
+        const stream = this.#stream = options.streams.newStream();
+        if (options.prime) stream.prime(connection);
         stream.attach(connection, Number.MAX_SAFE_INTEGER);
       }
-      answer?.(connection.response);
+      this.#answer?.(connection.response);
     }
-    return stream;
-  };
-  const send = (message: JsonRpcMessage) => {
-    open();
-    if (stream) stream.send(message);
-    else connection!.send(message);
-  };
-  const finishStream = (response: JsonRpcResponse | undefined) => {
+    return this.#stream;
+  }
+
+  /** @inheritdoc */
+  send(message: JsonRpcMessage): void {
+    this.open();
+    if (this.#stream) this.#stream.send(message);
+    else this.#connection!.send(message);
+  }
+
+  /**
+   * The HTTP response for the request's outcome: JSON when nothing was streamed before it,
+   * otherwise the SSE response, ended by the outcome. Synchronous when the outcome is.
+   */
+  finish(
+    outcome: JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined>,
+  ): Response | Promise<Response> {
+    if (!(outcome instanceof Promise)) {
+      if (!this.#connection) return this.#plain(outcome);
+      this.#end(outcome);
+      return this.#connection.response;
+    }
+    if (this.#connection) {
+      outcome.then((r) => this.#end(r), () => this.#end(undefined));
+      return this.#connection.response;
+    }
+    return new Promise<Response>((resolve, reject) => {
+      this.#answer = resolve;
+      outcome.then((response) => {
+        if (this.#connection) this.#end(response);
+        else resolve(this.#plain(response));
+      }, (error) => {
+        if (this.#connection) this.#end(undefined);
+        else reject(error);
+      });
+    });
+  }
+
+  #plain(response: JsonRpcResponse | undefined): Response {
+    const { options } = this;
+    return response
+      ? jsonResponse(response, options.statusOf(response), options.headers)
+      : new Response(null, { status: 202, headers: options.headers });
+  }
+
+  #end(response: JsonRpcResponse | undefined): void {
+    const stream = this.#stream;
     if (stream) {
       if (response) stream.send(response);
       stream.finished = true;
       stream.connection?.close();
-    } else {
-      if (response) connection!.send(response);
-      connection!.close();
+      return;
     }
-  };
-  const plain = (response: JsonRpcResponse | undefined) =>
-    response
-      ? jsonResponse(response, options.statusOf(response), options.headers)
-      : new Response(null, { status: 202, headers: options.headers });
-
-  const out = work({ send, open });
-  if (!(out instanceof Promise)) {
-    if (!connection) return plain(out);
-    finishStream(out);
-    return connection.response;
+    if (response) this.#connection!.send(response);
+    this.#connection!.close();
   }
-  if (connection) {
-    out.then(finishStream, () => finishStream(undefined));
-    return connection.response;
-  }
-  return new Promise<Response>((resolve, reject) => {
-    answer = resolve;
-    out.then((response) => {
-      if (connection) finishStream(response);
-      else resolve(plain(response));
-    }, (error) => {
-      if (connection) finishStream(undefined);
-      else reject(error);
-    });
-  });
 }
