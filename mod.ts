@@ -75,3 +75,20 @@ export type { ComponentOptions } from "./server/components/common.ts";
 export type { Infer, JsonSchema, SchemaLike } from "./server/schema.ts";
 export { ErrorCode } from "./protocol/jsonrpc.ts";
 export type * from "./protocol/types.ts";
+export type { BinarySource } from "./server/content.ts";
+export type {
+  JsonObject,
+  JsonRpcErrorObject,
+  JsonRpcMessage,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  RequestId,
+} from "./protocol/jsonrpc.ts";
+export type { Era } from "./protocol/versions.ts";
+export type { CleanVar, ResourceValue, SplitVars } from "./server/components/resource.ts";
+export type { UriTemplateMatcher } from "./server/components/uri_template.ts";
+export type { Component, ComponentKind, ComponentOwner } from "./server/components/common.ts";
+export type { CompiledSchema, StandardSchemaV1, Validation } from "./server/schema.ts";
+export type { Session, UnsolicitedSink } from "./server/session.ts";
+export type { Abortable, Exchange, TransportKind } from "./server/exchange.ts";
+export type { InputRound } from "./server/input_required.ts";

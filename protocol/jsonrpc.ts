@@ -12,24 +12,35 @@ export type JsonObject = { [key: string]: unknown };
 
 /** A JSON-RPC request (has an id) or notification (has none). */
 export interface JsonRpcRequest {
+  /** Protocol marker: always `"2.0"`. */
   jsonrpc: "2.0";
+  /** Request id, echoed in the response; absent on notifications. */
   id?: RequestId;
+  /** Name of the method to invoke, e.g. `tools/call`. */
   method: string;
+  /** Named parameters of the call. */
   params?: JsonObject;
 }
 
 /** A JSON-RPC error object. */
 export interface JsonRpcErrorObject {
+  /** Error code; see {@link ErrorCode}. */
   code: number;
+  /** Short human-readable description of the error. */
   message: string;
+  /** Additional information about the error, defined by the sender. */
   data?: unknown;
 }
 
 /** A JSON-RPC response: exactly one of `result` and `error` is present. */
 export interface JsonRpcResponse {
+  /** Protocol marker: always `"2.0"`. */
   jsonrpc: "2.0";
+  /** Id of the request answered; `null` when it could not be determined (e.g. a parse error). */
   id: RequestId | null;
+  /** The method's result, on success. */
   result?: JsonObject;
+  /** What went wrong, on failure. */
   error?: JsonRpcErrorObject;
 }
 

@@ -8,9 +8,13 @@ const encoder = new TextEncoder();
 
 /** One SSE event. */
 export interface SseEvent {
+  /** Event id (`id:` field); a client resumes after it with `Last-Event-ID`. */
   id?: string;
+  /** Event type (`event:` field); absent means `"message"`. */
   event?: string;
+  /** Event payload (`data:` lines joined with newlines). */
   data: string;
+  /** Reconnection delay in milliseconds (`retry:` field). */
   retry?: number;
 }
 

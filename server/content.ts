@@ -20,7 +20,8 @@ export function toBase64(bytes: Uint8Array): string {
   return (bytes as Uint8Array & { toBase64(): string }).toBase64();
 }
 
-type BinarySource = Uint8Array | { base64: string };
+/** Binary data for the content helpers: raw bytes, or bytes already encoded as base64. */
+export type BinarySource = Uint8Array | { base64: string };
 
 function base64Of(data: BinarySource): string {
   return data instanceof Uint8Array ? toBase64(data) : data.base64;
@@ -59,7 +60,9 @@ export interface BinaryOptions {
   mimeType?: string;
   /** A format name such as `"png"` or `"wav"`. */
   format?: string;
+  /** Display hints for the client, sent as the block's `annotations`. */
   annotations?: Annotations;
+  /** Free-form metadata, sent as the block's `_meta`. */
   meta?: Meta;
 }
 
@@ -178,8 +181,11 @@ function withExtras<T extends { annotations?: Annotations; _meta?: Meta }>(
 export interface ToolResultInit {
   /** Content blocks, or values converted as a tool's return value would be. */
   content?: unknown;
+  /** Structured result, sent as `structuredContent`; should match the tool's output schema. */
   structuredContent?: Record<string, unknown>;
+  /** Free-form metadata, sent as the result's `_meta`. */
   meta?: Meta;
+  /** Marks the result as a tool error (`isError: true`) that the model can see. */
   isError?: boolean;
 }
 

@@ -11,17 +11,27 @@ import type { Era } from "../protocol/versions.ts";
 import type { InputRound } from "./input_required.ts";
 import type { Session } from "./session.ts";
 
-/** Which transport carried the request. */
+/** Which transport carried the request: streamable HTTP, stdio, or an in-process (memory) connection. */
 export type TransportKind = "http" | "stdio" | "memory";
 
-/** A request in flight. */
+/**
+ * A request in flight. Internal: transports build it and handlers see it through
+ * {@link Context}; exported only because `Context.exchange` exposes it, not a stable API.
+ */
 export interface Exchange {
+  /** `"legacy"` (2025 and older, sessions) or `"modern"` (2026-07-28, stateless). */
   readonly era: Era;
+  /** The request's protocol version. */
   readonly protocolVersion: string;
+  /** The JSON-RPC id of the request. */
   readonly id: RequestId;
+  /** The JSON-RPC method, e.g. `tools/call`. */
   readonly method: string;
+  /** The request's params. */
   readonly params: JsonObject;
+  /** What the client can do: from `initialize` on 2025, from the request itself on 2026-07-28. */
   readonly clientCapabilities: ClientCapabilities;
+  /** What the client said about itself, when it did. */
   readonly clientInfo?: Implementation;
   /**
    * Minimum level for `notifications/message` on this request. On 2026-07-28 it comes from the
@@ -30,11 +40,13 @@ export interface Exchange {
   readonly logLevel?: LoggingLevel;
   /** Whether log messages may be sent at all (false on 2026 requests without a log level). */
   readonly logging: boolean;
+  /** The `_meta.progressToken` of the request, if the client asked for progress notifications. */
   readonly progressToken?: string | number;
   /** The 2025-era session, if any. */
   readonly session?: Session;
   /** Aborted when the client cancels or disconnects, or the server shuts down. */
   readonly signal: AbortSignal;
+  /** Which transport carried the request. */
   readonly transport: TransportKind;
   /** The HTTP request, on HTTP. */
   readonly httpRequest?: Request;
@@ -55,8 +67,9 @@ export function progressTokenOf(params: JsonObject): string | number | undefined
   return typeof token === "string" || typeof token === "number" ? token : undefined;
 }
 
-/** Something in flight that can be told to stop. */
+/** Something in flight that can be told to stop. Internal: part of {@link Session}'s bookkeeping. */
 export interface Abortable {
+  /** Stops the work; `reason` becomes the abort reason of its signal. */
   abort(reason?: unknown): void;
 }
 

@@ -26,7 +26,7 @@ import { DEFAULT_LIMITS, type Limits } from "./settings.ts";
 import { type HttpOptions, HttpTransport } from "./http/handler.ts";
 import { isLoopback, loopbackPolicy } from "./http/guards.ts";
 import { StdioTransport } from "./stdio.ts";
-import { parseRunArgs, type RunOptions, watchDeclarativeServe } from "./run.ts";
+import { parseRunArgs, readEnv, type RunOptions, watchDeclarativeServe } from "./run.ts";
 
 /**
  * Options of a server.
@@ -501,10 +501,6 @@ function hostForUrl(hostname: string): string {
 }
 
 function envSecret(): string | undefined {
-  try {
-    return Deno.env.get("DENOMCP_STATE_SECRET") || undefined;
-  } catch {
-    // Without --allow-env the default per-process key applies.
-    return undefined;
-  }
+  // Without --allow-env the default per-process key applies.
+  return readEnv("DENOMCP_STATE_SECRET") || undefined;
 }

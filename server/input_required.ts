@@ -16,7 +16,9 @@ import { McpError } from "./errors.ts";
 
 /** A request the server needs the client to answer before it can finish. */
 export interface InputRequest {
+  /** The client method to call. */
   method: "elicitation/create" | "sampling/createMessage" | "roots/list";
+  /** Parameters of that call, as sent on the wire. */
   params?: JsonObject;
 }
 
@@ -59,7 +61,10 @@ export class InputRequiredSignal extends Error {
   }
 }
 
-/** The input state of one request: answers known so far and requests still open. */
+/**
+ * The input state of one request: answers known so far and requests still open. Internal:
+ * exported only because `Exchange.input` exposes it; not a stable API.
+ */
 export class InputRound {
   /** Answers from earlier rounds and this request's `inputResponses`, by key. */
   readonly answers: Record<string, unknown>;

@@ -36,8 +36,13 @@ function flag(args: string[], name: string): string | undefined {
   return arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : args[i + 1];
 }
 
-function env(name: string): string | undefined {
+/**
+ * Reads an environment variable only when access is already granted, so that a server run
+ * without `--allow-env` never stops at a permission prompt.
+ */
+export function readEnv(name: string): string | undefined {
   try {
+    if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") return undefined;
     return Deno.env.get(name);
   } catch {
     return undefined;
@@ -46,7 +51,7 @@ function env(name: string): string | undefined {
 
 /** Reads flags (`--http`, `--port`, `--host`, `--unix`, `--stdio`) and `PORT`; options win. */
 export function parseRunArgs(options: RunOptions, args: string[] = Deno.args): RunChoice {
-  const portText = flag(args, "--port") ?? env("PORT");
+  const portText = flag(args, "--port") ?? readEnv("PORT");
   const port = options.port ?? (portText !== undefined ? Number(portText) : undefined);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     throw new TypeError(`invalid port '${portText}'`);

@@ -5,7 +5,79 @@
  * @module
  */
 
-import type { StandardSchemaV1 } from "@standard-schema/spec";
+/**
+ * The Standard Schema v1 interface (https://standardschema.dev) that zod, Valibot and ArkType
+ * schemas implement. Declared here, as the spec allows, so that denomcp's public types are
+ * documented without `@standard-schema/spec`'s own declarations; it matches them structurally.
+ */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  /** The Standard Schema properties. */
+  readonly "~standard": StandardSchemaV1.Props<Input, Output>;
+}
+
+/** The types that go with {@link StandardSchemaV1}. */
+export declare namespace StandardSchemaV1 {
+  /** The Standard Schema properties. */
+  export interface Props<Input = unknown, Output = Input> {
+    /** The version number of the standard. */
+    readonly version: 1;
+    /** The vendor name of the schema library. */
+    readonly vendor: string;
+    /** Validates an unknown input value. */
+    readonly validate: (
+      value: unknown,
+      options?: Options | undefined,
+    ) => Result<Output> | Promise<Result<Output>>;
+    /** Inferred types associated with the schema. */
+    readonly types?: Types<Input, Output> | undefined;
+  }
+  /** Options of `validate`. */
+  export interface Options {
+    /** Vendor-specific parameters. */
+    readonly libraryOptions?: Record<string, unknown> | undefined;
+  }
+  /** The result of `validate`. */
+  export type Result<Output> = SuccessResult<Output> | FailureResult;
+  /** The result when validation succeeds. */
+  export interface SuccessResult<Output> {
+    /** The typed output value. */
+    readonly value: Output;
+    /** A falsy value for `issues` indicates success. */
+    readonly issues?: undefined;
+  }
+  /** The result when validation fails. */
+  export interface FailureResult {
+    /** The issues of the failed validation. */
+    readonly issues: ReadonlyArray<Issue>;
+  }
+  /** One issue of a failed validation. */
+  export interface Issue {
+    /** The error message of the issue. */
+    readonly message: string;
+    /** The path of the issue, if any. */
+    readonly path?: ReadonlyArray<PropertyKey | PathSegment> | undefined;
+  }
+  /** One segment of an issue's path. */
+  export interface PathSegment {
+    /** The key of the segment. */
+    readonly key: PropertyKey;
+  }
+  /** The input and output types of a schema. */
+  export interface Types<Input = unknown, Output = Input> {
+    /** The input type of the schema. */
+    readonly input: Input;
+    /** The output type of the schema. */
+    readonly output: Output;
+  }
+  /** The input type of a schema. */
+  export type InferInput<Schema extends StandardSchemaV1> = NonNullable<
+    Schema["~standard"]["types"]
+  >["input"];
+  /** The output type of a schema. */
+  export type InferOutput<Schema extends StandardSchemaV1> = NonNullable<
+    Schema["~standard"]["types"]
+  >["output"];
+}
 
 /** A Standard Schema that also exports JSON Schema (the "Standard JSON Schema" extension). */
 export interface StandardJsonSchema<Input = unknown, Output = Input> extends StandardSchemaV1<Input, Output> {
@@ -26,10 +98,16 @@ export type SchemaLike = StandardSchemaV1 | JsonSchema;
 /** The parsed type of a schema: Standard Schema output, or a plain record for JSON Schema. */
 export type Infer<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : Record<string, unknown>;
 
-/** Outcome of a validation: the parsed value, or one message naming every problem. */
+/**
+ * Outcome of a validation: the parsed value, or one message naming every problem. Internal:
+ * exported only because {@link CompiledSchema} refers to it.
+ */
 export type Validation = { ok: true; value: unknown } | { ok: false; message: string };
 
-/** A schema compiled once at definition time. */
+/**
+ * A schema compiled once at definition time. Internal: exported only because the component
+ * classes expose it; not a stable API.
+ */
 export interface CompiledSchema {
   /** The JSON Schema advertised on the wire. */
   readonly jsonSchema: JsonSchema;

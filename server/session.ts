@@ -21,10 +21,16 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** Delivers a message to the client on a channel not tied to any request (the GET stream, stdout). */
+/**
+ * Delivers a message to the client on a channel not tied to any request (the GET stream, stdout).
+ * Internal: set by transports on a {@link Session}.
+ */
 export type UnsolicitedSink = (message: JsonRpcMessage) => boolean;
 
-/** One stateful client. */
+/**
+ * One stateful (2025-era) client. Handed to `onRootsChanged` and reachable from a request's
+ * exchange; its fields are the framework's bookkeeping, not a stable API.
+ */
 export class Session {
   /** Negotiated protocol version. */
   protocolVersion: string;

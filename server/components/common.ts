@@ -26,13 +26,18 @@ export interface ComponentOptions {
 /** Component kinds, named as their list methods are. */
 export type ComponentKind = "tools" | "resources" | "prompts";
 
-/** The registry side of a component: how it reports changes. */
+/**
+ * The registry side of a component: how it reports changes. Internal: exported only because
+ * {@link Component} refers to it; not a stable API.
+ */
 export interface ComponentOwner {
+  /** Notifies clients that the list of `kind` changed (`list_changed`). */
   changed(kind: ComponentKind): void;
+  /** Removes `component` from the registry and notifies clients. */
   remove(component: Component): void;
 }
 
-/** Base of tools, resources, templates and prompts. */
+/** Base of tools, resources, templates and prompts. Exported as a type only: the server creates components. */
 export abstract class Component {
   /** Which list this component appears in. */
   abstract readonly kind: ComponentKind;
@@ -46,6 +51,7 @@ export abstract class Component {
   /** @internal set by the registry */
   owner?: ComponentOwner;
 
+  /** Sets up the shared state (tags, enabled) from the options. */
   protected constructor(options: ComponentOptions) {
     this.tags = new Set(options.tags ?? []);
     this.#enabled = options.enabled ?? true;

@@ -79,9 +79,9 @@ export class Message {
 
 /** A prompt compiled for serving. */
 export class PromptComponent extends Component {
-  /** @inheritdoc */
+  /** Component kind: listed by `prompts/list`. */
   readonly kind = "prompts" as const;
-  /** @inheritdoc */
+  /** Held in the registry's prompt map. */
   readonly slot = "prompts" as const;
   /** The compiled argument schema. */
   readonly args: CompiledSchema;
@@ -126,7 +126,7 @@ export class PromptComponent extends Component {
     ) as unknown as WirePrompt;
   }
 
-  /** @inheritdoc */
+  /** The registry key: the prompt name. */
   get key(): string {
     return this.name;
   }

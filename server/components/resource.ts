@@ -25,10 +25,15 @@ export type ResourceHandler<P = Record<string, string>> = (
   ctx: Context,
 ) => ResourceValue | Promise<ResourceValue>;
 
-type CleanVar<V extends string> = V extends `${"+" | "#" | "." | "/" | ";"}${infer N}` ? CleanVar<N>
+/**
+ * One template variable name without its operator prefix or explode suffix (`{+path*}` gives
+ * `path`). A type-level helper of {@link UriParams}.
+ */
+export type CleanVar<V extends string> = V extends `${"+" | "#" | "." | "/" | ";"}${infer N}` ? CleanVar<N>
   : V extends `${infer N}*` ? N
   : V;
-type SplitVars<V extends string> = V extends `${infer A},${infer B}` ? CleanVar<A> | SplitVars<B>
+/** The names of a comma-separated variable list (`{x,y}`). A type-level helper of {@link UriParams}. */
+export type SplitVars<V extends string> = V extends `${infer A},${infer B}` ? CleanVar<A> | SplitVars<B>
   : CleanVar<V>;
 
 /**
@@ -74,9 +79,9 @@ export interface ResourceOptions extends ComponentOptions {
 
 /** A static resource. */
 export class ResourceComponent extends Component {
-  /** @inheritdoc */
+  /** Component kind: listed by `resources/list`. */
   readonly kind = "resources" as const;
-  /** @inheritdoc */
+  /** Held in the registry's static resource map. */
   readonly slot = "resources" as const;
   /** The `resources/list` entry. */
   readonly listing: WireResource;
@@ -94,7 +99,7 @@ export class ResourceComponent extends Component {
     ) as unknown as WireResource;
   }
 
-  /** @inheritdoc */
+  /** The registry key: the resource URI. */
   get key(): string {
     return this.uri;
   }
@@ -102,9 +107,9 @@ export class ResourceComponent extends Component {
 
 /** A resource template. */
 export class TemplateComponent extends Component {
-  /** @inheritdoc */
+  /** Component kind: resources (listed by `resources/templates/list`; changes go out as resource list changes). */
   readonly kind = "resources" as const;
-  /** @inheritdoc */
+  /** Held in the registry's template map. */
   readonly slot = "templates" as const;
   /** The `resources/templates/list` entry. */
   readonly listing: WireTemplate;
@@ -132,7 +137,7 @@ export class TemplateComponent extends Component {
     ) as unknown as WireTemplate;
   }
 
-  /** @inheritdoc */
+  /** The registry key: the URI template. */
   get key(): string {
     return this.uriTemplate;
   }

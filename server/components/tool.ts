@@ -53,9 +53,9 @@ export interface ToolOptions<S extends SchemaLike | undefined = SchemaLike | und
 
 /** A tool compiled for serving. */
 export class ToolComponent extends Component {
-  /** @inheritdoc */
+  /** Component kind: listed by `tools/list`. */
   readonly kind = "tools" as const;
-  /** @inheritdoc */
+  /** Held in the registry's tool map. */
   readonly slot = "tools" as const;
   /** Tool name. */
   readonly name: string;
@@ -98,7 +98,7 @@ export class ToolComponent extends Component {
     ) as unknown as WireTool;
   }
 
-  /** @inheritdoc */
+  /** The registry key: the tool name. */
   get key(): string {
     return this.name;
   }

@@ -11,7 +11,10 @@ interface Expression {
   names: { name: string; explode: boolean }[];
 }
 
-/** A template compiled to a matcher. */
+/**
+ * A template compiled to a matcher. Internal: exported only because
+ * `TemplateComponent.matcher` exposes it; not a stable API.
+ */
 export interface UriTemplateMatcher {
   /** Variable names in order of appearance. */
   readonly variables: string[];
