@@ -8,6 +8,7 @@
 import type { JsonObject, JsonRpcMessage, RequestId } from "../protocol/jsonrpc.ts";
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/types.ts";
 import type { Era } from "../protocol/versions.ts";
+import type { Envelope } from "./envelope.ts";
 import type { InputRound } from "./input_required.ts";
 import type { Session } from "./session.ts";
 
@@ -179,4 +180,51 @@ export class RequestExchange implements Exchange, Abortable {
     this.#unlink?.();
     this.#unlink = undefined;
   }
+}
+
+/** Where a request came from, for the exchange factories below. */
+export interface RequestOrigin {
+  id: RequestId;
+  method: string;
+  params: JsonObject;
+  transport: TransportKind;
+  httpRequest?: Request;
+}
+
+/** A 2026-07-28 exchange: everything about the client comes from the request's envelope. */
+export function modernExchange(
+  envelope: Envelope,
+  origin: RequestOrigin,
+  shutdown: AbortSignal,
+): RequestExchange {
+  return new RequestExchange({
+    ...origin,
+    era: "modern",
+    protocolVersion: envelope.protocolVersion,
+    clientCapabilities: envelope.clientCapabilities,
+    clientInfo: envelope.clientInfo,
+    logLevel: envelope.logLevel,
+    logging: envelope.logLevel !== undefined,
+    progressToken: progressTokenOf(origin.params),
+  }, shutdown);
+}
+
+/** A 2025-era exchange: everything about the client comes from its session, if it has one. */
+export function legacyExchange(
+  session: Session | undefined,
+  fallbackVersion: string,
+  origin: RequestOrigin,
+  shutdown: AbortSignal,
+): RequestExchange {
+  return new RequestExchange({
+    ...origin,
+    era: "legacy",
+    protocolVersion: session?.protocolVersion ?? fallbackVersion,
+    clientCapabilities: session?.clientCapabilities ?? {},
+    clientInfo: session?.clientInfo,
+    logLevel: session?.logLevel,
+    logging: true,
+    progressToken: progressTokenOf(origin.params),
+    session,
+  }, shutdown);
 }

@@ -5,7 +5,14 @@
  * @module
  */
 
-import type { JsonObject, JsonRpcMessage, RequestId } from "../protocol/jsonrpc.ts";
+import {
+  ErrorCode,
+  errorResponse,
+  type JsonObject,
+  type JsonRpcMessage,
+  type JsonRpcResponse,
+  type RequestId,
+} from "../protocol/jsonrpc.ts";
 import { SUBSCRIPTION_ID_KEY } from "../protocol/meta_keys.ts";
 import type { ServerCapabilities } from "../protocol/types.ts";
 
@@ -99,4 +106,48 @@ export class ListenHub {
       }
     }
   }
+}
+
+/** The final answer to a listen request when the server ends it gracefully. */
+export function listenResult(id: RequestId): JsonRpcResponse {
+  return { jsonrpc: "2.0", id, result: { resultType: "complete", _meta: { [SUBSCRIPTION_ID_KEY]: id } } };
+}
+
+/**
+ * Opens a `subscriptions/listen` subscription on any transport: validates the filter, enforces
+ * `limit`, sends the acknowledgement first, and on graceful end sends the final result and calls
+ * `close`. Returns the error response to send instead, or the function that removes the
+ * subscription (when the client goes away).
+ */
+export function openSubscription(
+  hub: ListenHub,
+  capabilities: ServerCapabilities,
+  limit: number,
+  id: RequestId,
+  params: JsonObject,
+  deliver: (message: JsonRpcMessage) => void,
+  close: () => void,
+): JsonRpcResponse | (() => void) {
+  const filter = parseFilter(params.notifications);
+  if (!filter) {
+    return errorResponse(
+      id,
+      ErrorCode.InvalidParams,
+      "Invalid params: 'notifications' is required and must be a valid SubscriptionFilter",
+    );
+  }
+  if (hub.size >= limit) {
+    return errorResponse(id, ErrorCode.InternalError, "Subscription limit reached (limits.maxListenStreams)");
+  }
+  const agreed = honoured(filter, capabilities);
+  deliver(tagged(id, "notifications/subscriptions/acknowledged", { notifications: agreed }));
+  return hub.add({
+    id,
+    filter: agreed,
+    deliver,
+    end: () => {
+      deliver(listenResult(id));
+      close();
+    },
+  });
 }

@@ -16,14 +16,13 @@ import {
   type JsonRpcResponse,
   type RequestId,
 } from "../protocol/jsonrpc.ts";
-import { SUBSCRIPTION_ID_KEY } from "../protocol/meta_keys.ts";
 import type { ClientCapabilities, Implementation } from "../protocol/types.ts";
 import { MODERN_PROTOCOL_VERSIONS } from "../protocol/versions.ts";
 import { type Engine, handleNotification, serveRequest } from "./engine.ts";
 import { claimsModern, readEnvelope } from "./envelope.ts";
 import { McpError } from "./errors.ts";
-import { progressTokenOf, RequestExchange } from "./exchange.ts";
-import { honoured, parseFilter, tagged } from "./listen.ts";
+import { legacyExchange, modernExchange, type RequestExchange } from "./exchange.ts";
+import { listenResult, openSubscription } from "./listen.ts";
 import { Session } from "./session.ts";
 
 const encoder = new TextEncoder();
@@ -96,13 +95,9 @@ export class StdioTransport {
   /** Stops serving: cancels work in flight and ends subscriptions. */
   close(): void {
     if (this.#closed) return;
-    for (const [id, end] of this.#subscriptions) {
-      end();
-      this.write({
-        jsonrpc: "2.0",
-        id,
-        result: { resultType: "complete", _meta: { [SUBSCRIPTION_ID_KEY]: id } },
-      });
+    for (const [id, remove] of this.#subscriptions) {
+      remove();
+      this.write(listenResult(id));
     }
     this.#subscriptions.clear();
     for (const exchange of this.#inflight.values()) exchange.abort(new Error("transport closed"));
@@ -173,20 +168,12 @@ export class StdioTransport {
       );
     }
     await this.#run(
-      new RequestExchange({
-        era: "legacy",
-        protocolVersion: session?.protocolVersion ?? "2025-11-25",
-        id,
-        method,
-        params,
-        clientCapabilities: session?.clientCapabilities ?? {},
-        clientInfo: session?.clientInfo,
-        logLevel: session?.logLevel,
-        logging: true,
-        progressToken: progressTokenOf(params),
+      legacyExchange(
         session,
-        transport: "stdio",
-      }, this.engine.shutdownSignal),
+        "2025-11-25",
+        { id, method, params, transport: "stdio" },
+        this.engine.shutdownSignal,
+      ),
     );
   }
 
@@ -229,49 +216,22 @@ export class StdioTransport {
       return this.write(errorResponse(id, ErrorCode.MethodNotFound, `Method not found: ${method}`));
     }
     await this.#run(
-      new RequestExchange({
-        era: "modern",
-        protocolVersion: envelope.protocolVersion,
-        id,
-        method,
-        params,
-        clientCapabilities: envelope.clientCapabilities,
-        clientInfo: envelope.clientInfo,
-        logLevel: envelope.logLevel,
-        logging: envelope.logLevel !== undefined,
-        progressToken: progressTokenOf(params),
-        transport: "stdio",
-      }, this.engine.shutdownSignal),
+      modernExchange(envelope, { id, method, params, transport: "stdio" }, this.engine.shutdownSignal),
     );
   }
 
   #listen(id: RequestId, params: JsonObject): void {
-    const filter = parseFilter(params.notifications);
-    if (!filter) {
-      return this.write(
-        errorResponse(
-          id,
-          ErrorCode.InvalidParams,
-          "Invalid params: 'notifications' is required and must be a valid SubscriptionFilter",
-        ),
-      );
-    }
-    const agreed = honoured(filter, this.engine.capabilities);
-    this.write(tagged(id, "notifications/subscriptions/acknowledged", { notifications: agreed }));
-    const remove = this.engine.listen.add({
+    const opened = openSubscription(
+      this.engine.listen,
+      this.engine.capabilities,
+      this.engine.limits.maxListenStreams,
       id,
-      filter: agreed,
-      deliver: (m) => this.write(m),
-      end: () => {
-        this.#subscriptions.delete(id);
-        this.write({
-          jsonrpc: "2.0",
-          id,
-          result: { resultType: "complete", _meta: { [SUBSCRIPTION_ID_KEY]: id } },
-        });
-      },
-    });
-    this.#subscriptions.set(id, remove);
+      params,
+      (m) => this.write(m),
+      () => this.#subscriptions.delete(id),
+    );
+    if (typeof opened === "function") this.#subscriptions.set(id, opened);
+    else this.write(opened);
   }
 
   readonly #channel = { send: (m: JsonRpcMessage) => this.write(m), open: () => undefined };

@@ -22,7 +22,7 @@ import {
   supportsSsePolling,
 } from "../../protocol/versions.ts";
 import { type Engine, handleNotification, serveRequest } from "../engine.ts";
-import { progressTokenOf, RequestExchange } from "../exchange.ts";
+import { legacyExchange, type RequestExchange } from "../exchange.ts";
 import type { Session } from "../session.ts";
 import { accepts, jsonError, jsonResponse } from "./guards.ts";
 import { Responder } from "./responder.ts";
@@ -197,26 +197,16 @@ async function initialize(http: LegacyHttp, req: Request, msg: JsonObject): Prom
   return jsonResponse({ jsonrpc: "2.0", id, result }, 200, sessionHeaders(session));
 }
 
-function legacyExchange(
+function exchangeFor(
   http: LegacyHttp,
   req: Request,
   msg: JsonObject,
   session: Session | undefined,
 ): RequestExchange {
-  const params = (isObject(msg.params) ? msg.params : {}) as JsonObject;
-  return new RequestExchange({
-    era: "legacy",
-    protocolVersion: session?.protocolVersion ?? req.headers.get("mcp-protocol-version") ??
-      DEFAULT_LEGACY_HTTP_VERSION,
+  return legacyExchange(session, req.headers.get("mcp-protocol-version") ?? DEFAULT_LEGACY_HTTP_VERSION, {
     id: msg.id as RequestId,
     method: msg.method as string,
-    params,
-    clientCapabilities: session?.clientCapabilities ?? {},
-    clientInfo: session?.clientInfo,
-    logLevel: session?.logLevel,
-    logging: true,
-    progressToken: progressTokenOf(params),
-    session,
+    params: (isObject(msg.params) ? msg.params : {}) as JsonObject,
     transport: "http",
     httpRequest: req,
   }, http.engine.shutdownSignal);
@@ -228,7 +218,7 @@ function serveOne(
   msg: JsonObject,
   session: Session | undefined,
 ): Response | Promise<Response> {
-  const exchange = legacyExchange(http, req, msg, session);
+  const exchange = exchangeFor(http, req, msg, session);
   const state = session ? stateOf(http, session) : undefined;
   if (session) session.inflight.set(exchange.id, exchange);
   http.active++;
@@ -304,7 +294,7 @@ async function handleBatch(http: LegacyHttp, req: Request, batch: unknown[]): Pr
       );
     }
     // Messages a batched request sends before its answer go to the session's GET stream.
-    const exchange = legacyExchange(http, req, msg, session).attach({
+    const exchange = exchangeFor(http, req, msg, session).attach({
       send: (m) => void session?.unsolicited?.(m),
       open: () => undefined,
     });

@@ -6,10 +6,9 @@
  */
 
 import { ErrorCode, type JsonObject, type JsonRpcResponse, type RequestId } from "../../protocol/jsonrpc.ts";
-import { SUBSCRIPTION_ID_KEY } from "../../protocol/meta_keys.ts";
 import { type Engine, serveRequest } from "../engine.ts";
-import { progressTokenOf, RequestExchange } from "../exchange.ts";
-import { honoured, parseFilter, tagged } from "../listen.ts";
+import { modernExchange, type RequestExchange } from "../exchange.ts";
+import { openSubscription } from "../listen.ts";
 import { type Envelope, readEnvelope } from "../envelope.ts";
 import type { McpError } from "../errors.ts";
 import { jsonError, jsonResponse } from "./guards.ts";
@@ -109,20 +108,11 @@ function serveModern(
   envelope: Envelope,
 ): Response | Promise<Response> {
   if (method === "subscriptions/listen") return listen(http, id, params);
-  const exchange = new RequestExchange({
-    era: "modern",
-    protocolVersion: envelope.protocolVersion,
-    id,
-    method,
-    params,
-    clientCapabilities: envelope.clientCapabilities,
-    clientInfo: envelope.clientInfo,
-    logLevel: envelope.logLevel,
-    logging: envelope.logLevel !== undefined,
-    progressToken: progressTokenOf(params),
-    transport: "http",
-    httpRequest: req,
-  }, http.engine.shutdownSignal);
+  const exchange = modernExchange(
+    envelope,
+    { id, method, params, transport: "http", httpRequest: req },
+    http.engine.shutdownSignal,
+  );
   http.active++;
   const responder = new Responder({ registry: http.connections, statusOf, cancelOnDisconnect: exchange });
   // 2026: a closed response stream is a cancellation, after which nothing more is sent.
@@ -154,43 +144,21 @@ function checkToolHeaders(engine: Engine, headers: Headers, params: JsonObject):
 
 function listen(http: ModernHttp, id: RequestId, params: JsonObject): Response {
   const { engine } = http;
-  const filter = parseFilter(params.notifications);
-  if (!filter) {
-    return jsonResponse({
-      jsonrpc: "2.0",
-      id,
-      error: {
-        code: ErrorCode.InvalidParams,
-        message: "Invalid params: 'notifications' is required and must be a valid SubscriptionFilter",
-      },
-    });
-  }
-  if (engine.listen.size >= engine.limits.maxListenStreams) {
-    return jsonResponse({
-      jsonrpc: "2.0",
-      id,
-      error: {
-        code: ErrorCode.InternalError,
-        message: "Subscription limit reached (limits.maxListenStreams)",
-      },
-    });
-  }
-  const agreed = honoured(filter, engine.capabilities);
-  let remove = () => {};
-  const connection = new SseConnection(http.connections, {}, () => remove());
-  remove = engine.listen.add({
+  let remove: (() => void) | undefined;
+  const connection = new SseConnection(http.connections, undefined, () => remove?.());
+  const opened = openSubscription(
+    engine.listen,
+    engine.capabilities,
+    engine.limits.maxListenStreams,
     id,
-    filter: agreed,
-    deliver: (message) => connection.send(message),
-    end: () => {
-      connection.send({
-        jsonrpc: "2.0",
-        id,
-        result: { resultType: "complete", _meta: { [SUBSCRIPTION_ID_KEY]: id } },
-      });
-      connection.close();
-    },
-  });
-  connection.send(tagged(id, "notifications/subscriptions/acknowledged", { notifications: agreed }));
-  return connection.response;
+    params,
+    (message) => connection.send(message),
+    () => connection.close(),
+  );
+  if (typeof opened === "function") {
+    remove = opened;
+    return connection.response;
+  }
+  connection.close();
+  return jsonResponse(opened);
 }
