@@ -235,7 +235,7 @@ export class Dispatcher {
       return this.#toolFailure(tool.name, error);
     }
     if (value instanceof Promise) {
-      const pending = tool.timeoutMs ? withTimeout(value, tool.timeoutMs, tool.name) : value;
+      const pending = tool.timeoutMs ? withTimeout(value, tool.timeoutMs, tool.name, exchange) : value;
       return pending.then((v) => this.#toolResult(tool, v), (e) => this.#toolFailure(tool.name, e));
     }
     return this.#toolResult(tool, value);
@@ -477,10 +477,16 @@ function logLevelFor(error: unknown) {
   return error instanceof ToolError ? error.logLevel : "error";
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {
+/** Fails a call after `ms`, and aborts `ctx.signal` so the handler can stop its work. */
+function withTimeout<T>(promise: Promise<T>, ms: number, name: string, exchange: Exchange): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ToolError(`Tool '${name}' timed out after ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      const error = new ToolError(`Tool '${name}' timed out after ${ms} ms`);
+      // Reject first: a handler that stops on the abort must not win the race with its own result.
+      reject(error);
+      (exchange as { stop?(reason: unknown): void }).stop?.(error);
+    }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -150,6 +150,10 @@ export class RequestExchange implements Exchange, Abortable {
 
   /** @inheritdoc */
   get signal(): AbortSignal {
+    return this.#ensureController().signal;
+  }
+
+  #ensureController(): AbortController {
     if (!this.#controller) {
       const controller = this.#controller = new AbortController();
       if (this.#reason !== undefined) controller.abort(this.#reason);
@@ -160,7 +164,7 @@ export class RequestExchange implements Exchange, Abortable {
         this.#unlink = () => this.shutdown.removeEventListener("abort", onShutdown);
       }
     }
-    return this.#controller.signal;
+    return this.#controller;
   }
 
   /** True once cancelled (by the client, a disconnect or shutdown). */
@@ -168,11 +172,19 @@ export class RequestExchange implements Exchange, Abortable {
     return this.#reason !== undefined || this.shutdown.aborted;
   }
 
-  /** Cancels the request. */
+  /** Cancels the request: its signal aborts and nothing more is sent for it, the answer included. */
   abort(reason: unknown = new Error("cancelled")): void {
     if (this.#reason !== undefined) return;
     this.#reason = reason;
     this.#controller?.abort(reason);
+  }
+
+  /**
+   * Aborts the handler's signal without cancelling the request (a timeout): the request still
+   * gets its (error) answer.
+   */
+  stop(reason: unknown): void {
+    this.#ensureController().abort(reason);
   }
 
   /** Detaches from the shutdown signal once the request is over. */

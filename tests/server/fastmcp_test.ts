@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { FastMCP, McpError, ToolError } from "../../mod.ts";
-import { modernRequest, readMessages } from "../helpers/http.ts";
+import { legacyRequest, modernRequest, openSession, readMessages } from "../helpers/http.ts";
 
 async function call(
   mcp: FastMCP,
@@ -113,16 +113,21 @@ Deno.test("output schemas are advertised, enforced, and wrap non-object results"
   assert.match(bad.error!.message, /does not match its output schema/);
 });
 
-Deno.test("a tool timeout answers an error result naming the limit", async () => {
+Deno.test("a tool timeout answers an error result naming the limit and aborts ctx.signal", async () => {
   const mcp = quiet();
-  mcp.tool(
-    "slow",
-    { description: "x", timeoutMs: 20 },
-    () => new Promise((r) => setTimeout(() => r("late"), 200)),
-  );
+  let abortedWith: unknown;
+  mcp.tool("slow", { description: "x", timeoutMs: 20 }, (_a, ctx) =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => resolve("late"), 5_000);
+      ctx.signal.addEventListener("abort", () => {
+        abortedWith = ctx.signal.reason;
+        clearTimeout(timer);
+        resolve("stopped");
+      });
+    }));
   const res = await call(mcp, "tools/call", { name: "slow" });
   assert.deepEqual(res.result!.content, [{ type: "text", text: "Tool 'slow' timed out after 20 ms" }]);
-  await new Promise((r) => setTimeout(r, 200));
+  assert.match(String(abortedWith), /timed out after 20 ms/);
 });
 
 Deno.test("completions for prompt arguments and template variables", async () => {
@@ -220,4 +225,25 @@ Deno.test("state kept with ctx.setState lives as long as the request on the stat
     type: "text",
     text: "1",
   }]);
+});
+
+Deno.test("on a 2025 session a timed-out tool still answers (a timeout is not a cancellation)", async () => {
+  const mcp = quiet();
+  mcp.tool(
+    "slow",
+    { description: "x", timeoutMs: 20 },
+    (_a, ctx) => new Promise((resolve) => ctx.signal.addEventListener("abort", () => resolve("stopped"))),
+  );
+  const sid = await openSession(mcp.fetch);
+  const res = await mcp.fetch(legacyRequest(
+    { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "slow", arguments: {} } },
+    { "mcp-session-id": sid },
+  ));
+  assert.equal(res.status, 200);
+  const [body] = await readMessages(res);
+  assert.deepEqual((body.result as { content: unknown }).content, [{
+    type: "text",
+    text: "Tool 'slow' timed out after 20 ms",
+  }]);
+  await mcp.close();
 });
