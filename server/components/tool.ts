@@ -90,6 +90,7 @@ export class ToolComponent extends Component {
       this.output = wrapsResult ? wrapOutputSchema(output) : output;
     }
     this.wrapsResult = wrapsResult;
+    checkMirroredHeaders(name, this.input.jsonSchema);
     const listing: WireTool = { name, inputSchema: this.input.jsonSchema };
     if (this.output) listing.outputSchema = this.output.jsonSchema;
     this.listing = withMetadata(
@@ -120,3 +121,37 @@ function wrapOutputSchema(inner: CompiledSchema): CompiledSchema {
 
 /** A finished call: the wire result. */
 export type ToolCallOutcome = CallToolResult;
+
+const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const MIRRORABLE = new Set(["string", "integer", "boolean", "number"]);
+
+/**
+ * Checks `x-mcp-header` annotations (SEP-2243) at definition time: clients drop tools whose
+ * annotations are invalid, so a bad one is an error here rather than a tool that silently vanishes.
+ * Only properties reachable through `properties` may carry one, with a token name unique
+ * case-insensitively, on a scalar type.
+ */
+function checkMirroredHeaders(tool: string, schema: Record<string, unknown>): void {
+  const seen = new Set<string>();
+  const walk = (node: Record<string, unknown>, path: string) => {
+    const properties = node.properties as Record<string, Record<string, unknown>> | undefined;
+    if (!properties || typeof properties !== "object") return;
+    for (const [key, child] of Object.entries(properties)) {
+      if (typeof child !== "object" || child === null) continue;
+      const header = child["x-mcp-header"];
+      const where = `tool '${tool}': x-mcp-header on ${path}${key}`;
+      if (header !== undefined) {
+        if (typeof header !== "string" || !HEADER_TOKEN.test(header)) {
+          throw new TypeError(`${where} must be an HTTP token`);
+        }
+        if (seen.has(header.toLowerCase())) throw new TypeError(`${where} repeats '${header}'`);
+        if (!MIRRORABLE.has(child.type as string)) {
+          throw new TypeError(`${where} needs a string, integer or boolean property`);
+        }
+        seen.add(header.toLowerCase());
+      }
+      walk(child, `${path}${key}.`);
+    }
+  };
+  walk(schema, "");
+}

@@ -339,3 +339,33 @@ Deno.test("GET without text/event-stream is 406, PUT is 405 with Allow", async (
   await put.body?.cancel();
   await assertClean(mcp, 1);
 });
+
+Deno.test("idle sessions expire after limits.sessionIdleTimeoutMs and their streams close", async () => {
+  const mcp = server({ sessionIdleTimeoutMs: 50 });
+  const id = await openSession(mcp.fetch);
+  const stream = await mcp.fetch(
+    new Request(ENDPOINT, { headers: { accept: "text/event-stream", "mcp-session-id": id } }),
+  );
+  assert.equal(mcp.stats().openStreams, 1);
+  // The sweeper runs at most once a second.
+  await new Promise((r) => setTimeout(r, 1300));
+  assert.equal(mcp.stats().sessions, 0);
+  assert.equal(mcp.stats().openStreams, 0);
+  await stream.body?.cancel();
+  const after = await mcp.fetch(
+    legacyRequest({ jsonrpc: "2.0", id: 1, method: "ping" }, { "mcp-session-id": id }),
+  );
+  await expectError(after, 404, -32600);
+  await assertClean(mcp);
+});
+
+Deno.test("limits.maxStreamsPerSession refuses another stream with 429", async () => {
+  const mcp = server({ maxStreamsPerSession: 1 });
+  const id = await openSession(mcp.fetch);
+  const headers = { accept: "text/event-stream", "mcp-session-id": id };
+  const first = await mcp.fetch(new Request(ENDPOINT, { headers }));
+  const resume = await mcp.fetch(new Request(ENDPOINT, { headers: { ...headers, "last-event-id": "g_0" } }));
+  await expectError(resume, 429, -32600, /maxStreamsPerSession/);
+  await first.body?.cancel();
+  await assertClean(mcp, 1);
+});

@@ -63,6 +63,25 @@ Deno.test("invalid names and non-object input schemas are refused at definition 
   assert.throws(() => mcp.tool("has space", () => 1), /must be 1-128 characters/);
   assert.throws(() => mcp.tool("t", { input: z.string() }, () => 1), /must describe an object/);
   assert.throws(() => mcp.resource("no-scheme", () => "x"), /has no scheme/);
+  const mirrored = (props: Record<string, unknown>) => ({ type: "object", properties: props });
+  assert.throws(
+    () => mcp.tool("h1", { input: mirrored({ a: { type: "string", "x-mcp-header": "bad name" } }) }, () => 1),
+    /x-mcp-header on a must be an HTTP token/,
+  );
+  assert.throws(
+    () => mcp.tool("h2", { input: mirrored({ a: { type: "object", "x-mcp-header": "A" } }) }, () => 1),
+    /needs a string, integer or boolean/,
+  );
+  assert.throws(
+    () =>
+      mcp.tool("h3", {
+        input: mirrored({
+          a: { type: "string", "x-mcp-header": "Region" },
+          b: { type: "string", "x-mcp-header": "region" },
+        }),
+      }, () => 1),
+    /repeats 'region'/,
+  );
 });
 
 Deno.test("unexpected errors are masked with maskErrorDetails; ToolError never is", async () => {
