@@ -24,6 +24,7 @@ import type { LogSink } from "./logger.ts";
 import { type Lifespan, type StartedLifespan, startLifespan } from "./lifespan.ts";
 import type { Session } from "./session.ts";
 import { SessionRegistry } from "./session_registry.ts";
+import { WorkerPool, workersAvailable } from "./workers/pool.ts";
 import type { Limits } from "./settings.ts";
 import { ErrorCode } from "../protocol/jsonrpc.ts";
 
@@ -63,6 +64,7 @@ export class ServerCore implements Engine, DispatchHost {
   readonly #requestStates = new WeakMap<Exchange, Map<string, unknown>>();
   readonly #sessionStates = new WeakMap<Session, Map<string, unknown>>();
   #pendingChanges = new Set<ComponentKind>();
+  #pool?: WorkerPool;
   readonly #onRootsChanged?: (session: Session | undefined) => void;
 
   /** Builds the core around a registry. */
@@ -100,6 +102,12 @@ export class ServerCore implements Engine, DispatchHost {
   /** @inheritdoc */
   get shutdownSignal(): AbortSignal {
     return this.#shutdown.signal;
+  }
+
+  /** @inheritdoc */
+  get pool(): WorkerPool | undefined {
+    if (!workersAvailable()) return undefined;
+    return this.#pool ??= new WorkerPool(this.limits.workerPoolSize);
   }
 
   /** @inheritdoc */
@@ -188,6 +196,8 @@ export class ServerCore implements Engine, DispatchHost {
     this.#shutdown.abort(new Error("server shutting down"));
     this.listen.closeAll();
     this.sessions.closeAll();
+    this.#pool?.close();
+    this.#pool = undefined;
   }
 
   /** Runs the lifespan teardown, if it started. */

@@ -32,6 +32,7 @@ import {
 } from "./input_required.ts";
 import { isLogLevel, type LogSink } from "./logger.ts";
 import type { Validation } from "./schema.ts";
+import { ModuleUnavailableError, type WorkerPool } from "./workers/pool.ts";
 
 /** What the dispatcher needs from its server. */
 export interface DispatchHost extends ContextHost {
@@ -46,6 +47,8 @@ export interface DispatchHost extends ContextHost {
   readonly log: LogSink;
   /** Rounds of the 2025 shim for handlers that return `InputRequired`. */
   readonly maxInputRounds: number;
+  /** The pool for synchronous tools; undefined where Worker is unavailable. */
+  readonly pool?: WorkerPool;
 }
 
 type MaybePromise<T> = T | Promise<T>;
@@ -228,6 +231,10 @@ export class Dispatcher {
         isError: true,
       };
     }
+    if (tool.runsInThread && tool.module) {
+      const pool = this.host.pool;
+      if (pool) return this.#runInPool(pool, exchange, tool, checked.value);
+    }
     let value: unknown;
     try {
       value = tool.handler(checked.value as never, new Context(exchange, this.host));
@@ -239,6 +246,53 @@ export class Dispatcher {
       return pending.then((v) => this.#toolResult(tool, v), (e) => this.#toolFailure(tool.name, e));
     }
     return this.#toolResult(tool, value);
+  }
+
+  /** Runs a synchronous tool in the worker pool; logs and progress it reports reach the client here. */
+  #runInPool(
+    pool: WorkerPool,
+    exchange: Exchange,
+    tool: ToolComponent,
+    args: unknown,
+  ): Promise<JsonObject | InputRequired> {
+    const ctx = new Context(exchange, this.host);
+    return pool.run({
+      module: tool.module!,
+      server: this.host.serverInfo.name,
+      tool: tool.name,
+      args,
+      facts: {
+        requestId: exchange.id,
+        sessionId: exchange.session?.id,
+        protocolVersion: exchange.protocolVersion,
+        era: exchange.era,
+        clientInfo: exchange.clientInfo,
+        clientCapabilities: exchange.clientCapabilities,
+        inputResponses: exchange.input?.responses,
+        requestState: exchange.input?.userState,
+      },
+      hooks: {
+        log: (level, data, logger) => void ctx.log(level, data, logger),
+        progress: (progress, total, message) => void ctx.reportProgress(progress, total, message),
+      },
+      signal: exchange.signal,
+      timeoutMs: tool.timeoutMs,
+    }).then(
+      (outcome): MaybePromise<JsonObject | InputRequired> =>
+        "input" in outcome
+          ? new InputRequired(outcome.input as ConstructorParameters<typeof InputRequired>[0])
+          : this.#checkOutput(tool, outcome.result as unknown as JsonObject),
+      (error) => {
+        if (!(error instanceof ModuleUnavailableError)) return this.#toolFailure(tool.name, error);
+        // The tool's module cannot serve it from a worker (defined inside a function, say): run it here from now on.
+        tool.module = undefined;
+        this.host.log(
+          "warning",
+          `tool '${tool.name}' runs inline instead of in the worker pool: ${error.message}`,
+        );
+        return this.#runTool(exchange, tool, { ok: true, value: args });
+      },
+    );
   }
 
   /** A failed tool: protocol errors propagate, anything else is an `isError` result. */
@@ -255,7 +309,10 @@ export class Dispatcher {
 
   #toolResult(tool: ToolComponent, value: unknown): Outcome {
     if (value instanceof InputRequired) return value;
-    const result = toCallToolResult(value, tool.wrapsResult) as unknown as JsonObject;
+    return this.#checkOutput(tool, toCallToolResult(value, tool.wrapsResult) as unknown as JsonObject);
+  }
+
+  #checkOutput(tool: ToolComponent, result: JsonObject): MaybePromise<JsonObject> {
     if (!tool.output || result.isError) return result;
     const check = (out: Validation) => {
       if (out.ok) return result;

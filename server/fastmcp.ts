@@ -26,6 +26,9 @@ import { DEFAULT_LIMITS, type Limits } from "./settings.ts";
 import { type HttpOptions, HttpTransport } from "./http/handler.ts";
 import { isLoopback, loopbackPolicy } from "./http/guards.ts";
 import { StdioTransport } from "./stdio.ts";
+import { callerModule } from "./workers/module_capture.ts";
+import { workersAvailable } from "./workers/pool.ts";
+import { serverRegistry } from "./workers/server_registry.ts";
 import { parseRunArgs, readEnv, type RunOptions, watchDeclarativeServe } from "./run.ts";
 
 /**
@@ -89,6 +92,11 @@ export interface FastMCPOptions {
   cache?: { ttlMs?: number; cacheScope?: "public" | "private" };
   /** Called when a client says its roots changed. */
   onRootsChanged?: (session: Session | undefined) => void;
+  /**
+   * Default of each tool's `runInThread`: whether synchronous handlers run in the worker pool.
+   * Default true.
+   */
+  runInThread?: boolean;
 }
 
 /** Options of {@link FastMCP.serve}. */
@@ -222,6 +230,7 @@ export class FastMCP {
       onRootsChanged: options.onRootsChanged,
     });
     this.fetch = (req) => this.#transport().fetch(req);
+    serverRegistry().set(this.name, this);
   }
 
   #transport(): HttpTransport {
@@ -248,8 +257,22 @@ export class FastMCP {
     handler: ToolHandler<S>,
   ): ToolComponent;
   tool(name: string, a: ToolOptions | ToolHandler<unknown>, b?: ToolHandler<unknown>): ToolComponent {
-    const [options, handler] = typeof a === "function" ? [{}, a] : [a, b!];
-    return this.#registry.add(new ToolComponent(name, options, handler));
+    const [given, handler] = typeof a === "function" ? [{}, a] : [a, b!];
+    const fallback = this.#options.runInThread;
+    const options = given.runInThread === undefined && fallback !== undefined
+      ? { ...given, runInThread: fallback }
+      : given;
+    const tool = new ToolComponent(name, options, handler);
+    if (tool.runsInThread && !insideWorker()) {
+      tool.module ??= callerModule();
+      if (!tool.module || !workersAvailable()) {
+        const why = workersAvailable()
+          ? "its defining module cannot be imported (REPL or eval)"
+          : "Worker is unavailable here";
+        this.#core.log("warning", `tool '${name}' runs inline instead of in the worker pool: ${why}`);
+      }
+    }
+    return this.#registry.add(tool);
   }
 
   /**
@@ -378,6 +401,10 @@ export class FastMCP {
    * ```
    */
   serve(options: ServeOptions = {}): ServerHandle {
+    // A pool worker imports the module that defines a tool; serving there would bind a second port.
+    if (insideWorker()) {
+      return { addr: { transport: "tcp", hostname: "", port: 0 }, url: "", finished: Promise.resolve() };
+    }
     const transport = this.#transport();
     const hostname = options.hostname ?? "127.0.0.1";
     if (options.path || isLoopback(hostname)) transport.protect(loopbackPolicy());

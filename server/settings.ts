@@ -1,3 +1,5 @@
+import { defaultPoolSize } from "./workers/pool.ts";
+
 /**
  * Every limit the server enforces, with its default, in one place.
  *
@@ -39,6 +41,8 @@ export interface Limits {
   shutdownTimeoutMs: number;
   /** Longest line accepted on stdio. Default 4 MiB. */
   maxStdioLineBytes: number;
+  /** Workers that run synchronous tools; calls beyond it wait in order. Default: cores minus one, at least one. */
+  workerPoolSize: number;
 }
 
 /** The defaults of {@link Limits}. */
@@ -55,4 +59,5 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxInputRounds: 8,
   shutdownTimeoutMs: 1000,
   maxStdioLineBytes: 4 * 1024 * 1024,
+  workerPoolSize: defaultPoolSize(),
 });

@@ -18,8 +18,10 @@ const port = Number(Deno.env.get("PORT") ?? "8000");
 // Warnings only: the server's "serving on …" line and per-request info would add noise to the logs.
 const mcp = new FastMCP({ name: "bench-add", version: "1.0.0", logLevel: "warning" });
 
+// runInThread: false keeps this bench on the protocol path; bench/workers.ts measures the pool.
 mcp.tool("add", {
   description: "Add two numbers",
+  runInThread: false,
   input: z.object({ a: z.number(), b: z.number() }),
 }, ({ a, b }) => String(a + b));
 

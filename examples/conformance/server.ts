@@ -249,14 +249,14 @@ mcp.tool(
 );
 
 let toggled = 0;
-mcp.tool("test_trigger_tool_change", { description: "Adds and removes a tool" }, () => {
+mcp.tool("test_trigger_tool_change", { description: "Adds and removes a tool", runInThread: false }, () => {
   const name = `temporary_tool_${++toggled}`;
   mcp.tool(name, { description: "Temporary" }, () => "temporary").remove();
   mcp.tool(name, { description: "Temporary" }, () => "temporary");
   return "Tool list changed";
 });
 
-mcp.tool("test_trigger_prompt_change", { description: "Adds a prompt" }, () => {
+mcp.tool("test_trigger_prompt_change", { description: "Adds a prompt", runInThread: false }, () => {
   mcp.prompt(`temporary_prompt_${++toggled}`, { description: "Temporary" }, () => "temporary");
   return "Prompt list changed";
 });

@@ -15,6 +15,7 @@ import {
   type SchemaLike,
 } from "../schema.ts";
 import { checkName, Component, type ComponentOptions, withMetadata } from "./common.ts";
+import { isAsyncFunction } from "../workers/module_capture.ts";
 
 /** A tool's handler: parsed arguments and the request's context in, any convertible value out. */
 export type ToolHandler<S> = (args: Infer<S>, ctx: Context) => unknown;
@@ -45,10 +46,16 @@ export interface ToolOptions<S extends SchemaLike | undefined = SchemaLike | und
   /** Fails the call with a timeout error after this many milliseconds. */
   timeoutMs?: number;
   /**
-   * Whether a synchronous handler runs in the Worker pool. Until the pool exists every handler runs
-   * in the main isolate; the option is accepted so that code written for it keeps working.
+   * Whether a synchronous handler runs in the Worker pool (the default), so that a slow or
+   * CPU-bound tool never stalls the server. `false` keeps it in the main isolate, where it shares
+   * module state with async tools. Async handlers always run in the main isolate.
    */
   runInThread?: boolean;
+  /**
+   * The module that defines the tool, for the worker to import (`import.meta.url`). Captured from
+   * the stack when omitted.
+   */
+  module?: string;
 }
 
 /** A tool compiled for serving. */
@@ -71,6 +78,10 @@ export class ToolComponent extends Component {
   readonly listing: WireTool;
   /** The handler. */
   readonly handler: ToolHandler<unknown>;
+  /** True when the handler is synchronous and did not opt out of the worker pool. */
+  readonly runsInThread: boolean;
+  /** The module a pool worker imports to find this tool; undefined runs it inline. */
+  module?: string;
 
   /** Compiles a tool definition; throws a TypeError naming the tool for bad schemas or names. */
   constructor(name: string, options: ToolOptions, handler: ToolHandler<unknown>) {
@@ -79,6 +90,8 @@ export class ToolComponent extends Component {
     this.name = name;
     this.handler = handler;
     this.timeoutMs = options.timeoutMs;
+    this.runsInThread = options.runInThread !== false && !isAsyncFunction(handler);
+    this.module = options.module;
     this.input = options.input ? compileSchema(options.input, `tool '${name}' input`) : EMPTY_OBJECT_SCHEMA;
     if (this.input.jsonSchema.type !== "object") {
       throw new TypeError(`tool '${name}': the input schema must describe an object`);

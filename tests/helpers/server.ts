@@ -39,6 +39,9 @@ export function createTestServer(): FastMCP {
     ...TEST_SERVER_INFO,
     instructions: "Test server for interop suites.",
     logger: () => {},
+    // Built inside a function, so a pool worker could not find its tools; the stdio suites
+    // (examples/quickstart.ts) cover the pool with the official clients.
+    runInThread: false,
   });
 
   mcp.tool("add", {

@@ -12,7 +12,7 @@ import {
 } from "../helpers/http.ts";
 
 function server(limits: Record<string, number> = {}): FastMCP {
-  const mcp = new FastMCP({ name: "bad-input", logLevel: "error", limits });
+  const mcp = new FastMCP({ name: "bad-input", logLevel: "error", runInThread: false, limits });
   mcp.tool(
     "add",
     { description: "add", input: z.object({ a: z.number(), b: z.number() }) },

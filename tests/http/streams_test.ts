@@ -13,7 +13,7 @@ import {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function server(): FastMCP {
-  const mcp = new FastMCP({ name: "streams", logLevel: "error" });
+  const mcp = new FastMCP({ name: "streams", logLevel: "error", runInThread: false });
   mcp.tool("quick", { description: "answers at once" }, () => "done");
   mcp.tool("steps", { description: "reports progress and logs" }, async (_a, ctx) => {
     await ctx.info("starting");

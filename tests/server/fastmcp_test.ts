@@ -17,7 +17,8 @@ async function call(
 }
 
 function quiet(options: Partial<ConstructorParameters<typeof FastMCP>[0]> = {}): FastMCP {
-  return new FastMCP({ name: "unit", logLevel: "emergency", ...options });
+  // Protocol behaviour is tested here; tests/workers covers the pool.
+  return new FastMCP({ name: "unit", logLevel: "emergency", runInThread: false, ...options });
 }
 
 Deno.test("lists paginate with listPageSize and an opaque cursor", async () => {

@@ -1,0 +1,231 @@
+/**
+ * A pool of module Workers for synchronous tools: started lazily, kept warm, replaced when one
+ * dies or must be stopped (timeout, cancellation). The only file that knows `Worker`.
+ *
+ * @module
+ */
+
+import type { CallToolResult, LoggingLevel } from "../../protocol/types.ts";
+import { ToolError } from "../errors.ts";
+import type { RunMessage, WorkerFacts, WorkerMessage } from "./messages.ts";
+
+/** What a job reports while it runs. */
+export interface JobHooks {
+  log(level: LoggingLevel, data: unknown, logger?: string): void;
+  progress(progress: number, total?: number, message?: string): void;
+}
+
+/** The worker could not find the tool: its module cannot be imported there, or defines it only later. */
+export class ModuleUnavailableError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ModuleUnavailableError";
+  }
+}
+
+/** What a finished job produced: a converted result, or a request for client input. */
+export type JobOutcome =
+  | { result: CallToolResult }
+  | { input: { inputRequests?: Record<string, unknown>; requestState?: string } };
+
+/** One call to run in the pool. */
+export interface Job {
+  module: string;
+  server: string;
+  tool: string;
+  args: unknown;
+  facts: WorkerFacts;
+  hooks: JobHooks;
+  /** Cancels the call: the worker running it is terminated. */
+  signal?: AbortSignal;
+  /** Fails the call after this long, terminating its worker. */
+  timeoutMs?: number;
+}
+
+interface Pending extends Job {
+  id: number;
+  resolve(outcome: JobOutcome): void;
+  reject(error: Error): void;
+}
+
+const WORKER_URL = new URL("./worker.ts", import.meta.url);
+
+/** True when this runtime can start module workers. */
+export function workersAvailable(): boolean {
+  return typeof Worker === "function";
+}
+
+/** The default pool size: one worker per core but one, at least one. */
+export function defaultPoolSize(): number {
+  return Math.max(1, (navigator.hardwareConcurrency ?? 2) - 1);
+}
+
+class PooledWorker {
+  readonly worker: Worker;
+  job?: Pending;
+  #cleanup?: () => void;
+
+  constructor(private readonly pool: WorkerPool) {
+    this.worker = new Worker(WORKER_URL, { type: "module" });
+    this.worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.#message(event.data);
+    this.worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      this.pool.crashed(this, event.message);
+    };
+  }
+
+  start(job: Pending): void {
+    this.job = job;
+    const timer = job.timeoutMs
+      ? setTimeout(
+        () => this.pool.kill(this, new ToolError(`Tool '${job.tool}' timed out after ${job.timeoutMs} ms`)),
+        job.timeoutMs,
+      )
+      : undefined;
+    const onAbort = () => this.pool.kill(this, new Error(`tool '${job.tool}' was cancelled`));
+    job.signal?.addEventListener("abort", onAbort, { once: true });
+    this.#cleanup = () => {
+      clearTimeout(timer);
+      job.signal?.removeEventListener("abort", onAbort);
+    };
+    const message: RunMessage = {
+      type: "run",
+      job: job.id,
+      module: job.module,
+      server: job.server,
+      tool: job.tool,
+      args: job.args,
+      facts: job.facts,
+    };
+    this.worker.postMessage(message);
+  }
+
+  /** Detaches the current job, returning it. */
+  finish(): Pending | undefined {
+    const job = this.job;
+    this.#cleanup?.();
+    this.#cleanup = undefined;
+    this.job = undefined;
+    return job;
+  }
+
+  #message(message: WorkerMessage): void {
+    const job = this.job;
+    if (!job || message.job !== job.id) return;
+    switch (message.type) {
+      case "log":
+        return job.hooks.log(message.level, message.data, message.logger);
+      case "progress":
+        return job.hooks.progress(message.progress, message.total, message.message);
+      case "result":
+        this.finish();
+        job.resolve({ result: message.result });
+        return this.pool.release(this);
+      case "input":
+        this.finish();
+        job.resolve({ input: message.init });
+        return this.pool.release(this);
+      case "error":
+        this.finish();
+        job.reject(
+          message.unavailable
+            ? new ModuleUnavailableError(message.message)
+            : message.toolError
+            ? new ToolError(message.message, { logLevel: message.logLevel })
+            : new Error(message.message),
+        );
+        return this.pool.release(this);
+    }
+  }
+}
+
+/**
+ * The pool. Jobs beyond its size wait in order. A worker whose job times out, is cancelled or
+ * crashes is terminated and a fresh one is started for the next job.
+ */
+export class WorkerPool {
+  readonly #idle: PooledWorker[] = [];
+  readonly #all = new Set<PooledWorker>();
+  readonly #queue: Pending[] = [];
+  #next = 0;
+  #closed = false;
+
+  /** Creates a pool of at most `size` workers. */
+  constructor(readonly size: number) {
+    if (!Number.isInteger(size) || size < 1) {
+      throw new TypeError(`worker pool size must be a positive integer, not ${size}`);
+    }
+  }
+
+  /** Workers started and alive. */
+  get workers(): number {
+    return this.#all.size;
+  }
+
+  /** Runs a job and resolves with the tool's converted result or its request for input. */
+  run(job: Job): Promise<JobOutcome> {
+    if (this.#closed) return Promise.reject(new Error("the worker pool is closed"));
+    if (job.signal?.aborted) return Promise.reject(new Error(`tool '${job.tool}' was cancelled`));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ ...job, id: ++this.#next, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length) {
+      let worker = this.#idle.pop();
+      if (!worker) {
+        if (this.#all.size >= this.size) return;
+        worker = new PooledWorker(this);
+        this.#all.add(worker);
+      }
+      const job = this.#queue.shift()!;
+      if (job.signal?.aborted) {
+        this.#idle.push(worker);
+        job.reject(new Error(`tool '${job.tool}' was cancelled`));
+        continue;
+      }
+      worker.start(job);
+    }
+  }
+
+  /** @internal a worker finished its job */
+  release(worker: PooledWorker): void {
+    if (this.#closed || !this.#all.has(worker)) return;
+    this.#idle.push(worker);
+    this.#dispatch();
+  }
+
+  /** @internal stops a worker and fails its job with `error` */
+  kill(worker: PooledWorker, error: Error): void {
+    this.#remove(worker);
+    worker.finish()?.reject(error);
+    this.#dispatch();
+  }
+
+  /** @internal a worker died on its own */
+  crashed(worker: PooledWorker, message: string): void {
+    const job = worker.job;
+    this.kill(worker, new Error(`the worker running tool '${job?.tool ?? "?"}' crashed: ${message}`));
+  }
+
+  #remove(worker: PooledWorker): void {
+    worker.worker.terminate();
+    this.#all.delete(worker);
+    const i = this.#idle.indexOf(worker);
+    if (i !== -1) this.#idle.splice(i, 1);
+  }
+
+  /** Terminates every worker and fails queued and running jobs. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const job of this.#queue.splice(0)) job.reject(new Error("the server is shutting down"));
+    for (const worker of [...this.#all]) {
+      this.#remove(worker);
+      worker.finish()?.reject(new Error("the server is shutting down"));
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The pool worker's entry: imports the module that defined a tool, finds the tool by server and
+ * tool name, runs it with a worker-side context, and posts the converted result back.
+ *
+ * @module
+ */
+
+/// <reference lib="deno.worker" />
+
+import { toCallToolResult } from "../content.ts";
+import { errorMessage, ToolError } from "../errors.ts";
+import { InputRequired } from "../input_required.ts";
+import type { RunMessage, WorkerMessage } from "./messages.ts";
+import { serverRegistry } from "./server_registry.ts";
+import { WorkerContext } from "./worker_context.ts";
+
+const post = (message: WorkerMessage) => self.postMessage(message);
+
+function typeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  return (value as object).constructor?.name ?? "object";
+}
+
+async function run(message: RunMessage): Promise<void> {
+  const { job, tool: name } = message;
+  const tool = await find(message);
+  if (!tool) return;
+  try {
+    const ctx = new WorkerContext(job, name, message.facts, post);
+    let value = tool.handler(message.args as never, ctx as never);
+    if (value instanceof Promise) value = await value;
+    if (value instanceof InputRequired) return post({ type: "input", job, init: value.init });
+    try {
+      structuredClone(value);
+    } catch {
+      throw new Error(`tool '${name}' returned a value that cannot leave its worker: ${typeOf(value)}`);
+    }
+    post({ type: "result", job, result: toCallToolResult(value, tool.wrapsResult) });
+  } catch (error) {
+    post({
+      type: "error",
+      job,
+      message: errorMessage(error),
+      toolError: error instanceof ToolError,
+      logLevel: error instanceof ToolError ? error.logLevel : undefined,
+    });
+  }
+}
+
+/** The tool, or undefined after reporting that this module cannot provide it. */
+async function find(message: RunMessage) {
+  const unavailable = (why: string) =>
+    void post({ type: "error", job: message.job, message: why, toolError: false, unavailable: true });
+  try {
+    await import(message.module);
+  } catch (error) {
+    return unavailable(`${message.module} cannot be imported in a worker: ${errorMessage(error)}`);
+  }
+  const tool = serverRegistry().get(message.server)?.tools.get(message.tool);
+  if (!tool) {
+    return unavailable(
+      `${message.module} does not define tool '${message.tool}' of server '${message.server}' when imported`,
+    );
+  }
+  return tool;
+}
+
+self.onmessage = (event: MessageEvent<RunMessage>) => void run(event.data);
