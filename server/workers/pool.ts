@@ -83,7 +83,10 @@ class PooledWorker {
         job.timeoutMs,
       )
       : undefined;
-    const onAbort = () => this.pool.kill(this, new Error(`tool '${job.tool}' was cancelled`));
+    const onAbort = () => {
+      const reason = job.signal?.reason instanceof Error ? `: ${job.signal.reason.message}` : "";
+      this.pool.kill(this, new Error(`tool '${job.tool}' was cancelled${reason}`));
+    };
     job.signal?.addEventListener("abort", onAbort, { once: true });
     this.#cleanup = () => {
       clearTimeout(timer);

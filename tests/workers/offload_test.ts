@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { CLIENT_HEADERS, modernMeta } from "../helpers/http.ts";
+
+const FIXTURE = new URL("./fixture.ts", import.meta.url).pathname;
+
+async function startFixture() {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", FIXTURE],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`fixture exited:\n${seen}`);
+    seen += value;
+    const m = /listening on (\d+)/.exec(seen);
+    if (m) {
+      const drain = (async () => {
+        while (!(await reader.read()).done) { /* keep the pipe flowing */ }
+      })();
+      return { child, drain, url: `http://127.0.0.1:${m[1]}/mcp` };
+    }
+  }
+}
+
+Deno.test("a CPU-bound sync tool in the pool leaves the server responsive; with runInThread: false it blocks it", async () => {
+  const { child, drain, url } = await startFixture();
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(url, { method: "POST", headers: { ...CLIENT_HEADERS, ...headers }, body: JSON.stringify(body) });
+  let nextId = 1;
+  const tool = async (name: string, args: Record<string, unknown> = {}) => {
+    const res = await post(
+      {
+        jsonrpc: "2.0",
+        id: nextId++,
+        method: "tools/call",
+        params: { name, arguments: args, _meta: modernMeta() },
+      },
+      { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": name },
+    );
+    return (await res.json()).result.content[0].text as string;
+  };
+  const timed = async <T>(work: () => Promise<T>) => {
+    const started = performance.now();
+    const value = await work();
+    return { value, ms: performance.now() - started };
+  };
+  try {
+    const init = await post({
+      jsonrpc: "2.0",
+      id: 0,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    });
+    const sid = init.headers.get("mcp-session-id")!;
+    await init.body?.cancel();
+    const ping = async () => {
+      const res = await post({ jsonrpc: "2.0", id: nextId++, method: "ping" }, { "mcp-session-id": sid });
+      return (await res.json()).result;
+    };
+    await tool("facts"); // the pool starts lazily: warm it first
+
+    const pooled = tool("spin", { ms: 1000 });
+    await new Promise((r) => setTimeout(r, 100));
+    const pingWhilePooled = await timed(ping);
+    const asyncWhilePooled = await timed(() => tool("bump"));
+    assert.deepEqual(pingWhilePooled.value, {});
+    assert.ok(pingWhilePooled.ms < 50, `ping took ${pingWhilePooled.ms.toFixed(1)} ms while the pool spun`);
+    assert.equal(asyncWhilePooled.value, "1");
+    assert.ok(
+      asyncWhilePooled.ms < 50,
+      `the async tool took ${asyncWhilePooled.ms.toFixed(1)} ms while the pool spun`,
+    );
+    assert.equal(await pooled, "spun; counter here is 0", "a worker has its own module state");
+
+    assert.equal(await tool("bump"), "2");
+    const inline = tool("spin_inline", { ms: 1000 });
+    await new Promise((r) => setTimeout(r, 100));
+    const pingWhileInline = await timed(ping);
+    assert.ok(
+      pingWhileInline.ms > 500,
+      `ping took only ${pingWhileInline.ms.toFixed(1)} ms: the opt-out did not block`,
+    );
+    assert.equal(await inline, "spun; counter here is 2", "the opted-out tool sees what async tools changed");
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await drain;
+  }
+});
