@@ -338,6 +338,11 @@ export class FastMCP {
     return this.#registry.add(new PromptComponent(name, options, handler));
   }
 
+  /** The limits in force (defaults merged with the `limits` option). */
+  get limits(): Readonly<Limits> {
+    return this.#core.limits;
+  }
+
   /** The tools defined on this server, by name (enabled or not). */
   get tools(): ReadonlyMap<string, ToolComponent> {
     return this.#registry.tools;

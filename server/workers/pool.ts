@@ -49,8 +49,6 @@ interface Pending extends Job {
   reject(error: Error): void;
 }
 
-const WORKER_URL = new URL("./worker.ts", import.meta.url);
-
 /** True when this runtime can start module workers. */
 export function workersAvailable(): boolean {
   return typeof Worker === "function";
@@ -67,7 +65,8 @@ class PooledWorker {
   #cleanup?: () => void;
 
   constructor(private readonly pool: WorkerPool) {
-    this.worker = new Worker(WORKER_URL, { type: "module" });
+    // The literal `new Worker(new URL(…, import.meta.url))` form is what `deno compile --bundle` detects.
+    this.worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
     this.worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.#message(event.data);
     this.worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
