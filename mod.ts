@@ -74,6 +74,7 @@ export {
 export type { ComponentOptions } from "./server/components/common.ts";
 export type { Infer, JsonSchema, SchemaLike } from "./server/schema.ts";
 export { ErrorCode } from "./protocol/jsonrpc.ts";
+export type { MeterLike, TelemetryOptions, TracerLike } from "./otel/telemetry.ts";
 export type * from "./protocol/types.ts";
 export type { BinarySource } from "./server/content.ts";
 export type {

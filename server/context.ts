@@ -30,6 +30,8 @@ import {
 } from "./input_required.ts";
 import { levelRank } from "./logger.ts";
 import { compileSchema, type Infer, type SchemaLike } from "./schema.ts";
+import { SpanKind } from "@opentelemetry/api";
+import type { McpTelemetry } from "../otel/telemetry.ts";
 
 /** What the server exposes to a context (implemented by `FastMCP`). */
 export interface ContextHost {
@@ -37,6 +39,7 @@ export interface ContextHost {
   readonly lifespanValue: unknown;
   readResource(uri: string, ctx: Context): Promise<ResourceContents[]>;
   requestState(exchange: Exchange): Map<string, unknown>;
+  readonly telemetry: McpTelemetry;
 }
 
 /** Options of {@link Context.sample}. */
@@ -274,12 +277,20 @@ export class Context {
         new ToolError(`${request.method} needs a client session; this request is stateless`),
       );
     }
-    return exchange.session.request(
-      (m) => exchange.send(m),
-      request.method,
-      request.params ?? {},
-      exchange.signal,
-      this.host.clientRequestTimeoutMs,
-    );
+    const session = exchange.session;
+    const ask = () =>
+      session.request(
+        (m) => exchange.send(m),
+        request.method,
+        request.params ?? {},
+        exchange.signal,
+        this.host.clientRequestTimeoutMs,
+      );
+    const telemetry = this.host.telemetry;
+    if (!telemetry.enabled) return ask();
+    return telemetry.within(request.method, SpanKind.CLIENT, {
+      "mcp.method.name": request.method,
+      "mcp.session.id": session.id,
+    }, ask);
   }
 }

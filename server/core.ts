@@ -26,6 +26,7 @@ import type { Session } from "./session.ts";
 import { SessionRegistry } from "./session_registry.ts";
 import { WorkerPool, workersAvailable } from "./workers/pool.ts";
 import type { Limits } from "./settings.ts";
+import { McpTelemetry, type TelemetryOptions } from "../otel/telemetry.ts";
 import { ErrorCode } from "../protocol/jsonrpc.ts";
 
 /** What the core is built from. */
@@ -41,6 +42,7 @@ export interface CoreInit {
   requestStateSecret?: string | Uint8Array;
   lifespan?: Lifespan;
   onRootsChanged?: (session: Session | undefined) => void;
+  telemetry?: TelemetryOptions;
 }
 
 /** The engine behind a `FastMCP`. */
@@ -57,6 +59,7 @@ export class ServerCore implements Engine, DispatchHost {
   readonly dispatcher: Dispatcher;
   readonly sessions: SessionRegistry;
   readonly listen: ListenHub = new ListenHub();
+  readonly telemetry: McpTelemetry;
   readonly #shutdown = new AbortController();
   readonly #lifespan?: Lifespan;
   #started?: Promise<StartedLifespan>;
@@ -81,6 +84,14 @@ export class ServerCore implements Engine, DispatchHost {
     this.sessions = new SessionRegistry(init.limits.maxSessions, init.limits.sessionIdleTimeoutMs);
     this.#lifespan = init.lifespan;
     this.#onRootsChanged = init.onRootsChanged;
+    this.telemetry = new McpTelemetry(init.serverInfo.name, init.telemetry);
+    this.sessions.onClose((session) =>
+      this.telemetry.recordSession(
+        (Date.now() - session.createdMs) / 1000,
+        session.protocolVersion,
+        session.transport,
+      )
+    );
     this.dispatcher = new Dispatcher(this);
   }
 

@@ -32,6 +32,7 @@ import {
 } from "./input_required.ts";
 import { isLogLevel, type LogSink } from "./logger.ts";
 import type { Validation } from "./schema.ts";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { ModuleUnavailableError, type WorkerPool } from "./workers/pool.ts";
 
 /** What the dispatcher needs from its server. */
@@ -231,13 +232,32 @@ export class Dispatcher {
         isError: true,
       };
     }
-    if (tool.runsInThread && tool.module) {
-      const pool = this.host.pool;
-      if (pool) return this.#runInPool(pool, exchange, tool, checked.value);
-    }
+    const pool = tool.runsInThread && tool.module ? this.host.pool : undefined;
+    const telemetry = this.host.telemetry;
+    if (!telemetry.enabled) return this.#execute(exchange, tool, checked.value, pool);
+    const attributes = {
+      "gen_ai.tool.name": tool.name,
+      "gen_ai.operation.name": "execute_tool",
+      "denomcp.execution": pool ? "worker" : "inline",
+    };
+    return telemetry.within(`execute_tool ${tool.name}`, SpanKind.INTERNAL, attributes, (span) => {
+      const mark = (out: JsonObject | InputRequired) => {
+        if (!(out instanceof InputRequired) && out.isError) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: "the tool reported an error" });
+          span.setAttribute("error.type", "tool_error");
+        }
+        return out;
+      };
+      const out = this.#execute(exchange, tool, checked.value, pool);
+      return out instanceof Promise ? out.then(mark) : mark(out);
+    });
+  }
+
+  #execute(exchange: Exchange, tool: ToolComponent, args: unknown, pool: WorkerPool | undefined): Outcome {
+    if (pool) return this.#runInPool(pool, exchange, tool, args);
     let value: unknown;
     try {
-      value = tool.handler(checked.value as never, new Context(exchange, this.host));
+      value = tool.handler(args as never, new Context(exchange, this.host));
     } catch (error) {
       return this.#toolFailure(tool.name, error);
     }
@@ -278,10 +298,13 @@ export class Dispatcher {
       signal: exchange.signal,
       timeoutMs: tool.timeoutMs,
     }).then(
-      (outcome): MaybePromise<JsonObject | InputRequired> =>
-        "input" in outcome
+      (outcome): MaybePromise<JsonObject | InputRequired> => {
+        // The worker's own time, so that queueing and messaging are visible beside it.
+        trace.getActiveSpan()?.setAttribute("denomcp.worker.duration_ms", outcome.durationMs);
+        return "input" in outcome
           ? new InputRequired(outcome.input as ConstructorParameters<typeof InputRequired>[0])
-          : this.#checkOutput(tool, outcome.result as unknown as JsonObject),
+          : this.#checkOutput(tool, outcome.result as unknown as JsonObject);
+      },
       (error) => {
         if (!(error instanceof ModuleUnavailableError)) return this.#toolFailure(tool.name, error);
         // The tool's module cannot serve it from a worker (defined inside a function, say): run it here from now on.
@@ -290,7 +313,7 @@ export class Dispatcher {
           "warning",
           `tool '${tool.name}' runs inline instead of in the worker pool: ${error.message}`,
         );
-        return this.#runTool(exchange, tool, { ok: true, value: args });
+        return this.#execute(exchange, tool, args, undefined);
       },
     );
   }
@@ -492,6 +515,9 @@ export class Dispatcher {
     userState: string | undefined,
   ): Promise<JsonObject> {
     for (const request of Object.values(requests)) assertClientSupports(exchange.clientCapabilities, request);
+    trace.getActiveSpan()?.addEvent("input_required", {
+      "denomcp.input.methods": Object.values(requests).map((r) => r.method),
+    });
     const result: JsonObject = { resultType: "input_required" };
     if (Object.keys(requests).length) result.inputRequests = requests;
     result.requestState = await this.host.codec.seal(round.answers, userState, bindingOf(exchange));

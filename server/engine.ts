@@ -21,6 +21,7 @@ import type { LogSink } from "./logger.ts";
 import type { Session } from "./session.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 import type { Limits } from "./settings.ts";
+import type { McpTelemetry } from "../otel/telemetry.ts";
 
 /** The server as transports see it. */
 export interface Engine {
@@ -37,6 +38,8 @@ export interface Engine {
   readonly started: boolean;
   /** Aborted when the server shuts down. */
   readonly shutdownSignal: AbortSignal;
+  /** Tracing and metrics. */
+  readonly telemetry: McpTelemetry;
   /** Hook for `notifications/roots/list_changed`. */
   rootsChanged(session: Session | undefined): void;
 }
@@ -46,6 +49,20 @@ export interface Engine {
  * when the handler is.
  */
 export function serveRequest(engine: Engine, exchange: Exchange): JsonRpcResponse | Promise<JsonRpcResponse> {
+  const span = engine.telemetry.start(exchange);
+  if (!span) return dispatch(engine, exchange);
+  const out = span.run(() => dispatch(engine, exchange));
+  if (out instanceof Promise) {
+    return out.then((response) => {
+      span.end(response);
+      return response;
+    });
+  }
+  span.end(out);
+  return out;
+}
+
+function dispatch(engine: Engine, exchange: Exchange): JsonRpcResponse | Promise<JsonRpcResponse> {
   try {
     const result = engine.dispatcher.handle(exchange);
     if (result instanceof Promise) {

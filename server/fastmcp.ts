@@ -29,6 +29,7 @@ import { StdioTransport } from "./stdio.ts";
 import { callerModule } from "./workers/module_capture.ts";
 import { workersAvailable } from "./workers/pool.ts";
 import { serverRegistry } from "./workers/server_registry.ts";
+import type { TelemetryOptions } from "../otel/telemetry.ts";
 import { parseRunArgs, readEnv, type RunOptions, watchDeclarativeServe } from "./run.ts";
 
 /**
@@ -92,6 +93,11 @@ export interface FastMCPOptions {
   cache?: { ttlMs?: number; cacheScope?: "public" | "private" };
   /** Called when a client says its roots changed. */
   onRootsChanged?: (session: Session | undefined) => void;
+  /**
+   * OpenTelemetry: an injected tracer and meter. By default denomcp uses the global API
+   * (`trace.getTracer("denomcp")`), which records once Deno's `OTEL_DENO=true` or an SDK is set up.
+   */
+  telemetry?: TelemetryOptions;
   /**
    * Default of each tool's `runInThread`: whether synchronous handlers run in the worker pool.
    * Default true.
@@ -228,6 +234,7 @@ export class FastMCP {
       requestStateSecret: options.requestStateSecret ?? envSecret(),
       lifespan: options.lifespan,
       onRootsChanged: options.onRootsChanged,
+      telemetry: options.telemetry,
     });
     this.fetch = (req) => this.#transport().fetch(req);
     serverRegistry().set(this.name, this);

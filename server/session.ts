@@ -48,6 +48,10 @@ export class Session {
   readonly inflight: Map<RequestId, Abortable> = new Map();
   /** Per-session values for `ctx.getState()` / `ctx.setState()`. */
   readonly state: Map<string, unknown> = new Map();
+  /** When the session began (for `mcp.server.session.duration`). */
+  readonly createdMs: number = Date.now();
+  /** The transport the session lives on. */
+  transport: "http" | "stdio" | "memory" = "http";
   /** Time of the last request, for idle expiry. */
   lastActiveMs: number = Date.now();
   /** Where unsolicited messages go; set by the transport. */

@@ -178,13 +178,24 @@ export class StdioTransport {
   }
 
   #initialize(id: RequestId, params: JsonObject): void {
+    const span = this.engine.telemetry.start({
+      method: "initialize",
+      id,
+      params,
+      protocolVersion: String(params.protocolVersion ?? ""),
+      transport: "stdio",
+    });
+    const response = this.#openSession(id, params);
+    span?.end(response);
+    this.write(response);
+  }
+
+  #openSession(id: RequestId, params: JsonObject): JsonRpcResponse {
     if (this.#pinnedModern) {
-      return this.write(
-        errorResponse(id, ErrorCode.UnsupportedProtocolVersion, "Unsupported protocol version", {
-          supported: [...MODERN_PROTOCOL_VERSIONS],
-          requested: String(params.protocolVersion ?? ""),
-        }),
-      );
+      return errorResponse(id, ErrorCode.UnsupportedProtocolVersion, "Unsupported protocol version", {
+        supported: [...MODERN_PROTOCOL_VERSIONS],
+        requested: String(params.protocolVersion ?? ""),
+      });
     }
     const result = this.engine.dispatcher.initializeResult(params.protocolVersion);
     if (this.#session) this.engine.sessions.delete(this.#session.id);
@@ -192,13 +203,14 @@ export class StdioTransport {
     session.clientInfo = params.clientInfo as Implementation | undefined;
     session.clientCapabilities =
       (isObject(params.capabilities) ? params.capabilities : {}) as ClientCapabilities;
+    session.transport = "stdio";
     session.unsolicited = (m) => {
       this.write(m);
       return true;
     };
     this.#session = session;
     this.engine.sessions.adopt(session);
-    this.write({ jsonrpc: "2.0", id, result });
+    return { jsonrpc: "2.0", id, result };
   }
 
   async #serveModern(id: RequestId, method: string, params: JsonObject): Promise<void> {

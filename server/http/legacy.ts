@@ -8,6 +8,7 @@
 
 import {
   ErrorCode,
+  errorResponse,
   isObject,
   isResponse,
   type JsonObject,
@@ -164,37 +165,49 @@ export function handleLegacyPost(
 
 async function initialize(http: LegacyHttp, req: Request, msg: JsonObject): Promise<Response> {
   const id = msg.id as RequestId;
+  const params = isObject(msg.params) ? msg.params : {};
+  const span = http.engine.telemetry.start({
+    method: "initialize",
+    id,
+    params,
+    protocolVersion: String(params.protocolVersion ?? ""),
+    transport: "http",
+    httpRequest: req,
+  });
+  const { status, body, headers } = await openSession(http, req, id, params);
+  span?.end(body);
+  return jsonResponse(body, status, headers);
+}
+
+/** The answer to `initialize`: a new session, or why there is none. */
+async function openSession(
+  http: LegacyHttp,
+  req: Request,
+  id: RequestId,
+  params: JsonObject,
+): Promise<{ status: number; body: JsonRpcResponse; headers?: Record<string, string> }> {
   const headerVersion = req.headers.get("mcp-protocol-version");
   if (headerVersion !== null && MODERN_PROTOCOL_VERSIONS.includes(headerVersion.trim())) {
-    return jsonError(
-      400,
-      id,
-      ErrorCode.HeaderMismatch,
-      "Header mismatch: initialize is not part of protocol version " + headerVersion,
-    );
+    const message = "Header mismatch: initialize is not part of protocol version " + headerVersion;
+    return { status: 400, body: errorResponse(id, ErrorCode.HeaderMismatch, message) };
   }
-  const params = isObject(msg.params) ? msg.params : {};
   await http.engine.ready();
   const result = http.engine.dispatcher.initializeResult(params.protocolVersion);
-  if (http.stateless) return jsonResponse({ jsonrpc: "2.0", id, result });
+  if (http.stateless) return { status: 200, body: { jsonrpc: "2.0", id, result } };
   const session = http.engine.sessions.create(result.protocolVersion as string);
   if (!session) {
-    return jsonError(
-      503,
-      id,
-      ErrorCode.InternalError,
-      "Too many sessions (limits.maxSessions); try again later",
-      undefined,
-      {
-        "retry-after": "5",
-      },
-    );
+    const message = "Too many sessions (limits.maxSessions); try again later";
+    return {
+      status: 503,
+      body: errorResponse(id, ErrorCode.InternalError, message),
+      headers: { "retry-after": "5" },
+    };
   }
   session.clientInfo = params.clientInfo as Implementation | undefined;
   session.clientCapabilities =
     (isObject(params.capabilities) ? params.capabilities : {}) as ClientCapabilities;
   stateOf(http, session);
-  return jsonResponse({ jsonrpc: "2.0", id, result }, 200, sessionHeaders(session));
+  return { status: 200, body: { jsonrpc: "2.0", id, result }, headers: sessionHeaders(session) };
 }
 
 function exchangeFor(

@@ -40,8 +40,13 @@ export interface RunMessage {
 export type WorkerMessage =
   | { type: "log"; job: number; level: LoggingLevel; data: unknown; logger?: string }
   | { type: "progress"; job: number; progress: number; total?: number; message?: string }
-  | { type: "result"; job: number; result: CallToolResult }
-  | { type: "input"; job: number; init: { inputRequests?: Record<string, unknown>; requestState?: string } }
+  | { type: "result"; job: number; result: CallToolResult; durationMs: number }
+  | {
+    type: "input";
+    job: number;
+    init: { inputRequests?: Record<string, unknown>; requestState?: string };
+    durationMs: number;
+  }
   | {
     type: "error";
     job: number;

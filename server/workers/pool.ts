@@ -26,8 +26,8 @@ export class ModuleUnavailableError extends Error {
 
 /** What a finished job produced: a converted result, or a request for client input. */
 export type JobOutcome =
-  | { result: CallToolResult }
-  | { input: { inputRequests?: Record<string, unknown>; requestState?: string } };
+  | { result: CallToolResult; durationMs: number }
+  | { input: { inputRequests?: Record<string, unknown>; requestState?: string }; durationMs: number };
 
 /** One call to run in the pool. */
 export interface Job {
@@ -122,11 +122,11 @@ class PooledWorker {
         return job.hooks.progress(message.progress, message.total, message.message);
       case "result":
         this.finish();
-        job.resolve({ result: message.result });
+        job.resolve({ result: message.result, durationMs: message.durationMs });
         return this.pool.release(this);
       case "input":
         this.finish();
-        job.resolve({ input: message.init });
+        job.resolve({ input: message.init, durationMs: message.durationMs });
         return this.pool.release(this);
       case "error":
         this.finish();

@@ -26,17 +26,21 @@ async function run(message: RunMessage): Promise<void> {
   const { job, tool: name } = message;
   const tool = await find(message);
   if (!tool) return;
+  const started = performance.now();
   try {
     const ctx = new WorkerContext(job, name, message.facts, post);
     let value = tool.handler(message.args as never, ctx as never);
     if (value instanceof Promise) value = await value;
-    if (value instanceof InputRequired) return post({ type: "input", job, init: value.init });
+    if (value instanceof InputRequired) {
+      return post({ type: "input", job, init: value.init, durationMs: performance.now() - started });
+    }
     try {
       structuredClone(value);
     } catch {
       throw new Error(`tool '${name}' returned a value that cannot leave its worker: ${typeOf(value)}`);
     }
-    post({ type: "result", job, result: toCallToolResult(value, tool.wrapsResult) });
+    const result = toCallToolResult(value, tool.wrapsResult);
+    post({ type: "result", job, result, durationMs: performance.now() - started });
   } catch (error) {
     post({
       type: "error",
