@@ -12,11 +12,13 @@ import {
   context,
   createTraceState,
   type Histogram,
+  INVALID_SPAN_CONTEXT,
   type Meter,
   metrics,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
+  type SpanOptions,
   SpanStatusCode,
   trace,
   type Tracer,
@@ -150,17 +152,17 @@ export function spanName(request: TracedRequest): string {
 export class RequestSpan {
   readonly #started = performance.now();
 
-  /** @internal created by {@link McpTelemetry.start} */
+  /** @internal created by {@link McpTelemetry.start}; `context` is undefined when only metrics record */
   constructor(
     readonly span: Span,
-    readonly context: OtelContext,
+    readonly context: OtelContext | undefined,
     private readonly telemetry: McpTelemetry,
     private readonly attributes: Attributes,
   ) {}
 
   /** Runs `fn` with this span active, so spans and logs inside it are its children. */
   run<T>(fn: () => T): T {
-    return context.with(this.context, fn);
+    return this.context ? context.with(this.context, fn) : fn();
   }
 
   /** Ends the span with the outcome: error status and `error.type` for JSON-RPC errors and tool errors. */
@@ -201,35 +203,42 @@ const METRIC_KEYS = [
 export class McpTelemetry {
   readonly #tracer: Tracer;
   readonly #meter: Meter;
-  readonly #explicit: boolean;
-  #enabled?: boolean;
+  readonly #options: TelemetryOptions;
+  #tracing?: boolean;
+  #metering?: boolean;
   #operationDuration?: Histogram;
   #sessionDuration?: Histogram;
 
   /** Creates the telemetry of a server named `serverName`. */
   constructor(private readonly serverName: string, options: TelemetryOptions = {}) {
+    this.#options = options;
     this.#tracer = (options.tracer as Tracer | undefined) ??
       trace.getTracer("denomcp", INSTRUMENTATION_VERSION);
     this.#meter = (options.meter as Meter | undefined) ??
       metrics.getMeter("denomcp", INSTRUMENTATION_VERSION);
-    this.#explicit = options.tracer !== undefined || options.meter !== undefined;
   }
 
   /**
-   * Whether anything would record. With the default tracer and no OpenTelemetry set up (no SDK,
-   * no `OTEL_DENO`), the answer is no, decided once, so tracing then costs one boolean test per
-   * request. An explicitly given tracer or meter is always used.
+   * Whether spans would record. With the default tracer and no OpenTelemetry set up (no SDK,
+   * no `OTEL_DENO`), the answer is no, decided once at the first request, so tracing then costs
+   * one boolean test per request. An explicitly given tracer is always used. Register an SDK
+   * before the first request.
    */
   get enabled(): boolean {
-    if (this.#enabled === undefined) {
-      if (this.#explicit) this.#enabled = true;
+    if (this.#tracing === undefined) {
+      if (this.#options.tracer) this.#tracing = true;
       else {
-        const probe = this.#tracer.startSpan("denomcp.probe");
-        this.#enabled = trace.isSpanContextValid(probe.spanContext());
         // The probe is never ended, so it is never exported.
+        this.#tracing = trace.isSpanContextValid(this.#tracer.startSpan("denomcp.probe").spanContext());
       }
     }
-    return this.#enabled;
+    return this.#tracing;
+  }
+
+  /** Whether metrics would record: an explicit meter, or a global meter that is not the API's no-op one. */
+  get metering(): boolean {
+    return this.#metering ??= this.#options.meter !== undefined ||
+      this.#meter.constructor?.name !== "NoopMeter";
   }
 
   /** The tracer (for tool and client-call spans). */
@@ -237,12 +246,26 @@ export class McpTelemetry {
     return this.#tracer;
   }
 
-  /** Starts the SERVER span of a request; undefined when telemetry is off. */
+  /**
+   * Starts the SERVER span of a request; undefined when neither spans nor metrics record. A parent
+   * taken from `_meta` is linked to the span that was active (Deno's HTTP span), as the
+   * conventions ask, so the two traces stay connected.
+   */
   start(request: TracedRequest): RequestSpan | undefined {
-    if (!this.enabled) return undefined;
+    const tracing = this.enabled;
+    if (!tracing && !this.metering) return undefined;
     const attributes = requestAttributes(request, this.serverName);
+    if (!tracing) {
+      return new RequestSpan(trace.wrapSpanContext(INVALID_SPAN_CONTEXT), undefined, this, attributes);
+    }
+    const ambient = trace.getSpan(context.active());
     const parent = parentContext(request);
-    const span = this.#tracer.startSpan(spanName(request), { kind: SpanKind.SERVER, attributes }, parent);
+    const fromMeta = ambient !== undefined && trace.getSpan(parent) !== ambient;
+    const options: SpanOptions = { kind: SpanKind.SERVER, attributes };
+    if (fromMeta && trace.isSpanContextValid(ambient.spanContext())) {
+      options.links = [{ context: ambient.spanContext() }];
+    }
+    const span = this.#tracer.startSpan(spanName(request), options, parent);
     return new RequestSpan(span, trace.setSpan(parent, span), this, attributes);
   }
 
@@ -280,6 +303,7 @@ export class McpTelemetry {
 
   /** Records `mcp.server.operation.duration`. */
   recordOperation(seconds: number, attributes: Attributes, errorType: string | undefined): void {
+    if (!this.metering) return;
     this.#operationDuration ??= this.#meter.createHistogram("mcp.server.operation.duration", {
       unit: "s",
       description: "MCP request or notification duration as observed on the receiver",
@@ -292,7 +316,7 @@ export class McpTelemetry {
 
   /** Records `mcp.server.session.duration` when a session ends. */
   recordSession(seconds: number, protocolVersion: string, transport: "http" | "stdio" | "memory"): void {
-    if (!this.enabled) return;
+    if (!this.metering) return;
     this.#sessionDuration ??= this.#meter.createHistogram("mcp.server.session.duration", {
       unit: "s",
       description: "The duration of the MCP session as observed on the MCP server",

@@ -21,7 +21,7 @@ context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
 export const spans = new InMemorySpanExporter();
 /** A reader collected on demand (a periodic one would leave an interval running across tests). */
-class OnDemandReader extends MetricReader {
+export class OnDemandReader extends MetricReader {
   protected onForceFlush(): Promise<void> {
     return Promise.resolve();
   }
@@ -32,11 +32,12 @@ class OnDemandReader extends MetricReader {
 export const metricReader = new OnDemandReader();
 const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
 export const meterProvider = new MeterProvider({ readers: [metricReader] });
+export const tracer = tracerProvider.getTracer("test");
 
 export const mcp = new FastMCP({
   name: "otel-fixture",
   logLevel: "emergency",
-  telemetry: { tracer: tracerProvider.getTracer("test"), meter: meterProvider.getMeter("test") },
+  telemetry: { tracer, meter: meterProvider.getMeter("test") },
 });
 
 mcp.tool(

@@ -10,7 +10,10 @@ import {
   openSession,
   readMessages,
 } from "../helpers/http.ts";
-import { mcp, meterProvider, metricReader, spans } from "./fixture.ts";
+import { context, trace } from "@opentelemetry/api";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import { FastMCP } from "../../mod.ts";
+import { mcp, meterProvider, metricReader, OnDemandReader, spans, tracer } from "./fixture.ts";
 
 /** The in-memory exporter reports each export on a zero-delay timer: let those fire inside the test. */
 function test(name: string, fn: () => Promise<void>): void {
@@ -135,6 +138,39 @@ test("the server continues the client's trace from traceparent in _meta", async 
   const span = only("tools/list");
   assert.equal(span.spanContext().traceId, traceId);
   assert.equal(parentOf(span), "b7ad6b7169203331");
+});
+
+test("a parent from _meta is linked to the span that was active (Deno's HTTP span)", async () => {
+  spans.reset();
+  const ambient = tracer.startSpan("POST");
+  const traceId = "11111111111111111111111111111111";
+  const request = modernRequest(
+    "tools/list",
+    { _meta: { traceparent: `00-${traceId}-2222222222222222-01` } },
+    5,
+  );
+  await readMessages(await context.with(trace.setSpan(context.active(), ambient), () => mcp.fetch(request)));
+  ambient.end();
+  const span = only("tools/list");
+  assert.equal(span.spanContext().traceId, traceId);
+  assert.deepEqual(span.links.map((l) => l.context.spanId), [ambient.spanContext().spanId]);
+});
+
+test("with only a meter (no tracer), the operation metric still records", async () => {
+  const reader = new OnDemandReader();
+  const provider = new MeterProvider({ readers: [reader] });
+  const metered = new FastMCP({
+    name: "metered",
+    logLevel: "emergency",
+    telemetry: { meter: provider.getMeter("m") },
+  });
+  metered.tool("noop", { runInThread: false }, () => "ok");
+  await readMessages(await metered.fetch(modernRequest("tools/call", { name: "noop", arguments: {} })));
+  const { resourceMetrics } = await reader.collect();
+  const names = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.descriptor.name));
+  assert.deepEqual(names, ["mcp.server.operation.duration"]);
+  await metered.close();
+  await provider.shutdown();
 });
 
 test("a pooled tool's execution span shows the worker and its own time", async () => {
