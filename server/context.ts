@@ -38,7 +38,9 @@ export interface ContextHost {
   readonly clientRequestTimeoutMs: number;
   readonly lifespanValue: unknown;
   readResource(uri: string, ctx: Context): Promise<ResourceContents[]>;
-  requestState(exchange: Exchange): Map<string, unknown>;
+  getState(exchange: Exchange, key: string): Promise<unknown>;
+  setState(exchange: Exchange, key: string, value: unknown, ttlMs?: number): Promise<void>;
+  deleteState(exchange: Exchange, key: string): Promise<void>;
   readonly telemetry: McpTelemetry;
 }
 
@@ -242,19 +244,22 @@ export class Context {
     return this.host.readResource(uri, this);
   }
 
-  /** A value kept for this session (2025) or this request (2026, stateless). */
-  getState<T = unknown>(key: string): T | undefined {
-    return this.host.requestState(this.exchange).get(key) as T | undefined;
+  /**
+   * A value kept for this session (2025; in the store, so any instance sees it) or for this
+   * request (2026 is stateless: keep cross-call state in explicit handles instead).
+   */
+  getState<T = unknown>(key: string): Promise<T | undefined> {
+    return this.host.getState(this.exchange, key) as Promise<T | undefined>;
   }
 
-  /** Keeps a value for this session (2025) or this request (2026, stateless). */
-  setState(key: string, value: unknown): void {
-    this.host.requestState(this.exchange).set(key, value);
+  /** Keeps a value for this session, for `ttlMs` (default: the session idle timeout). */
+  setState(key: string, value: unknown, options: { ttlMs?: number } = {}): Promise<void> {
+    return this.host.setState(this.exchange, key, value, options.ttlMs);
   }
 
   /** Forgets a kept value. */
-  deleteState(key: string): void {
-    this.host.requestState(this.exchange).delete(key);
+  deleteState(key: string): Promise<void> {
+    return this.host.deleteState(this.exchange, key);
   }
 
   /**

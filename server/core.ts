@@ -25,6 +25,8 @@ import { type Lifespan, type StartedLifespan, startLifespan } from "./lifespan.t
 import type { Session } from "./session.ts";
 import { SessionRegistry } from "./session_registry.ts";
 import { WorkerPool, workersAvailable } from "./workers/pool.ts";
+import type { Store } from "./store/store.ts";
+import { checkStoreOption, openStore, type StoreOption } from "./store/open.ts";
 import type { Limits } from "./settings.ts";
 import { McpTelemetry, type TelemetryOptions } from "../otel/telemetry.ts";
 import { ErrorCode } from "../protocol/jsonrpc.ts";
@@ -43,6 +45,15 @@ export interface CoreInit {
   lifespan?: Lifespan;
   onRootsChanged?: (session: Session | undefined) => void;
   telemetry?: TelemetryOptions;
+  store?: StoreOption;
+}
+
+/** A resource update published for other instances. */
+interface ServerEvent {
+  origin: string;
+  uri: string;
+  at: number;
+  nonce: string;
 }
 
 /** The engine behind a `FastMCP`. */
@@ -65,9 +76,13 @@ export class ServerCore implements Engine, DispatchHost {
   #started?: Promise<StartedLifespan>;
   #startedValue?: StartedLifespan;
   readonly #requestStates = new WeakMap<Exchange, Map<string, unknown>>();
-  readonly #sessionStates = new WeakMap<Session, Map<string, unknown>>();
   #pendingChanges = new Set<ComponentKind>();
   #pool?: WorkerPool;
+  #store?: Store;
+  readonly #storeOption: StoreOption | undefined;
+  #unwatchEvents?: () => void;
+  /** Tells this instance's own published events apart from other instances'. */
+  readonly #origin = crypto.randomUUID();
   readonly #onRootsChanged?: (session: Session | undefined) => void;
 
   /** Builds the core around a registry. */
@@ -84,6 +99,8 @@ export class ServerCore implements Engine, DispatchHost {
     this.sessions = new SessionRegistry(init.limits.maxSessions, init.limits.sessionIdleTimeoutMs);
     this.#lifespan = init.lifespan;
     this.#onRootsChanged = init.onRootsChanged;
+    this.#storeOption = init.store;
+    checkStoreOption(init.store);
     this.telemetry = new McpTelemetry(init.serverInfo.name, init.telemetry);
     this.sessions.onClose((session) =>
       this.telemetry.recordSession(
@@ -129,11 +146,29 @@ export class ServerCore implements Engine, DispatchHost {
   /** @inheritdoc */
   ready(): Promise<void> {
     if (this.#startedValue) return Promise.resolve();
-    this.#started ??= startLifespan(this.#lifespan).then((started) => {
+    this.#started ??= this.#openStore().then(() => startLifespan(this.#lifespan)).then((started) => {
       this.#startedValue = started;
       return started;
     });
     return this.#started.then(() => {});
+  }
+
+  /** The store, once `ready()` has opened it. */
+  get store(): Store {
+    if (!this.#store) throw new Error("the store is not open yet: await mcp.start() first");
+    return this.#store;
+  }
+
+  async #openStore(): Promise<void> {
+    if (this.#store) return;
+    const store = this.#store = await openStore(this.#storeOption);
+    this.sessions.attach(store, (message) => this.log("error", message));
+    if (store.kind === "kv") {
+      // Resource updates published by other isolates or instances reach this one's subscribers.
+      this.#unwatchEvents = store.watch<ServerEvent>(["events", "resources"], (event) => {
+        if (event.origin !== this.#origin) this.#deliverResourceUpdate(event.uri);
+      });
+    }
   }
 
   /** @inheritdoc */
@@ -154,16 +189,43 @@ export class ServerCore implements Engine, DispatchHost {
   }
 
   /** @inheritdoc */
-  requestState(exchange: Exchange): Map<string, unknown> {
+  getState(exchange: Exchange, key: string): Promise<unknown> {
     const session = exchange.session;
-    const states = session ? this.#sessionStates : this.#requestStates;
-    const key = (session ?? exchange) as Session & Exchange;
-    let map = states.get(key);
-    if (!map) {
-      map = new Map();
-      states.set(key, map);
+    if (!session) return Promise.resolve(this.#requestMap(exchange).get(key));
+    return this.store.get(["state", session.id, key]);
+  }
+
+  /** @inheritdoc */
+  setState(exchange: Exchange, key: string, value: unknown, ttlMs?: number): Promise<void> {
+    const session = exchange.session;
+    if (!session) {
+      this.#requestMap(exchange).set(key, value);
+      return Promise.resolve();
     }
+    return this.store.set(["state", session.id, key], value, { expireInMs: ttlMs ?? this.limits.sessionIdleTimeoutMs });
+  }
+
+  /** @inheritdoc */
+  deleteState(exchange: Exchange, key: string): Promise<void> {
+    const session = exchange.session;
+    if (!session) {
+      this.#requestMap(exchange).delete(key);
+      return Promise.resolve();
+    }
+    return this.store.delete(["state", session.id, key]);
+  }
+
+  #requestMap(exchange: Exchange): Map<string, unknown> {
+    let map = this.#requestStates.get(exchange);
+    if (!map) this.#requestStates.set(exchange, map = new Map());
     return map;
+  }
+
+  /** Deletes what a session kept, when the session ends for good (a memory store is this instance only). */
+  async #forgetState(session: Session): Promise<void> {
+    const store = this.#store;
+    if (!store || store.kind !== "memory") return;
+    for await (const { key } of store.list(["state", session.id])) await store.delete(key);
   }
 
   /**
@@ -191,8 +253,19 @@ export class ServerCore implements Engine, DispatchHost {
     }
   }
 
-  /** Tells subscribers a resource changed. */
+  /** Tells subscribers a resource changed, here and (with a shared store) on every other instance. */
   resourceUpdated(uri: string): void {
+    this.#deliverResourceUpdate(uri);
+    const store = this.#store;
+    if (store?.kind === "kv") {
+      const event: ServerEvent = { origin: this.#origin, uri, at: Date.now(), nonce: crypto.randomUUID() };
+      store.set(["events", "resources"], event, { expireInMs: 60_000 }).catch((e) =>
+        this.log("error", `publishing a resource update: ${e}`)
+      );
+    }
+  }
+
+  #deliverResourceUpdate(uri: string): void {
     this.listen.resourceUpdated(uri);
     this.#broadcastLegacy("notifications/resources/updated", { uri }, (s) => s.subscriptions.has(uri));
   }
@@ -204,6 +277,8 @@ export class ServerCore implements Engine, DispatchHost {
 
   /** Begins shutdown: new requests are refused and work in flight is told to stop. */
   beginShutdown(): void {
+    this.#unwatchEvents?.();
+    this.#unwatchEvents = undefined;
     this.#shutdown.abort(new Error("server shutting down"));
     this.listen.closeAll();
     this.sessions.closeAll();
@@ -211,11 +286,13 @@ export class ServerCore implements Engine, DispatchHost {
     this.#pool = undefined;
   }
 
-  /** Runs the lifespan teardown, if it started. */
+  /** Runs the lifespan teardown, if it started, then releases the store. */
   async stopLifespan(): Promise<void> {
-    const started = this.#startedValue ?? (this.#started ? await this.#started : undefined);
+    const started = this.#startedValue ?? (this.#started ? await this.#started.catch(() => undefined) : undefined);
     this.#startedValue = undefined;
     this.#started = undefined;
     await started?.stop();
+    this.#store?.close();
+    this.#store = undefined;
   }
 }

@@ -181,7 +181,10 @@ export class Dispatcher {
   #setLevel(exchange: Exchange): JsonObject {
     const level = exchange.params.level;
     if (!isLogLevel(level)) throw invalidParams(`logging/setLevel: unknown level ${JSON.stringify(level)}`);
-    if (exchange.session) exchange.session.logLevel = level;
+    if (exchange.session) {
+      exchange.session.logLevel = level;
+      exchange.session.save();
+    }
     return {};
   }
 
@@ -190,6 +193,7 @@ export class Dispatcher {
     if (typeof uri !== "string") throw invalidParams("a resource uri is required");
     if (on) exchange.session?.subscriptions.add(uri);
     else exchange.session?.subscriptions.delete(uri);
+    exchange.session?.save();
     return {};
   }
 

@@ -96,7 +96,10 @@ export function handleNotification(
 ): void {
   switch (method) {
     case "notifications/initialized":
-      if (session) session.initialized = true;
+      if (session && !session.initialized) {
+        session.initialized = true;
+        session.save();
+      }
       return;
     case "notifications/cancelled": {
       const id = params?.requestId as RequestId | undefined;

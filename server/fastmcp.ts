@@ -30,6 +30,7 @@ import { callerModule } from "./workers/module_capture.ts";
 import { workersAvailable } from "./workers/pool.ts";
 import { serverRegistry } from "./workers/server_registry.ts";
 import type { TelemetryOptions } from "../otel/telemetry.ts";
+import type { StoreOption } from "./store/open.ts";
 import { parseRunArgs, readEnv, type RunOptions, watchDeclarativeServe } from "./run.ts";
 
 /**
@@ -93,6 +94,13 @@ export interface FastMCPOptions {
   cache?: { ttlMs?: number; cacheScope?: "public" | "private" };
   /** Called when a client says its roots changed. */
   onRootsChanged?: (session: Session | undefined) => void;
+  /**
+   * Where sessions, session state and cross-instance messages live: `"memory"` (default, this
+   * isolate only), `"kv"` (Deno KV: the default database, or Deno Deploy's), a path or URL for
+   * `Deno.openKv`, or a `Store` (`kvStore(kv)`, `memoryStore()`). KV needs `--unstable-kv`; without
+   * it the constructor throws, naming the flag.
+   */
+  store?: StoreOption;
   /**
    * OpenTelemetry: an injected tracer and meter. By default denomcp uses the global API
    * (`trace.getTracer("denomcp")`), which records once Deno's `OTEL_DENO=true` or an SDK is set up.
@@ -235,6 +243,7 @@ export class FastMCP {
       lifespan: options.lifespan,
       onRootsChanged: options.onRootsChanged,
       telemetry: options.telemetry,
+      store: options.store,
     });
     this.fetch = (req) => this.#transport().fetch(req);
     serverRegistry().set(this.name, this);

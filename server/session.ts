@@ -56,6 +56,15 @@ export class Session {
   lastActiveMs: number = Date.now();
   /** Where unsolicited messages go; set by the transport. */
   unsolicited?: UnsolicitedSink;
+  /** When this copy last matched the shared store. */
+  syncedMs = 0;
+  /** Persists the session after a change (installed by a registry with a shared store). */
+  onSave?: () => void;
+  /**
+   * Waits for a client's answer that may arrive on another isolate (installed by a registry
+   * with a shared store); returns the function that stops waiting.
+   */
+  awaitRemote?: (requestId: string, deliver: (response: JsonRpcResponse) => void) => () => void;
   #pending = new Map<RequestId, Pending>();
   #nextId = 0;
   #closed = false;
@@ -63,6 +72,11 @@ export class Session {
   /** Creates a session with a negotiated version. */
   constructor(readonly id: string, protocolVersion: string) {
     this.protocolVersion = protocolVersion;
+  }
+
+  /** Persists a change (log level, subscriptions, initialisation) where sessions are shared. */
+  save(): void {
+    this.onSave?.();
   }
 
   /** True once the session has ended. */
@@ -102,10 +116,12 @@ export class Session {
         });
         reject(signal.reason instanceof Error ? signal.reason : new Error("cancelled"));
       };
+      const stopRemote = this.awaitRemote?.(id, (response) => this.resolve(response));
       const finish = () => {
         clearTimeout(timer);
         signal.removeEventListener("abort", onAbort);
         this.#pending.delete(id);
+        stopRemote?.();
       };
       signal.addEventListener("abort", onAbort, { once: true });
       this.#pending.set(id, {

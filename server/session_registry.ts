@@ -1,10 +1,30 @@
 /**
- * The 2025-era sessions of one server, kept in memory, with a cap and idle expiry.
+ * The 2025-era sessions of one server: a local cache in this isolate, backed by the store when
+ * the store is shared (Deno KV), so that a session opened on one isolate or instance is served
+ * by any other. Capped per isolate, and closed when idle.
  *
  * @module
  */
 
+import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/types.ts";
+import type { JsonRpcResponse } from "../protocol/jsonrpc.ts";
 import { Session } from "./session.ts";
+import type { Store } from "./store/store.ts";
+
+/** How long a local copy of a shared session is trusted before it is checked against the store. */
+const SYNC_MS = 1000;
+
+/** What the store keeps of a session. */
+interface SessionRecord {
+  id: string;
+  protocolVersion: string;
+  clientInfo?: Implementation;
+  clientCapabilities: ClientCapabilities;
+  logLevel?: LoggingLevel;
+  initialized: boolean;
+  subscriptions: string[];
+  createdMs: number;
+}
 
 /** Sessions by id. */
 export class SessionRegistry {
@@ -13,22 +33,70 @@ export class SessionRegistry {
   readonly #closeListeners = new Set<(session: Session) => void>();
   /** Sessions tied to a connection's lifetime (stdio), which idleness must not end. */
   readonly #unexpiring = new WeakSet<Session>();
+  #store?: Store;
+  #onError: (message: string) => void = () => {};
 
   /** Creates a registry with a cap and an idle timeout. */
   constructor(private readonly maxSessions: number, private readonly idleTimeoutMs: number) {}
 
-  /** Number of live sessions. */
+  /**
+   * Backs the registry with a shared store (called once the store is open). A memory store is
+   * not shared, so the local cache stays the only copy.
+   */
+  attach(store: Store, onError: (message: string) => void): void {
+    if (store.kind !== "kv") return;
+    this.#store = store;
+    this.#onError = onError;
+  }
+
+  /** Number of sessions held in this isolate. */
   get size(): number {
     return this.#sessions.size;
   }
 
-  /** Creates a session; undefined when the cap is reached. */
+  /** Creates a session; undefined when this isolate's cap is reached. Persisted with {@link save}. */
   create(protocolVersion: string): Session | undefined {
     if (this.#sessions.size >= this.maxSessions) return undefined;
-    const session = new Session(crypto.randomUUID(), protocolVersion);
-    this.#sessions.set(session.id, session);
+    const session = this.#install(new Session(crypto.randomUUID(), protocolVersion));
     this.#startSweeper();
     return session;
+  }
+
+  #install(session: Session): Session {
+    this.#sessions.set(session.id, session);
+    if (this.#store) {
+      const store = this.#store;
+      session.onSave = () => void this.save(session).catch((e) => this.#onError(`saving session: ${e}`));
+      session.awaitRemote = (requestId, deliver) =>
+        store.watch<JsonRpcResponse>(["responses", session.id, requestId], deliver);
+    }
+    return session;
+  }
+
+  /** Writes a session to the shared store (a no-op with a memory store). */
+  async save(session: Session): Promise<void> {
+    if (!this.#store) return;
+    const record: SessionRecord = {
+      id: session.id,
+      protocolVersion: session.protocolVersion,
+      clientInfo: session.clientInfo,
+      clientCapabilities: session.clientCapabilities,
+      logLevel: session.logLevel,
+      initialized: session.initialized,
+      subscriptions: [...session.subscriptions],
+      createdMs: session.createdMs,
+    };
+    session.syncedMs = Date.now();
+    await this.#store.set(["sessions", session.id], record, { expireInMs: this.idleTimeoutMs });
+  }
+
+  /**
+   * Hands a client's answer to the isolate waiting for it, when that is not this one
+   * (the answer arrived on another isolate or instance than the request went out from).
+   */
+  async forwardResponse(session: Session, response: JsonRpcResponse): Promise<void> {
+    if (!this.#store || response.id === null) return;
+    await this.#store.set(["responses", session.id, String(response.id)], response, { expireInMs: 60_000 });
   }
 
   /** Registers a session created by a transport (stdio), so broadcasts reach it. */
@@ -37,37 +105,76 @@ export class SessionRegistry {
     this.#unexpiring.add(session);
   }
 
-  /** A live session by id, marked active. */
-  get(id: string): Session | undefined {
-    const session = this.#sessions.get(id);
-    if (session) session.lastActiveMs = Date.now();
+  /**
+   * A live session by id, marked active. Synchronous from the local cache; with a shared store a
+   * session unknown here, or not checked for a second, is read from the store (a session deleted
+   * elsewhere is then dropped here too).
+   */
+  get(id: string): Session | undefined | Promise<Session | undefined> {
+    const local = this.#sessions.get(id);
+    if (local) local.lastActiveMs = Date.now();
+    if (!this.#store || (local && local.lastActiveMs - local.syncedMs < SYNC_MS) || this.#unexpiringHas(local)) {
+      return local;
+    }
+    return this.#load(id, local);
+  }
+
+  #unexpiringHas(session: Session | undefined): boolean {
+    return session !== undefined && this.#unexpiring.has(session);
+  }
+
+  async #load(id: string, local: Session | undefined): Promise<Session | undefined> {
+    const record = await this.#store!.get<SessionRecord>(["sessions", id]);
+    if (!record) {
+      if (local) this.#drop(local);
+      return undefined;
+    }
+    const session = local ?? this.#install(new Session(id, record.protocolVersion));
+    session.protocolVersion = record.protocolVersion;
+    session.clientInfo = record.clientInfo;
+    session.clientCapabilities = record.clientCapabilities;
+    session.logLevel = record.logLevel;
+    session.initialized = record.initialized;
+    session.subscriptions.clear();
+    for (const uri of record.subscriptions) session.subscriptions.add(uri);
+    (session as { createdMs: number }).createdMs = record.createdMs;
+    session.lastActiveMs = Date.now();
+    // Activity keeps the shared record alive; refreshing at a quarter of the timeout bounds the writes.
+    if (Date.now() - session.syncedMs > this.idleTimeoutMs / 4) await this.save(session);
+    else session.syncedMs = Date.now();
+    this.#startSweeper();
     return session;
   }
 
-  /** Every live session. */
+  /** Every live session in this isolate. */
   all(): IterableIterator<Session> {
     return this.#sessions.values();
   }
 
-  /** Ends a session and frees what it held. */
-  delete(id: string): boolean {
+  /** Ends a session everywhere and frees what it held here. */
+  delete(id: string): boolean | Promise<boolean> {
     const session = this.#sessions.get(id);
-    if (!session) return false;
-    this.#sessions.delete(id);
+    if (session) this.#drop(session);
+    if (!this.#store) return session !== undefined;
+    return this.#store.delete(["sessions", id]).then(() => true);
+  }
+
+  /** Frees a session in this isolate (it may live on elsewhere, or have ended there). */
+  #drop(session: Session): void {
+    this.#sessions.delete(session.id);
     session.close();
     for (const listener of this.#closeListeners) listener(session);
     if (this.#sessions.size === 0) this.#stopSweeper();
-    return true;
   }
 
-  /** Hears every session that ends (deleted, expired or closed at shutdown). */
+  /** Hears every session that ends here (deleted, expired or closed at shutdown). */
   onClose(listener: (session: Session) => void): void {
     this.#closeListeners.add(listener);
   }
 
-  /** Ends every session. */
+  /** Frees every session of this isolate (shared records live on until they expire). */
   closeAll(): void {
-    for (const id of [...this.#sessions.keys()]) this.delete(id);
+    for (const session of [...this.#sessions.values()]) this.#drop(session);
     this.#stopSweeper();
   }
 
@@ -86,9 +193,10 @@ export class SessionRegistry {
 
   #sweep(): void {
     const cutoff = Date.now() - this.idleTimeoutMs;
-    for (const [id, session] of this.#sessions) {
+    for (const session of [...this.#sessions.values()]) {
       if (session.lastActiveMs < cutoff && session.inflight.size === 0 && !this.#unexpiring.has(session)) {
-        this.delete(id);
+        // With a shared store the record expires by itself; here only the local copy goes.
+        this.#drop(session);
       }
     }
   }

@@ -105,16 +105,34 @@ function sessionHeaders(session: Session | undefined): Record<string, string> | 
   return headers;
 }
 
-/** Finds the session of a request, or the error response for a missing or unknown one. */
-function lookupSession(http: LegacyHttp, req: Request, id: RequestId | null): Session | Response | undefined {
+type Found = Session | Response | undefined;
+
+/**
+ * Finds the session of a request, or the error response for a missing or unknown one.
+ * Synchronous when the session is held here; a shared store may need a read.
+ */
+function lookupSession(http: LegacyHttp, req: Request, id: RequestId | null): Found | Promise<Found> {
   const sessionId = req.headers.get("mcp-session-id");
   if (sessionId === null) {
     if (http.stateless) return undefined;
     return jsonError(400, id, ErrorCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required");
   }
+  const notFound = () => jsonError(404, id, ErrorCode.InvalidRequest, "Session not found");
   const session = http.engine.sessions.get(sessionId);
-  if (!session) return jsonError(404, id, ErrorCode.InvalidRequest, "Session not found");
-  return session;
+  if (session instanceof Promise) return session.then((s) => s ?? notFound());
+  return session ?? notFound();
+}
+
+/** Runs `then` with the request's session once it is known, or answers the lookup's error. */
+function withSession(
+  http: LegacyHttp,
+  req: Request,
+  id: RequestId | null,
+  then: (session: Session | undefined) => Response | Promise<Response>,
+): Response | Promise<Response> {
+  const found = lookupSession(http, req, id);
+  const go = (f: Found) => (f instanceof Response ? f : then(f));
+  return found instanceof Promise ? found.then(go) : go(found);
 }
 
 function checkVersionHeader(req: Request, id: RequestId | null): Response | undefined {
@@ -142,11 +160,21 @@ export function handleLegacyPost(
   if (msg.method === "initialize" && msg.id !== undefined) return initialize(http, req, msg);
   const versionError = checkVersionHeader(req, id);
   if (versionError) return versionError;
-  const found = lookupSession(http, req, id);
-  if (found instanceof Response) return found;
-  const session = found;
+  return withSession(http, req, id, (session) => postWithSession(http, req, msg, session));
+}
+
+function postWithSession(
+  http: LegacyHttp,
+  req: Request,
+  msg: JsonObject,
+  session: Session | undefined,
+): Response | Promise<Response> {
   if (isResponse(msg)) {
-    session?.resolve(msg as unknown as JsonRpcResponse);
+    const response = msg as unknown as JsonRpcResponse;
+    // The request it answers may have gone out from another isolate or instance.
+    if (session && !session.resolve(response)) {
+      return http.engine.sessions.forwardResponse(session, response).then(() => new Response(null, { status: 202 }));
+    }
     return new Response(null, { status: 202 });
   }
   if (msg.id === undefined) {
@@ -207,6 +235,7 @@ async function openSession(
   session.clientCapabilities =
     (isObject(params.capabilities) ? params.capabilities : {}) as ClientCapabilities;
   stateOf(http, session);
+  await http.engine.sessions.save(session);
   return { status: 200, body: { jsonrpc: "2.0", id, result }, headers: sessionHeaders(session) };
 }
 
@@ -290,7 +319,7 @@ async function handleBatch(http: LegacyHttp, req: Request, batch: unknown[]): Pr
   }
   const versionError = checkVersionHeader(req, null);
   if (versionError) return versionError;
-  const found = lookupSession(http, req, null);
+  const found = await lookupSession(http, req, null);
   if (found instanceof Response) return found;
   const session = found;
   await http.engine.ready();
@@ -319,7 +348,7 @@ async function handleBatch(http: LegacyHttp, req: Request, batch: unknown[]): Pr
 }
 
 /** Serves a 2025-era GET: the standalone stream, or resumption of any stream. */
-export function handleLegacyGet(http: LegacyHttp, req: Request): Response {
+export function handleLegacyGet(http: LegacyHttp, req: Request): Response | Promise<Response> {
   if (http.stateless) {
     return jsonError(
       405,
@@ -338,9 +367,10 @@ export function handleLegacyGet(http: LegacyHttp, req: Request): Response {
       "Not Acceptable: GET requires Accept: text/event-stream",
     );
   }
-  const found = lookupSession(http, req, null);
-  if (found instanceof Response) return found;
-  const session = found!;
+  return withSession(http, req, null, (session) => openStream(http, req, session!));
+}
+
+function openStream(http: LegacyHttp, req: Request, session: Session): Response {
   const state = stateOf(http, session);
   if (state.openConnections() >= http.engine.limits.maxStreamsPerSession) {
     return jsonError(
@@ -385,8 +415,8 @@ export function handleLegacyGet(http: LegacyHttp, req: Request): Response {
   return connection.response;
 }
 
-/** Serves DELETE: ends the session. */
-export function handleLegacyDelete(http: LegacyHttp, req: Request): Response {
+/** Serves DELETE: ends the session, here and in the shared store. */
+export function handleLegacyDelete(http: LegacyHttp, req: Request): Response | Promise<Response> {
   if (http.stateless) {
     return jsonError(
       405,
@@ -397,8 +427,8 @@ export function handleLegacyDelete(http: LegacyHttp, req: Request): Response {
       { allow: "POST" },
     );
   }
-  const found = lookupSession(http, req, null);
-  if (found instanceof Response) return found;
-  http.engine.sessions.delete(found!.id);
-  return new Response(null, { status: 200 });
+  return withSession(http, req, null, async (session) => {
+    await http.engine.sessions.delete(session!.id);
+    return new Response(null, { status: 200 });
+  });
 }

@@ -95,16 +95,18 @@ export class WorkerContext {
   }
 
   /** Values for this call only: a worker shares no state with the main isolate. */
-  getState<T = unknown>(key: string): T | undefined {
-    return this.#state.get(key) as T | undefined;
+  getState<T = unknown>(key: string): Promise<T | undefined> {
+    return Promise.resolve(this.#state.get(key) as T | undefined);
   }
   /** Keeps a value for this call only. */
-  setState(key: string, value: unknown): void {
+  setState(key: string, value: unknown): Promise<void> {
     this.#state.set(key, value);
+    return Promise.resolve();
   }
   /** Forgets a value. */
-  deleteState(key: string): void {
+  deleteState(key: string): Promise<void> {
     this.#state.delete(key);
+    return Promise.resolve();
   }
 
   /** Not available in a worker. */

@@ -233,9 +233,9 @@ Deno.test("ctx.elicit on 2026 becomes input-required rounds and the handler resu
 
 Deno.test("state kept with ctx.setState lives as long as the request on the stateless wire", async () => {
   const mcp = quiet();
-  mcp.tool("count", { description: "x" }, (_a, ctx) => {
-    ctx.setState("n", (ctx.getState<number>("n") ?? 0) + 1);
-    return String(ctx.getState("n"));
+  mcp.tool("count", { description: "x" }, async (_a, ctx) => {
+    await ctx.setState("n", ((await ctx.getState<number>("n")) ?? 0) + 1);
+    return String(await ctx.getState("n"));
   });
   assert.deepEqual((await call(mcp, "tools/call", { name: "count" })).result!.content, [{
     type: "text",
@@ -265,5 +265,30 @@ Deno.test("on a 2025 session a timed-out tool still answers (a timeout is not a 
     type: "text",
     text: "Tool 'slow' timed out after 20 ms",
   }]);
+  await mcp.close();
+});
+
+Deno.test("session state lives in the store for the session, expires with its TTL, and goes with the session", async () => {
+  const mcp = quiet();
+  mcp.tool("count", { description: "x" }, async (_a, ctx) => {
+    const n = ((await ctx.getState<number>("n")) ?? 0) + 1;
+    await ctx.setState("n", n);
+    await ctx.setState("brief", "gone soon", { ttlMs: 20 });
+    return String(n);
+  });
+  mcp.tool("brief", { description: "x" }, async (_a, ctx) => String(await ctx.getState("brief")));
+  const sid = await openSession(mcp.fetch);
+  const callTool = async (name: string, id: number) => {
+    const res = await mcp.fetch(
+      legacyRequest({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: {} } }, {
+        "mcp-session-id": sid,
+      }),
+    );
+    return ((await readMessages(res))[0].result as { content: { text: string }[] }).content[0].text;
+  };
+  assert.equal(await callTool("count", 1), "1");
+  assert.equal(await callTool("count", 2), "2");
+  await new Promise((r) => setTimeout(r, 40));
+  assert.equal(await callTool("brief", 3), "undefined");
   await mcp.close();
 });

@@ -1,0 +1,78 @@
+/**
+ * The in-memory store: the default for one process. Nothing is shared with other isolates.
+ *
+ * @module
+ */
+
+import type { SetOptions, Store, StoreKey } from "./store.ts";
+
+interface Entry {
+  value: unknown;
+  expiresAt?: number;
+}
+
+const SEP = "\u0000";
+
+/**
+ * A store in this isolate's memory.
+ *
+ * @example
+ * ```ts
+ * import { FastMCP, memoryStore } from "@denomcp/denomcp";
+ * const mcp = new FastMCP({ name: "demo", store: memoryStore() });
+ * ```
+ */
+export function memoryStore(): Store {
+  const entries = new Map<string, Entry>();
+  const watchers = new Map<string, Set<(value: unknown) => void>>();
+  const live = (id: string): Entry | undefined => {
+    const entry = entries.get(id);
+    if (entry?.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
+      entries.delete(id);
+      return undefined;
+    }
+    return entry;
+  };
+  return {
+    kind: "memory",
+    get<T>(key: StoreKey) {
+      return Promise.resolve(live(key.join(SEP))?.value as T | undefined);
+    },
+    set(key, value, options: SetOptions = {}) {
+      const id = key.join(SEP);
+      entries.set(id, {
+        value: structuredClone(value),
+        expiresAt: options.expireInMs === undefined ? undefined : Date.now() + options.expireInMs,
+      });
+      for (const listener of watchers.get(id) ?? []) queueMicrotask(() => listener(structuredClone(value)));
+      return Promise.resolve();
+    },
+    delete(key) {
+      entries.delete(key.join(SEP));
+      return Promise.resolve();
+    },
+    async *list<T>(prefix: StoreKey) {
+      const head = prefix.length ? prefix.join(SEP) + SEP : "";
+      for (const id of [...entries.keys()]) {
+        if (!id.startsWith(head)) continue;
+        const entry = live(id);
+        if (entry) yield { key: id.split(SEP), value: entry.value as T };
+      }
+    },
+    watch<T>(key: StoreKey, listener: (value: T) => void) {
+      const id = key.join(SEP);
+      let set = watchers.get(id);
+      if (!set) watchers.set(id, set = new Set());
+      const l = listener as (value: unknown) => void;
+      set.add(l);
+      return () => {
+        set.delete(l);
+        if (set.size === 0) watchers.delete(id);
+      };
+    },
+    close() {
+      entries.clear();
+      watchers.clear();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * One interface for everything the server keeps beyond a request: sessions, session state,
+ * messages between instances. Memory by default; Deno KV (a local file, Deno Deploy's managed KV,
+ * or denokv over KV Connect) when several isolates or instances serve one client.
+ *
+ * @module
+ */
+
+/** A key: a path of strings. */
+export type StoreKey = readonly string[];
+
+/** Options of {@link Store.set}. */
+export interface SetOptions {
+  /** Forget the value after this long. Expiry may be lazy: readers must check what they need. */
+  expireInMs?: number;
+}
+
+/**
+ * Where the server keeps state that outlives a request.
+ *
+ * @example
+ * ```ts
+ * import { memoryStore } from "@denomcp/denomcp";
+ * const store = memoryStore();
+ * await store.set(["greeting"], "hello", { expireInMs: 60_000 });
+ * console.log(await store.get(["greeting"])); // "hello"
+ * store.close();
+ * ```
+ */
+export interface Store {
+  /** `"memory"` (this isolate only) or `"kv"` (shared). */
+  readonly kind: "memory" | "kv";
+  /** Reads a value. */
+  get<T = unknown>(key: StoreKey): Promise<T | undefined>;
+  /** Writes a value. Values over the store's size limit are rejected with a clear error. */
+  set(key: StoreKey, value: unknown, options?: SetOptions): Promise<void>;
+  /** Deletes a value. */
+  delete(key: StoreKey): Promise<void>;
+  /** Every entry under a prefix. */
+  list<T = unknown>(prefix: StoreKey): AsyncIterable<{ key: string[]; value: T }>;
+  /**
+   * Calls `listener` with each new value written to `key` (by this or any other instance) until
+   * the returned function is called.
+   */
+  watch<T = unknown>(key: StoreKey, listener: (value: T) => void): () => void;
+  /** Releases the store. */
+  close(): void;
+}
+
+/** Thrown when a value is larger than a store accepts. */
+export class ValueTooLargeError extends Error {
+  /** Creates the error. */
+  constructor(key: StoreKey, bytes: number, limit: number) {
+    super(`the value for [${key.join(", ")}] is ${bytes} bytes, over the store's limit of ${limit} bytes`);
+    this.name = "ValueTooLargeError";
+  }
+}
