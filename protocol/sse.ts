@@ -76,6 +76,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
       buffer = buffer.slice(last);
     }
   } finally {
-    reader.releaseLock();
+    // Stopping early cancels the body too (it is locked to the decoder pipe).
+    await reader.cancel().catch(() => {});
   }
 }

@@ -202,7 +202,9 @@ export class ServerCore implements Engine, DispatchHost {
       this.#requestMap(exchange).set(key, value);
       return Promise.resolve();
     }
-    return this.store.set(["state", session.id, key], value, { expireInMs: ttlMs ?? this.limits.sessionIdleTimeoutMs });
+    return this.store.set(["state", session.id, key], value, {
+      expireInMs: ttlMs ?? this.limits.sessionIdleTimeoutMs,
+    });
   }
 
   /** @inheritdoc */
@@ -288,7 +290,8 @@ export class ServerCore implements Engine, DispatchHost {
 
   /** Runs the lifespan teardown, if it started, then releases the store. */
   async stopLifespan(): Promise<void> {
-    const started = this.#startedValue ?? (this.#started ? await this.#started.catch(() => undefined) : undefined);
+    const started = this.#startedValue ??
+      (this.#started ? await this.#started.catch(() => undefined) : undefined);
     this.#startedValue = undefined;
     this.#started = undefined;
     await started?.stop();

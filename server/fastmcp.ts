@@ -97,8 +97,9 @@ export interface FastMCPOptions {
   /**
    * Where sessions, session state and cross-instance messages live: `"memory"` (default, this
    * isolate only), `"kv"` (Deno KV: the default database, or Deno Deploy's), a path or URL for
-   * `Deno.openKv`, or a `Store` (`kvStore(kv)`, `memoryStore()`). KV needs `--unstable-kv`; without
-   * it the constructor throws, naming the flag.
+   * `Deno.openKv`, or a `Store` (`kvStore(kv)`, `memoryStore()`). Without the option,
+   * `DENOMCP_STORE` (when `--allow-env` grants it) is used. KV needs `--unstable-kv` (or
+   * `"unstable": ["kv"]` in deno.json); without it the constructor throws, naming the flag.
    */
   store?: StoreOption;
   /**
@@ -243,7 +244,8 @@ export class FastMCP {
       lifespan: options.lifespan,
       onRootsChanged: options.onRootsChanged,
       telemetry: options.telemetry,
-      store: options.store,
+      // DENOMCP_STORE lets deployments choose the store without code changes (e.g. `kv` under deno serve --parallel).
+      store: options.store ?? (readEnv("DENOMCP_STORE") || undefined),
     });
     this.fetch = (req) => this.#transport().fetch(req);
     serverRegistry().set(this.name, this);

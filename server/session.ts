@@ -59,7 +59,9 @@ export class Session {
   /** When this copy last matched the shared store. */
   syncedMs = 0;
   /** Persists the session after a change (installed by a registry with a shared store). */
-  onSave?: () => void;
+  onSave?: () => Promise<void>;
+  /** The write of the latest change, until it lands; answers wait for it so other instances see the change. */
+  pendingSave?: Promise<void>;
   /**
    * Waits for a client's answer that may arrive on another isolate (installed by a registry
    * with a shared store); returns the function that stops waiting.
@@ -76,7 +78,12 @@ export class Session {
 
   /** Persists a change (log level, subscriptions, initialisation) where sessions are shared. */
   save(): void {
-    this.onSave?.();
+    const saving = this.onSave?.();
+    if (!saving) return;
+    const settled = saving.finally(() => {
+      if (this.pendingSave === settled) this.pendingSave = undefined;
+    });
+    this.pendingSave = settled;
   }
 
   /** True once the session has ended. */

@@ -66,7 +66,7 @@ export class SessionRegistry {
     this.#sessions.set(session.id, session);
     if (this.#store) {
       const store = this.#store;
-      session.onSave = () => void this.save(session).catch((e) => this.#onError(`saving session: ${e}`));
+      session.onSave = () => this.save(session).catch((e) => this.#onError(`saving session: ${e}`));
       session.awaitRemote = (requestId, deliver) =>
         store.watch<JsonRpcResponse>(["responses", session.id, requestId], deliver);
     }
@@ -113,7 +113,9 @@ export class SessionRegistry {
   get(id: string): Session | undefined | Promise<Session | undefined> {
     const local = this.#sessions.get(id);
     if (local) local.lastActiveMs = Date.now();
-    if (!this.#store || (local && local.lastActiveMs - local.syncedMs < SYNC_MS) || this.#unexpiringHas(local)) {
+    if (
+      !this.#store || (local && local.lastActiveMs - local.syncedMs < SYNC_MS) || this.#unexpiringHas(local)
+    ) {
       return local;
     }
     return this.#load(id, local);

@@ -66,6 +66,8 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
 
   /** Handles one HTTP request. */
   fetch(req: Request): Response | Promise<Response> {
+    // The store (sessions) and the lifespan are opened before the first request is looked at.
+    if (!this.engine.started) return this.engine.ready().then(() => this.fetch(req));
     if (this.#path !== "*") {
       const url = req.url;
       const start = url.indexOf("/", url.indexOf("//") + 2);

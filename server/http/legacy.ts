@@ -173,7 +173,9 @@ function postWithSession(
     const response = msg as unknown as JsonRpcResponse;
     // The request it answers may have gone out from another isolate or instance.
     if (session && !session.resolve(response)) {
-      return http.engine.sessions.forwardResponse(session, response).then(() => new Response(null, { status: 202 }));
+      return http.engine.sessions.forwardResponse(session, response).then(() =>
+        new Response(null, { status: 202 })
+      );
     }
     return new Response(null, { status: 202 });
   }
@@ -185,7 +187,9 @@ function postWithSession(
       session,
       session?.inflight,
     );
-    return new Response(null, { status: 202, headers: sessionHeaders(session) });
+    const accepted = () => new Response(null, { status: 202, headers: sessionHeaders(session) });
+    // A change to a shared session (initialized) lands before the client moves on to another instance.
+    return session?.pendingSave ? session.pendingSave.then(accepted) : accepted();
   }
   if (!http.engine.started) return http.engine.ready().then(() => serveOne(http, req, msg, session));
   return serveOne(http, req, msg, session);

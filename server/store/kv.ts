@@ -19,6 +19,8 @@ export interface KvStoreOptions {
   maxValueBytes?: number;
   /** Close the KV handle when the store closes. Default: true when the store opened it. */
   closeKv?: boolean;
+  /** How often a watch reads its key, to see writes from other processes (KV's own wake-ups stay within one). Default 100 ms. */
+  watchPollMs?: number;
 }
 
 interface Chunked {
@@ -26,7 +28,8 @@ interface Chunked {
 }
 
 /** The exact advice when KV is missing, because `deno check` passes without the flag. */
-export const KV_FLAG_HINT = 'Deno KV is not enabled: run with --unstable-kv, or add "unstable": ["kv"] to deno.json';
+export const KV_FLAG_HINT =
+  'Deno KV is not enabled: run with --unstable-kv, or add "unstable": ["kv"] to deno.json';
 
 /** True when this runtime can open Deno KV. */
 export function kvAvailable(): boolean {
@@ -51,6 +54,7 @@ export async function openKv(pathOrUrl?: string): Promise<Deno.Kv> {
  */
 export function kvStore(kv: Deno.Kv, options: KvStoreOptions = {}): Store {
   const maxValueBytes = options.maxValueBytes ?? 512 * 1024;
+  const pollMs = options.watchPollMs ?? 100;
   const full = (key: StoreKey): Deno.KvKey => [ROOT, ...key];
   const chunkKey = (key: StoreKey, i: number): Deno.KvKey => [ROOT, "__chunks", ...key, i];
   let closed = false;
@@ -104,29 +108,37 @@ export function kvStore(kv: Deno.Kv, options: KvStoreOptions = {}): Store {
       }
     },
     watch<T>(key: StoreKey, listener: (value: T) => void) {
-      const stream = kv.watch([full(key)]);
-      const reader = stream.getReader();
-      let first = true;
+      const k = full(key);
+      let last: string | null | undefined;
       let stopped = false;
+      const offer = (entry: Deno.KvEntryMaybe<unknown>) => {
+        if (stopped || entry.versionstamp === last) return;
+        const first = last === undefined;
+        last = entry.versionstamp;
+        // The first sighting is the value before the watch began: only later writes are news.
+        if (!first && entry.value !== null) listener(entry.value as T);
+      };
+      // kv.watch wakes at once within this process; another process writing the same file is
+      // only seen by reading, so a slow poll covers it.
+      const reader = kv.watch([k]).getReader();
       (async () => {
         try {
           while (!stopped) {
             const { value, done } = await reader.read();
             if (done) break;
-            // kv.watch emits the current value first; only later writes are news.
-            if (first) {
-              first = false;
-              continue;
-            }
-            const v = value[0].value;
-            if (v !== null && v !== undefined) listener(v as T);
+            offer(value[0]);
           }
         } catch {
           // The handle closed under the watch: nothing more will arrive.
         }
       })();
+      const poll = setInterval(() => {
+        kv.get(k).then(offer, () => {});
+      }, pollMs);
+      Deno.unrefTimer(poll as unknown as number);
       return () => {
         stopped = true;
+        clearInterval(poll);
         reader.cancel().catch(() => {});
       };
     },
