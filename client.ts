@@ -1,16 +1,85 @@
 /**
- * denomcp's client side. The full client arrives with its own issue; today this module exposes
- * the protocol pieces a client needs and that carry no server code.
+ * denomcp's slim MCP client: talk to any MCP server from Deno without loading server code.
+ *
+ * The target decides the transport: an `http(s)` URL (Streamable HTTP, with a legacy HTTP+SSE
+ * fallback), a command or a `.ts`/`.js` path (a stdio subprocess), a `FastMCP` server object
+ * (in-memory, no sockets), or an MCP configuration (`{ "mcpServers": { … } }`, as an object or
+ * a `.json` file) with several servers behind one client. It is built on the official
+ * `@modelcontextprotocol/client` and speaks both wire eras: 2025-11-25 and the stateless
+ * 2026-07-28.
+ *
+ * Importing this module starts no timers, reads no files and asks for no permissions; all of
+ * that waits for `connect()` (or the first call).
  *
  * @example
- * ```ts
- * import { SUPPORTED_PROTOCOL_VERSIONS } from "@denomcp/denomcp/client";
- * console.log(SUPPORTED_PROTOCOL_VERSIONS.includes("2026-07-28")); // true
+ * ```ts ignore
+ * import { Client } from "@denomcp/denomcp/client";
+ *
+ * await using client = new Client("https://example.com/mcp");
+ * const tools = await client.listTools();
+ * console.log(tools.map((t) => t.name));
+ * console.log(await client.callTool("add", { a: 1, b: 2 }));
  * ```
  *
  * @module
  */
 
+export {
+  Client,
+  type CompleteOptions,
+  type Completion,
+  type CompletionRef,
+  type ServerSummary,
+} from "./client/client.ts";
+export {
+  ClientError,
+  ConfigError,
+  ConnectionError,
+  McpError,
+  RequestTimeoutError,
+  ToolError,
+} from "./client/errors.ts";
+export {
+  type AuthorizationCallback,
+  type Authorize,
+  type FetchFn,
+  OAuth,
+  type OAuthOptions,
+} from "./client/oauth.ts";
+export {
+  FileTokenStore,
+  KvTokenStore,
+  MemoryTokenStore,
+  type StoredAuth,
+  type TokenStore,
+  userConfigDir,
+} from "./client/token_store.ts";
+export {
+  type HttpServerConfig,
+  loadMcpConfig,
+  type McpConfig,
+  parseMcpConfig,
+  type ServerConfig,
+  type StdioServerConfig,
+} from "./client/config.ts";
+export type {
+  AuthOption,
+  CallOptions,
+  CallToolOptions,
+  ClientOptions,
+  ClientTarget,
+  ElicitationHandler,
+  ElicitationRequest,
+  FetchHandler,
+  HandlerContext,
+  LogMessage,
+  Progress,
+  RootsOption,
+  SamplingHandler,
+  TokenProvider,
+  ToolCallResult,
+  VersionNegotiation,
+} from "./client/types.ts";
 export {
   LATEST_LEGACY_PROTOCOL_VERSION,
   LEGACY_PROTOCOL_VERSIONS,
@@ -19,3 +88,4 @@ export {
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "./protocol/versions.ts";
 export { parseSse, readSse, type SseEvent } from "./protocol/sse.ts";
+export type * from "./protocol/types.ts";

@@ -1,0 +1,495 @@
+/**
+ * The `Client` class: one API over every transport and over several servers at once.
+ *
+ * @module
+ */
+
+import type {
+  CallToolResult,
+  GetPromptResult,
+  Implementation,
+  LoggingLevel,
+  Prompt,
+  Resource,
+  ResourceContents,
+  ResourceTemplate,
+  ServerCapabilities,
+  Tool,
+} from "../protocol/types.ts";
+import { ClientError, McpError, ToolError } from "./errors.ts";
+import { Session } from "./session.ts";
+import { LOG_LEVEL_KEY } from "../protocol/meta_keys.ts";
+import { resolveTarget } from "./target.ts";
+import type { CallOptions, CallToolOptions, ClientOptions, ClientTarget } from "./types.ts";
+
+/** What to complete: a prompt argument or a resource-template variable. */
+export type CompletionRef = { type: "ref/prompt"; name: string } | { type: "ref/resource"; uri: string };
+
+/** Completion suggestions. */
+export interface Completion {
+  /** Suggested values (at most 100). */
+  values: string[];
+  /** How many values exist in total, when the server knows. */
+  total?: number;
+  /** True when there are more values than returned. */
+  hasMore?: boolean;
+}
+
+/** Options of `complete`. */
+export interface CompleteOptions extends CallOptions {
+  /** Values of the other arguments already chosen, which may narrow the suggestions. */
+  contextArguments?: Record<string, string>;
+}
+
+/** A connected server, as `Client.servers` lists it. */
+export interface ServerSummary {
+  /** Entry name in the configuration ("" for a single target). */
+  name: string;
+  /** The server's name and version. */
+  info?: Implementation;
+  /** What the server offers. */
+  capabilities?: ServerCapabilities;
+  /** The protocol revision in use, e.g. `"2026-07-28"` or `"2025-11-25"`. */
+  protocolVersion?: string;
+  /** The server's instructions for the model, if any. */
+  instructions?: string;
+}
+
+const SEPARATOR = "_";
+
+/**
+ * An MCP client. The target decides the transport (see {@link ClientTarget}); nothing happens
+ * until `connect()` or the first call, and `await using` closes it.
+ *
+ * With a configuration of several servers, tool and prompt names are prefixed with the server's
+ * entry name and an underscore (`weather_forecast`); resources keep their URIs and are routed to
+ * the server that lists them.
+ *
+ * @example
+ * ```ts ignore
+ * import { Client } from "@denomcp/denomcp/client";
+ *
+ * await using client = new Client("https://example.com/mcp");
+ * const tools = await client.listTools();
+ * const forecast = await client.callTool("forecast", { city: "Paris" });
+ * console.log(tools.map((t) => t.name), forecast);
+ * ```
+ */
+export class Client implements AsyncDisposable {
+  readonly #target: ClientTarget;
+  readonly #options: ClientOptions;
+  #sessions: Session[] = [];
+  #prefixed = false;
+  #connecting?: Promise<void>;
+  readonly #resourceOwners = new Map<string, Session>();
+
+  /** Creates a client; it connects on `connect()` or on first use. */
+  constructor(target: ClientTarget, options: ClientOptions = {}) {
+    this.#target = target;
+    this.#options = options;
+  }
+
+  /** True once connected and until closed. */
+  get connected(): boolean {
+    return this.#sessions.length > 0 && this.#sessions.every((s) => s.connected);
+  }
+
+  /**
+   * Connects to every server of the target (in parallel). If one fails, the others are closed
+   * and the error names the failing entry.
+   *
+   * @example
+   * ```ts ignore
+   * import { Client } from "@denomcp/denomcp/client";
+   * const client = new Client("deno run -A server.ts");
+   * await client.connect();
+   * console.log(client.serverInfo?.name);
+   * await client.close();
+   * ```
+   */
+  connect(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    return this.#connecting ??= this.#open(options.signal).finally(() => (this.#connecting = undefined));
+  }
+
+  async #open(signal?: AbortSignal): Promise<void> {
+    const endpoints = await resolveTarget(this.#target, this.#options);
+    const sessions = [...endpoints].map(([name, endpoint]) => new Session(name, endpoint, this.#options));
+    const results = await Promise.allSettled(sessions.map((s) => s.connect(signal)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) {
+      await Promise.all(sessions.map((s) => s.close()));
+      throw failed.reason;
+    }
+    this.#sessions = sessions;
+    this.#prefixed = sessions.length > 1;
+  }
+
+  /** Closes every connection (ending 2025 HTTP sessions, stopping stdio servers). */
+  async close(): Promise<void> {
+    await this.#connecting?.catch(() => {});
+    const sessions = this.#sessions;
+    this.#sessions = [];
+    this.#resourceOwners.clear();
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+
+  /** `await using` support: closes the client. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #ready(): Promise<Session[]> {
+    if (!this.connected) await this.connect();
+    return this.#sessions;
+  }
+
+  #summary(s: Session): ServerSummary {
+    return {
+      name: s.name,
+      info: s.serverInfo,
+      capabilities: s.serverCapabilities,
+      protocolVersion: s.protocolVersion,
+      instructions: s.instructions,
+    };
+  }
+
+  /** The connected servers (one entry per configuration entry). */
+  get servers(): ServerSummary[] {
+    return this.#sessions.map((s) => this.#summary(s));
+  }
+
+  /** Name and version of the server (the first one, with a configuration). */
+  get serverInfo(): Implementation | undefined {
+    return this.#sessions[0]?.serverInfo;
+  }
+
+  /** Capabilities of the server (the first one, with a configuration). */
+  get serverCapabilities(): ServerCapabilities | undefined {
+    return this.#sessions[0]?.serverCapabilities;
+  }
+
+  /** The protocol revision in use with the server (the first one, with a configuration). */
+  get protocolVersion(): string | undefined {
+    return this.#sessions[0]?.protocolVersion;
+  }
+
+  /** The server's instructions (the first one, with a configuration). */
+  get instructions(): string | undefined {
+    return this.#sessions[0]?.instructions;
+  }
+
+  #prefix(session: Session, name: string): string {
+    return this.#prefixed ? `${session.name}${SEPARATOR}${name}` : name;
+  }
+
+  /** The session owning a prefixed name, and the name without its prefix. */
+  #route(sessions: Session[], name: string, kind: string): [Session, string] {
+    if (!this.#prefixed) return [sessions[0], name];
+    const owner = sessions
+      .filter((s) => name.startsWith(s.name + SEPARATOR))
+      .sort((a, b) => b.name.length - a.name.length)[0];
+    if (!owner) {
+      throw new ClientError(
+        `no server for ${kind} '${name}': expected a name prefixed with one of ${
+          sessions.map((s) => `'${s.name}${SEPARATOR}'`).join(", ")
+        }`,
+        "unknown_server",
+      );
+    }
+    return [owner, name.slice(owner.name.length + SEPARATOR.length)];
+  }
+
+  /**
+   * Lists every tool (all pages).
+   *
+   * @example
+   * ```ts ignore
+   * const tools = await client.listTools();
+   * console.log(tools.map((t) => t.name));
+   * ```
+   */
+  async listTools(options: CallOptions = {}): Promise<Tool[]> {
+    const sessions = await this.#ready();
+    const lists = await Promise.all(sessions.map((s) =>
+      s.run("tools/list", options, async (sdk, o) => {
+        if (!sdk.getServerCapabilities()?.tools) return [];
+        const { tools } = await sdk.listTools(paramsWithMeta(s, options), o);
+        return (tools as Tool[]).map((t) => ({ ...t, name: this.#prefix(s, t.name) }));
+      })
+    ));
+    return lists.flat();
+  }
+
+  /**
+   * Calls a tool and returns the full result, whether or not it reports an error.
+   *
+   * @example
+   * ```ts ignore
+   * const result = await client.callToolResult("add", { a: 1, b: 2 });
+   * console.log(result.isError, result.content);
+   * ```
+   */
+  async callToolResult(
+    name: string,
+    args: Record<string, unknown> = {},
+    options: CallOptions = {},
+  ): Promise<CallToolResult> {
+    const sessions = await this.#ready();
+    const [session, tool] = this.#route(sessions, name, "tool");
+    return await session.run(
+      "tools/call",
+      options,
+      async (sdk, o) =>
+        await sdk.callTool({ name: tool, arguments: args, ...metaOf(session, options) }, o) as CallToolResult,
+    );
+  }
+
+  /**
+   * Calls a tool. Returns its structured content when it has any, else its content blocks.
+   * An `isError` result throws {@link ToolError} unless `raiseOnError: false`.
+   *
+   * @example
+   * ```ts ignore
+   * const weather = await client.callTool("weather", { city: "Oslo" }, { timeoutMs: 5_000 });
+   * console.log(weather); // { city: "Oslo", tempC: 21, ... }
+   * ```
+   */
+  async callTool<T = unknown>(
+    name: string,
+    args: Record<string, unknown> = {},
+    options: CallToolOptions = {},
+  ): Promise<T> {
+    const result = await this.callToolResult(name, args, options);
+    if (result.isError && options.raiseOnError !== false) throw new ToolError(name, result);
+    return (result.structuredContent !== undefined ? result.structuredContent : result.content) as T;
+  }
+
+  /**
+   * Lists every resource (all pages).
+   *
+   * @example
+   * ```ts ignore
+   * const resources = await client.listResources();
+   * console.log(resources.map((r) => r.uri));
+   * ```
+   */
+  async listResources(options: CallOptions = {}): Promise<Resource[]> {
+    const sessions = await this.#ready();
+    const lists = await Promise.all(sessions.map((s) =>
+      s.run("resources/list", options, async (sdk, o) => {
+        if (!sdk.getServerCapabilities()?.resources) return [];
+        const { resources } = await sdk.listResources(paramsWithMeta(s, options), o);
+        for (const r of resources) this.#resourceOwners.set(r.uri, s);
+        return (resources as Resource[]).map((r) =>
+          this.#prefixed ? { ...r, name: this.#prefix(s, r.name) } : r
+        );
+      })
+    ));
+    return lists.flat();
+  }
+
+  /**
+   * Lists every resource template (all pages).
+   *
+   * @example
+   * ```ts ignore
+   * const templates = await client.listResourceTemplates();
+   * console.log(templates.map((t) => t.uriTemplate));
+   * ```
+   */
+  async listResourceTemplates(options: CallOptions = {}): Promise<ResourceTemplate[]> {
+    const sessions = await this.#ready();
+    const lists = await Promise.all(
+      sessions.map((s) =>
+        s.run("resources/templates/list", options, async (sdk, o) => {
+          if (!sdk.getServerCapabilities()?.resources) return [];
+          const { resourceTemplates } = await sdk.listResourceTemplates(paramsWithMeta(s, options), o);
+          return (resourceTemplates as ResourceTemplate[]).map((t) =>
+            this.#prefixed ? { ...t, name: this.#prefix(s, t.name) } : t
+          );
+        })
+      ),
+    );
+    return lists.flat();
+  }
+
+  /**
+   * Reads a resource and returns its contents. With several servers the one that listed the
+   * URI answers; an unlisted URI is tried on each server in turn.
+   *
+   * @example
+   * ```ts ignore
+   * const [contents] = await client.readResource("config://app");
+   * console.log("text" in contents ? contents.text : contents.blob);
+   * ```
+   */
+  async readResource(uri: string, options: CallOptions = {}): Promise<ResourceContents[]> {
+    const sessions = await this.#ready();
+    const read = (s: Session) =>
+      s.run("resources/read", options, async (sdk, o) => {
+        const result = await sdk.readResource({ uri, ...metaOf(s, options) }, { ...o, cacheMode: "bypass" });
+        return result.contents as ResourceContents[];
+      });
+    const owner = this.#resourceOwners.get(uri);
+    if (owner || sessions.length === 1) return await read(owner ?? sessions[0]);
+    let first: unknown;
+    for (const s of sessions) {
+      if (!s.serverCapabilities?.resources) continue;
+      try {
+        return await read(s);
+      } catch (err) {
+        if (!(err instanceof McpError)) throw err;
+        first ??= err;
+      }
+    }
+    throw first ?? new ClientError(`no server offers resources (reading ${uri})`, "unknown_server");
+  }
+
+  /**
+   * Lists every prompt (all pages).
+   *
+   * @example
+   * ```ts ignore
+   * const prompts = await client.listPrompts();
+   * console.log(prompts.map((p) => p.name));
+   * ```
+   */
+  async listPrompts(options: CallOptions = {}): Promise<Prompt[]> {
+    const sessions = await this.#ready();
+    const lists = await Promise.all(sessions.map((s) =>
+      s.run("prompts/list", options, async (sdk, o) => {
+        if (!sdk.getServerCapabilities()?.prompts) return [];
+        const { prompts } = await sdk.listPrompts(paramsWithMeta(s, options), o);
+        return (prompts as Prompt[]).map((p) => ({ ...p, name: this.#prefix(s, p.name) }));
+      })
+    ));
+    return lists.flat();
+  }
+
+  /**
+   * Renders a prompt with its arguments.
+   *
+   * @example
+   * ```ts ignore
+   * const { messages } = await client.getPrompt("review", { code: "let x = 1" });
+   * console.log(messages[0].content);
+   * ```
+   */
+  async getPrompt(
+    name: string,
+    args: Record<string, string> = {},
+    options: CallOptions = {},
+  ): Promise<GetPromptResult> {
+    const sessions = await this.#ready();
+    const [session, prompt] = this.#route(sessions, name, "prompt");
+    return await session.run(
+      "prompts/get",
+      options,
+      async (sdk, o) =>
+        await sdk.getPrompt(
+          { name: prompt, arguments: args, ...metaOf(session, options) },
+          o,
+        ) as GetPromptResult,
+    );
+  }
+
+  /**
+   * Asks for completions of a prompt argument or a resource-template variable.
+   *
+   * @example
+   * ```ts ignore
+   * const { values } = await client.complete({ type: "ref/prompt", name: "review" }, {
+   *   name: "language",
+   *   value: "ty",
+   * });
+   * console.log(values); // ["typescript"]
+   * ```
+   */
+  async complete(
+    ref: CompletionRef,
+    argument: { name: string; value: string },
+    options: CompleteOptions = {},
+  ): Promise<Completion> {
+    const sessions = await this.#ready();
+    let session: Session;
+    let wireRef: CompletionRef = ref;
+    if (ref.type === "ref/prompt") {
+      const [s, name] = this.#route(sessions, ref.name, "prompt");
+      session = s;
+      wireRef = { type: "ref/prompt", name };
+    } else {
+      session = this.#resourceOwners.get(ref.uri) ??
+        sessions.find((s) => s.serverCapabilities?.completions) ?? sessions[0];
+    }
+    return await session.run("completion/complete", options, async (sdk, o) => {
+      const { completion } = await sdk.complete({
+        ref: wireRef,
+        argument,
+        ...(options.contextArguments ? { context: { arguments: options.contextArguments } } : {}),
+        ...metaOf(session, options),
+      }, o);
+      return completion as Completion;
+    });
+  }
+
+  /**
+   * Pings every server (2025 sessions use `ping`; a stateless 2026-07-28 server has no ping, so
+   * `server/discover` stands in for it).
+   *
+   * @example
+   * ```ts ignore
+   * await client.ping();
+   * ```
+   */
+  async ping(options: CallOptions = {}): Promise<void> {
+    const sessions = await this.#ready();
+    await Promise.all(sessions.map((s) =>
+      s.run("ping", options, async (sdk, o) => {
+        if (sdk.getProtocolEra() === "modern") await sdk.discover(o);
+        else await sdk.ping(o);
+      })
+    ));
+  }
+
+  /**
+   * Sets the minimum level of log messages the servers send to `onLog`. On a stateless
+   * 2026-07-28 connection the level travels with each request instead.
+   *
+   * @example
+   * ```ts ignore
+   * await client.setLogLevel("debug");
+   * ```
+   */
+  async setLogLevel(level: LoggingLevel, options: CallOptions = {}): Promise<void> {
+    const sessions = await this.#ready();
+    await Promise.all(sessions.map((s) =>
+      s.run("logging/setLevel", options, async (sdk, o) => {
+        s.logLevel = level;
+        if (sdk.getProtocolEra() !== "modern" && sdk.getServerCapabilities()?.logging) {
+          await sdk.setLoggingLevel(level, o);
+        }
+      })
+    ));
+  }
+
+  /** The 2025 HTTP session id of the server (the first one, with a configuration), if it has one. */
+  get sessionId(): string | undefined {
+    return this.#sessions[0]?.sessionId;
+  }
+}
+
+/** `_meta` of a request: the caller's, plus the log level on a stateless connection. */
+function metaOf(session: Session, options: CallOptions): { _meta?: Record<string, unknown> } {
+  const level = session.protocolEra === "modern" ? session.logLevel : undefined;
+  if (!options.meta && !level) return {};
+  return { _meta: { ...(level ? { [LOG_LEVEL_KEY]: level } : {}), ...options.meta } };
+}
+
+function paramsWithMeta(
+  session: Session,
+  options: CallOptions,
+): { _meta?: Record<string, unknown> } | undefined {
+  const meta = metaOf(session, options);
+  return meta._meta ? meta : undefined;
+}

@@ -1,0 +1,286 @@
+/**
+ * OAuth for HTTP servers: authorization code with PKCE through the official client's `auth()`
+ * (protected-resource and authorization-server discovery, client ID metadata documents, dynamic
+ * registration, the 2026-07-28 `iss` and issuer checks), driven by a fetch wrapper that answers
+ * 401 and 403 challenges (scope step-up takes the union of old and new scopes), with state kept
+ * in a {@link TokenStore}.
+ *
+ * @module
+ */
+
+import {
+  auth,
+  computeScopeUnion,
+  extractWWWAuthenticateParams,
+  isStrictScopeSuperset,
+  type OAuthClientInformationContext,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+} from "@modelcontextprotocol/client";
+import { ClientError } from "./errors.ts";
+import { MemoryTokenStore, type StoredAuth, type TokenStore } from "./token_store.ts";
+
+/** What the authorization server's redirect carried back. */
+export interface AuthorizationCallback {
+  /** The authorization code. */
+  code: string;
+  /** `state`, echoed by the server. */
+  state?: string;
+  /** `iss` (RFC 9207), when the server sends it. */
+  iss?: string;
+}
+
+/**
+ * Sends the user to the authorization URL and resolves with the callback's parameters (or the
+ * whole callback URL).
+ */
+export type Authorize = (authorizationUrl: URL) => Promise<AuthorizationCallback | URL | string>;
+
+/** Options of {@link OAuth}. */
+export interface OAuthOptions {
+  /** `client_name` sent when registering (default `"denomcp-client"`). */
+  clientName?: string;
+  /** Redirect URI (default `http://localhost:3000/callback`). */
+  redirectUrl?: string;
+  /** Scope to ask for when the server's challenge and metadata name none. */
+  scope?: string;
+  /** Pre-registered client id; skips registration. */
+  clientId?: string;
+  /** Secret of the pre-registered client (sent with `client_secret_basic` or `_post`, as the server allows). */
+  clientSecret?: string;
+  /** HTTPS URL of this client's metadata document (used as client id where the server supports it). */
+  clientMetadataUrl?: string;
+  /** Where tokens and registrations are kept (default: memory). */
+  store?: TokenStore;
+  /**
+   * How the user authorizes. The default is headless: it fetches the authorization URL without
+   * following redirects and reads the code from the `Location` header, which suits servers that
+   * authorize without interaction (tests, machine clients). Interactive apps open a browser and
+   * wait for the redirect instead.
+   */
+  authorize?: Authorize;
+  /** Authorization attempts per request before giving up (default 3). */
+  maxAttempts?: number;
+}
+
+/** A fetch function, as the HTTP transports call it. */
+export type FetchFn = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+/**
+ * OAuth authorization-code flow with PKCE for a client; pass it as `auth` in the client options.
+ *
+ * @example
+ * ```ts ignore
+ * import { Client, FileTokenStore, OAuth } from "@denomcp/denomcp/client";
+ *
+ * const oauth = new OAuth({ clientName: "my-agent", store: new FileTokenStore() });
+ * await using client = new Client("https://example.com/mcp", { auth: oauth });
+ * console.log(await client.listTools());
+ * ```
+ */
+export class OAuth {
+  readonly #options: OAuthOptions;
+  readonly #store: TokenStore;
+
+  /** Creates the flow; nothing is fetched until a server asks for authorization. */
+  constructor(options: OAuthOptions = {}) {
+    this.#options = options;
+    this.#store = options.store ?? new MemoryTokenStore();
+  }
+
+  /** The store in use. */
+  get store(): TokenStore {
+    return this.#store;
+  }
+
+  /**
+   * A fetch for requests to `serverUrl` that carries the bearer token and runs the flow on a
+   * 401 or 403 challenge, then retries once.
+   */
+  fetchFor(serverUrl: URL, base: FetchFn = fetch): FetchFn {
+    const provider = new Provider(this.#options, this.#store, serverUrl.href);
+    const maxAttempts = this.#options.maxAttempts ?? 3;
+    let attempts = 0;
+    const send = async (url: string | URL, init?: RequestInit): Promise<Response> => {
+      const headers = new Headers(init?.headers);
+      const tokens = await provider.tokens();
+      if (tokens) headers.set("authorization", `Bearer ${tokens.access_token}`);
+      return await base(url, { ...init, headers });
+    };
+    return async (url, init) => {
+      const first = await send(url, init);
+      if (first.status !== 401 && first.status !== 403) return first;
+      if (attempts >= maxAttempts) return first;
+      attempts++;
+      await first.body?.cancel();
+      await provider.authorize(first, serverUrl, base);
+      return await send(url, init);
+    };
+  }
+}
+
+/** The official client's provider interface, backed by a token store. */
+class Provider implements OAuthClientProvider {
+  readonly #options: OAuthOptions;
+  readonly #store: TokenStore;
+  readonly #key: string;
+  #verifier?: string;
+  #state?: string;
+  #callback?: AuthorizationCallback;
+  #discovery?: OAuthDiscoveryState;
+
+  constructor(options: OAuthOptions, store: TokenStore, key: string) {
+    this.#options = options;
+    this.#store = store;
+    this.#key = key;
+    if (options.clientMetadataUrl) this.clientMetadataUrl = options.clientMetadataUrl;
+  }
+
+  clientMetadataUrl?: string;
+
+  get redirectUrl(): string {
+    return this.#options.redirectUrl ?? "http://localhost:3000/callback";
+  }
+
+  get clientMetadata() {
+    return {
+      client_name: this.#options.clientName ?? "denomcp-client",
+      redirect_uris: [this.redirectUrl],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: this.#options.clientSecret ? "client_secret_basic" : "none",
+      ...(this.#options.scope ? { scope: this.#options.scope } : {}),
+    };
+  }
+
+  state(): string {
+    return this.#state = crypto.randomUUID();
+  }
+
+  async #load(): Promise<StoredAuth> {
+    return (await this.#store.get(this.#key)) ?? {};
+  }
+
+  async clientInformation(ctx?: OAuthClientInformationContext) {
+    if (this.#options.clientId) {
+      return {
+        client_id: this.#options.clientId,
+        ...(this.#options.clientSecret ? { client_secret: this.#options.clientSecret } : {}),
+      };
+    }
+    if (!ctx) return undefined;
+    return (await this.#load()).clients?.[ctx.issuer] as { client_id: string } | undefined;
+  }
+
+  async saveClientInformation(info: Record<string, unknown>, ctx?: OAuthClientInformationContext) {
+    const stored = await this.#load();
+    const issuer = ctx?.issuer ?? (info.issuer as string | undefined) ?? "";
+    stored.clients = { ...stored.clients, [issuer]: info };
+    await this.#store.set(this.#key, stored);
+  }
+
+  async tokens(ctx?: OAuthClientInformationContext) {
+    const stored = await this.#load();
+    const issuer = ctx?.issuer ?? stored.lastIssuer;
+    if (issuer === undefined) return undefined;
+    return stored.tokens?.[issuer] as
+      | { access_token: string; token_type: string; scope?: string }
+      | undefined;
+  }
+
+  async saveTokens(tokens: Record<string, unknown>, ctx?: OAuthClientInformationContext) {
+    const stored = await this.#load();
+    const issuer = ctx?.issuer ?? (tokens.issuer as string | undefined) ?? "";
+    stored.tokens = { ...stored.tokens, [issuer]: tokens };
+    stored.lastIssuer = issuer;
+    await this.#store.set(this.#key, stored);
+  }
+
+  async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
+    const answer = await (this.#options.authorize ?? headlessAuthorize)(authorizationUrl);
+    const callback = typeof answer === "string" || answer instanceof URL ? parseCallback(answer) : answer;
+    // Discard a response whose state does not match the request's (authorization §"state").
+    if (this.#state !== undefined && callback.state !== this.#state) {
+      throw new ClientError("the authorization response's state does not match the request", "oauth");
+    }
+    this.#callback = callback;
+  }
+
+  saveCodeVerifier(verifier: string): void {
+    this.#verifier = verifier;
+  }
+
+  codeVerifier(): string {
+    if (!this.#verifier) throw new ClientError("no PKCE code verifier was saved", "oauth");
+    return this.#verifier;
+  }
+
+  saveDiscoveryState(state: OAuthDiscoveryState): void {
+    this.#discovery = state;
+  }
+
+  discoveryState(): OAuthDiscoveryState | undefined {
+    return this.#discovery;
+  }
+
+  async invalidateCredentials(scope: "all" | "client" | "tokens" | "verifier" | "discovery"): Promise<void> {
+    if (scope === "all" || scope === "verifier") this.#verifier = undefined;
+    if (scope === "all" || scope === "discovery") this.#discovery = undefined;
+    if (scope === "all" || scope === "client" || scope === "tokens") {
+      const stored = await this.#load();
+      if (scope !== "tokens") delete stored.clients;
+      if (scope !== "client") {
+        delete stored.tokens;
+        delete stored.lastIssuer;
+      }
+      await this.#store.set(this.#key, stored);
+    }
+  }
+
+  /** Answers one 401/403 challenge: discovery, registration, authorization, token exchange. */
+  async authorize(challenge: Response, serverUrl: URL, fetchFn: FetchFn): Promise<void> {
+    const { resourceMetadataUrl, scope: challenged } = extractWWWAuthenticateParams(challenge);
+    const previous = await this.tokens();
+    // Step-up (403 insufficient_scope) keeps what was granted: the union of old and new scopes.
+    const scope = (challenge.status === 403 ? computeScopeUnion(previous?.scope, challenged) : challenged) ??
+      this.#options.scope;
+    // A 401 with a token in hand may mean the authorization server moved: discover again.
+    if (challenge.status === 401) this.#discovery = undefined;
+    this.#callback = undefined;
+    const common = { serverUrl, resourceMetadataUrl, scope, fetchFn };
+    let result = await auth(this, {
+      ...common,
+      forceReauthorization: isStrictScopeSuperset(scope, previous?.scope),
+    });
+    if (result === "REDIRECT") {
+      const callback = this.#callback as AuthorizationCallback | undefined;
+      if (!callback) throw new ClientError("authorization ended without a code", "oauth");
+      result = await auth(this, { ...common, authorizationCode: callback.code, iss: callback.iss });
+    }
+    if (result !== "AUTHORIZED") throw new ClientError(`authorization failed (${result})`, "oauth");
+  }
+}
+
+function parseCallback(url: URL | string): AuthorizationCallback {
+  const params = new URL(url).searchParams;
+  const error = params.get("error");
+  const code = params.get("code");
+  if (!code) {
+    throw new ClientError(`the authorization server returned no code${error ? ` (${error})` : ""}`, "oauth");
+  }
+  return { code, state: params.get("state") ?? undefined, iss: params.get("iss") ?? undefined };
+}
+
+/** Fetches the authorization URL without following the redirect and reads the callback from `Location`. */
+async function headlessAuthorize(authorizationUrl: URL): Promise<URL> {
+  const res = await fetch(authorizationUrl, { redirect: "manual" });
+  await res.body?.cancel();
+  const location = res.headers.get("location");
+  if (!location) {
+    throw new ClientError(
+      `the authorization endpoint answered ${res.status} without a redirect; pass an 'authorize' function`,
+      "oauth",
+    );
+  }
+  return new URL(location, authorizationUrl);
+}

@@ -1,0 +1,151 @@
+/**
+ * Call semantics: tool errors, JSON-RPC errors, timeouts and cancellation, on both eras.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { Client, McpError, RequestTimeoutError, ToolError } from "../../client.ts";
+import { FastMCP, ToolError as ServerToolError } from "../../mod.ts";
+
+/** A server whose `sleep` tool records how it ended. */
+function sleepyServer(events: string[]): FastMCP {
+  const mcp = new FastMCP({ name: "sleepy", version: "1.0.0", logger: () => {}, runInThread: false });
+  mcp.tool("sleep", {}, async (_args, ctx) => {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        events.push("finished");
+        resolve();
+      }, 5_000);
+      ctx.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        events.push("aborted");
+        resolve();
+      }, { once: true });
+    });
+    return "woke up";
+  });
+  mcp.tool("fail", {}, () => {
+    throw new ServerToolError("it broke");
+  });
+  return mcp;
+}
+
+/**
+ * Wraps a server's fetch to record when the HTTP request of a `tools/call` is aborted: on the
+ * stateless 2026-07-28 wire that abort is the cancellation signal (there is no session for
+ * `notifications/cancelled` to refer to).
+ */
+function recordingAborts(mcp: FastMCP, events: string[]): { fetch(req: Request): Promise<Response> } {
+  return {
+    async fetch(req: Request): Promise<Response> {
+      if (req.headers.get("mcp-method") === "tools/call") {
+        req.signal.addEventListener("abort", () => events.push("request aborted"), { once: true });
+      }
+      return await mcp.fetch(req);
+    },
+  };
+}
+
+/** What shows the server that the call was cancelled, per era. */
+function cancelled(negotiation: "auto" | "legacy"): string {
+  return negotiation === "auto" ? "request aborted" : "aborted";
+}
+
+async function until(check: () => boolean, ms = 2_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not reached");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+for (const negotiation of ["auto", "legacy"] as const) {
+  Deno.test(`${negotiation}: an isError result throws ToolError carrying the result`, async () => {
+    const mcp = sleepyServer([]);
+    try {
+      await using client = new Client(mcp, { negotiation });
+      const err = await client.callTool("fail").then(() => undefined, (e) => e);
+      assert.ok(err instanceof ToolError);
+      assert.equal(err.message, "it broke");
+      assert.equal(err.toolName, "fail");
+      assert.equal(err.result.isError, true);
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  Deno.test(`${negotiation}: raiseOnError false returns the error content`, async () => {
+    const mcp = sleepyServer([]);
+    try {
+      await using client = new Client(mcp, { negotiation });
+      assert.deepEqual(await client.callTool("fail", {}, { raiseOnError: false }), [
+        { type: "text", text: "it broke" },
+      ]);
+      const result = await client.callToolResult("fail");
+      assert.equal(result.isError, true);
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  Deno.test(`${negotiation}: a JSON-RPC error becomes McpError with its code`, async () => {
+    const mcp = sleepyServer([]);
+    try {
+      await using client = new Client(mcp, { negotiation });
+      const err = await client.readResource("nothing://here").then(() => undefined, (e) => e);
+      assert.ok(err instanceof McpError, String(err));
+      assert.ok([-32602, -32002].includes(err.rpcCode), String(err.rpcCode));
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  Deno.test(`${negotiation}: a per-call timeout rejects and cancels the request`, async () => {
+    const events: string[] = [];
+    const mcp = sleepyServer(events);
+    try {
+      await using client = new Client(recordingAborts(mcp, events), { negotiation });
+      await client.connect();
+      const started = Date.now();
+      const err = await client.callTool("sleep", {}, { timeoutMs: 150 }).then(() => undefined, (e) => e);
+      assert.ok(err instanceof RequestTimeoutError, String(err));
+      assert.equal(err.timeoutMs, 150);
+      assert.ok(Date.now() - started < 2_000);
+      await until(() => events.includes(cancelled(negotiation)));
+      assert.ok(!events.includes("finished"));
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  Deno.test(`${negotiation}: an AbortSignal cancels the request`, async () => {
+    const events: string[] = [];
+    const mcp = sleepyServer(events);
+    try {
+      await using client = new Client(recordingAborts(mcp, events), { negotiation });
+      await client.connect();
+      const controller = new AbortController();
+      const call = client.callTool("sleep", {}, { signal: controller.signal });
+      setTimeout(() => controller.abort(new Error("user gave up")), 100);
+      await assert.rejects(call, /user gave up/);
+      await until(() => events.includes(cancelled(negotiation)));
+      // The connection is still usable.
+      assert.deepEqual(await client.callTool("fail", {}, { raiseOnError: false }), [
+        { type: "text", text: "it broke" },
+      ]);
+    } finally {
+      await mcp.close();
+    }
+  });
+}
+
+Deno.test("the client-wide timeoutMs applies to every call", async () => {
+  const mcp = sleepyServer([]);
+  try {
+    await using client = new Client(mcp, { timeoutMs: 100 });
+    await assert.rejects(client.callTool("sleep"), RequestTimeoutError);
+  } finally {
+    await mcp.close();
+  }
+});
