@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index.d.ts"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp.d.ts"
+import { StreamableHTTPClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp.js";
+import { CLIENT_HEADERS } from "../helpers/http.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+Deno.test("deno serve --parallel with 2 isolates and a KV store serves one session from both", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "serve",
+      "--parallel",
+      "-A",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "examples/quickstart.ts",
+    ],
+    cwd: ROOT,
+    env: { DENO_JOBS: "2", DENOMCP_STORE: `${dir}/kv.sqlite` },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const url = `http://127.0.0.1:${port}/mcp`;
+  try {
+    for (let i = 0; i < 200; i++) {
+      try {
+        await (await fetch(url)).body?.cancel();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    // The official client: the core flow.
+    const client = new Client({ name: "parallel", version: "1.0.0" });
+    const transport = new StreamableHTTPClientTransport(new URL(url));
+    await client.connect(transport);
+    assert.deepEqual((await client.listTools()).tools.map((t: { name: string }) => t.name).sort(), [
+      "add",
+      "forecast",
+    ]);
+    assert.deepEqual((await client.callTool({ name: "add", arguments: { a: 2, b: 3 } })).content, [{
+      type: "text",
+      text: "5",
+    }]);
+    const read = await client.readResource({ uri: "weather://Oslo/current" });
+    assert.equal(JSON.parse(read.contents[0].text as string).city, "Oslo");
+    const prompt = await client.getPrompt({ name: "plan_trip", arguments: { city: "Rome" } });
+    assert.match(JSON.stringify(prompt.messages), /Rome/);
+    // New connections are spread over the isolates; the session must work on every one.
+    const sid = transport.sessionId!;
+    for (let i = 0; i < 20; i++) {
+      const http = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+      try {
+        const res = await fetch(url, {
+          client: http,
+          method: "POST",
+          headers: { ...CLIENT_HEADERS, "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" },
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id: 100 + i,
+            method: "tools/call",
+            params: { name: "add", arguments: { a: i, b: 1 } },
+          }),
+        });
+        assert.equal(res.status, 200, `request ${i}`);
+        assert.equal((await res.json()).result.content[0].text, String(i + 1));
+      } finally {
+        http.close();
+      }
+    }
+    await transport.terminateSession();
+    await client.close();
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
