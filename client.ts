@@ -68,6 +68,7 @@ export type {
   CallToolOptions,
   ClientOptions,
   ClientTarget,
+  ClientTelemetryOptions,
   ElicitationHandler,
   ElicitationRequest,
   FetchHandler,
@@ -78,6 +79,7 @@ export type {
   SamplingHandler,
   TokenProvider,
   ToolCallResult,
+  TracerLike,
   VersionNegotiation,
 } from "./client/types.ts";
 export {

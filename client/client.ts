@@ -212,9 +212,9 @@ export class Client implements AsyncDisposable {
   async listTools(options: CallOptions = {}): Promise<Tool[]> {
     const sessions = await this.#ready();
     const lists = await Promise.all(sessions.map((s) =>
-      s.run("tools/list", options, async (sdk, o) => {
+      s.run("tools/list", options, async (sdk, o, t) => {
         if (!sdk.getServerCapabilities()?.tools) return [];
-        const { tools } = await sdk.listTools(paramsWithMeta(s, options), o);
+        const { tools } = await sdk.listTools(paramsWithMeta(s, options, t), o);
         return (tools as Tool[]).map((t) => ({ ...t, name: this.#prefix(s, t.name) }));
       })
     ));
@@ -240,8 +240,12 @@ export class Client implements AsyncDisposable {
     return await session.run(
       "tools/call",
       options,
-      async (sdk, o) =>
-        await sdk.callTool({ name: tool, arguments: args, ...metaOf(session, options) }, o) as CallToolResult,
+      async (sdk, o, t) =>
+        await sdk.callTool(
+          { name: tool, arguments: args, ...metaOf(session, options, t) },
+          o,
+        ) as CallToolResult,
+      { tool },
     );
   }
 
@@ -276,16 +280,18 @@ export class Client implements AsyncDisposable {
    */
   async listResources(options: CallOptions = {}): Promise<Resource[]> {
     const sessions = await this.#ready();
-    const lists = await Promise.all(sessions.map((s) =>
-      s.run("resources/list", options, async (sdk, o) => {
-        if (!sdk.getServerCapabilities()?.resources) return [];
-        const { resources } = await sdk.listResources(paramsWithMeta(s, options), o);
-        for (const r of resources) this.#resourceOwners.set(r.uri, s);
-        return (resources as Resource[]).map((r) =>
-          this.#prefixed ? { ...r, name: this.#prefix(s, r.name) } : r
-        );
-      })
-    ));
+    const lists = await Promise.all(
+      sessions.map((s) =>
+        s.run("resources/list", options, async (sdk, o, t) => {
+          if (!sdk.getServerCapabilities()?.resources) return [];
+          const { resources } = await sdk.listResources(paramsWithMeta(s, options, t), o);
+          for (const r of resources) this.#resourceOwners.set(r.uri, s);
+          return (resources as Resource[]).map((r) =>
+            this.#prefixed ? { ...r, name: this.#prefix(s, r.name) } : r
+          );
+        })
+      ),
+    );
     return lists.flat();
   }
 
@@ -302,9 +308,9 @@ export class Client implements AsyncDisposable {
     const sessions = await this.#ready();
     const lists = await Promise.all(
       sessions.map((s) =>
-        s.run("resources/templates/list", options, async (sdk, o) => {
+        s.run("resources/templates/list", options, async (sdk, o, t) => {
           if (!sdk.getServerCapabilities()?.resources) return [];
-          const { resourceTemplates } = await sdk.listResourceTemplates(paramsWithMeta(s, options), o);
+          const { resourceTemplates } = await sdk.listResourceTemplates(paramsWithMeta(s, options, t), o);
           return (resourceTemplates as ResourceTemplate[]).map((t) =>
             this.#prefixed ? { ...t, name: this.#prefix(s, t.name) } : t
           );
@@ -327,10 +333,13 @@ export class Client implements AsyncDisposable {
   async readResource(uri: string, options: CallOptions = {}): Promise<ResourceContents[]> {
     const sessions = await this.#ready();
     const read = (s: Session) =>
-      s.run("resources/read", options, async (sdk, o) => {
-        const result = await sdk.readResource({ uri, ...metaOf(s, options) }, { ...o, cacheMode: "bypass" });
+      s.run("resources/read", options, async (sdk, o, t) => {
+        const result = await sdk.readResource({ uri, ...metaOf(s, options, t) }, {
+          ...o,
+          cacheMode: "bypass",
+        });
         return result.contents as ResourceContents[];
-      });
+      }, { uri });
     const owner = this.#resourceOwners.get(uri);
     if (owner || sessions.length === 1) return await read(owner ?? sessions[0]);
     let first: unknown;
@@ -358,9 +367,9 @@ export class Client implements AsyncDisposable {
   async listPrompts(options: CallOptions = {}): Promise<Prompt[]> {
     const sessions = await this.#ready();
     const lists = await Promise.all(sessions.map((s) =>
-      s.run("prompts/list", options, async (sdk, o) => {
+      s.run("prompts/list", options, async (sdk, o, t) => {
         if (!sdk.getServerCapabilities()?.prompts) return [];
-        const { prompts } = await sdk.listPrompts(paramsWithMeta(s, options), o);
+        const { prompts } = await sdk.listPrompts(paramsWithMeta(s, options, t), o);
         return (prompts as Prompt[]).map((p) => ({ ...p, name: this.#prefix(s, p.name) }));
       })
     ));
@@ -386,11 +395,12 @@ export class Client implements AsyncDisposable {
     return await session.run(
       "prompts/get",
       options,
-      async (sdk, o) =>
+      async (sdk, o, t) =>
         await sdk.getPrompt(
-          { name: prompt, arguments: args, ...metaOf(session, options) },
+          { name: prompt, arguments: args, ...metaOf(session, options, t) },
           o,
         ) as GetPromptResult,
+      { prompt },
     );
   }
 
@@ -422,12 +432,12 @@ export class Client implements AsyncDisposable {
       session = this.#resourceOwners.get(ref.uri) ??
         sessions.find((s) => s.serverCapabilities?.completions) ?? sessions[0];
     }
-    return await session.run("completion/complete", options, async (sdk, o) => {
+    return await session.run("completion/complete", options, async (sdk, o, t) => {
       const { completion } = await sdk.complete({
         ref: wireRef,
         argument,
         ...(options.contextArguments ? { context: { arguments: options.contextArguments } } : {}),
-        ...metaOf(session, options),
+        ...metaOf(session, options, t),
       }, o);
       return completion as Completion;
     });
@@ -444,12 +454,14 @@ export class Client implements AsyncDisposable {
    */
   async ping(options: CallOptions = {}): Promise<void> {
     const sessions = await this.#ready();
-    await Promise.all(sessions.map((s) =>
-      s.run("ping", options, async (sdk, o) => {
-        if (sdk.getProtocolEra() === "modern") await sdk.discover(o);
-        else await sdk.ping(o);
-      })
-    ));
+    await Promise.all(
+      sessions.map((s) =>
+        s.run(s.protocolEra === "modern" ? "server/discover" : "ping", options, async (sdk, o) => {
+          if (sdk.getProtocolEra() === "modern") await sdk.discover(o);
+          else await sdk.ping(o);
+        })
+      ),
+    );
   }
 
   /**
@@ -479,17 +491,25 @@ export class Client implements AsyncDisposable {
   }
 }
 
-/** `_meta` of a request: the caller's, plus the log level on a stateless connection. */
-function metaOf(session: Session, options: CallOptions): { _meta?: Record<string, unknown> } {
+/**
+ * `_meta` of a request: the trace context, the log level on a stateless connection, then the
+ * caller's own members (which win).
+ */
+function metaOf(
+  session: Session,
+  options: CallOptions,
+  trace?: Record<string, string>,
+): { _meta?: Record<string, unknown> } {
   const level = session.protocolEra === "modern" ? session.logLevel : undefined;
-  if (!options.meta && !level) return {};
-  return { _meta: { ...(level ? { [LOG_LEVEL_KEY]: level } : {}), ...options.meta } };
+  if (!options.meta && !level && !trace) return {};
+  return { _meta: { ...trace, ...(level ? { [LOG_LEVEL_KEY]: level } : {}), ...options.meta } };
 }
 
 function paramsWithMeta(
   session: Session,
   options: CallOptions,
+  trace?: Record<string, string>,
 ): { _meta?: Record<string, unknown> } | undefined {
-  const meta = metaOf(session, options);
+  const meta = metaOf(session, options, trace);
   return meta._meta ? meta : undefined;
 }

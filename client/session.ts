@@ -21,8 +21,10 @@ import type {
   LoggingLevel,
   ServerCapabilities,
 } from "../protocol/types.ts";
+import { context, type Span } from "@opentelemetry/api";
 import { ConnectionError, McpError, RequestTimeoutError } from "./errors.ts";
 import { OAuth } from "./oauth.ts";
+import { type CallTarget, ClientTracing, type TraceMeta } from "./telemetry.ts";
 import { DenoStdioTransport, type StdioParams } from "./transports/stdio.ts";
 import type { CallOptions, ClientOptions, FetchHandler, VersionNegotiation } from "./types.ts";
 
@@ -53,12 +55,16 @@ export class Session {
   #transport?: Transport;
   /** Minimum log level asked of the server (sent per request on a stateless connection). */
   logLevel?: LoggingLevel;
+  readonly #tracing: ClientTracing;
+  /** Spans of requests in flight by their `traceparent`, to learn their JSON-RPC ids on the way out. */
+  readonly #inFlight = new Map<string, Span>();
 
   constructor(name: string, endpoint: Endpoint, options: ClientOptions) {
     this.name = name;
     this.#endpoint = endpoint;
     this.#options = options;
     this.logLevel = options.logLevel;
+    this.#tracing = new ClientTracing(options.telemetry?.tracer, options.version ?? CLIENT_VERSION);
   }
 
   /** The official client, once connected. */
@@ -119,6 +125,7 @@ export class Session {
       this.#sdkOptions(negotiation),
     );
     this.#installHandlers(sdk);
+    this.#watchIds(transport);
     try {
       await sdk.connect(transport, { timeout, signal });
     } catch (err) {
@@ -130,6 +137,25 @@ export class Session {
     if (this.logLevel && sdk.getProtocolEra() !== "modern" && sdk.getServerCapabilities()?.logging) {
       await sdk.setLoggingLevel(this.logLevel, { timeout });
     }
+  }
+
+  /**
+   * Sets `jsonrpc.request.id` on a request's span as the request leaves: the official client
+   * numbers requests itself, and the span is recognised by the `traceparent` it put in `_meta`.
+   */
+  #watchIds(transport: Transport): void {
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => {
+      if (this.#inFlight.size > 0 && "id" in message && "method" in message) {
+        const traceparent = (message.params?._meta as TraceMeta | undefined)?.traceparent;
+        const span = traceparent === undefined ? undefined : this.#inFlight.get(traceparent);
+        if (span) {
+          span.setAttribute("jsonrpc.request.id", String(message.id));
+          this.#inFlight.delete(traceparent!);
+        }
+      }
+      return send(message, options);
+    };
   }
 
   #sdkOptions(negotiation: VersionNegotiation): SdkOptions {
@@ -221,19 +247,39 @@ export class Session {
     };
   }
 
-  /** Runs one request, translating the official client's errors into ours. */
+  /**
+   * Runs one request in a CLIENT span, translating the official client's errors into ours. `fn`
+   * gets the trace context to send in the request's `_meta`.
+   */
   async run<T>(
     method: string,
     options: CallOptions,
-    fn: (sdk: SdkClient, o: RequestOptions) => Promise<T>,
+    fn: (sdk: SdkClient, o: RequestOptions, trace: TraceMeta | undefined) => Promise<T>,
+    target: CallTarget = {},
   ): Promise<T> {
     const sdk = this.sdk;
     const requestOptions = this.requestOptions(options);
+    const endpoint = this.#endpoint;
+    const call = this.#tracing.start(method, target, {
+      sessionId: this.sessionId,
+      protocolVersion: this.protocolVersion,
+      ...(endpoint.kind === "http" ? { url: endpoint.url, transport: "tcp" as const } : {}),
+      ...(endpoint.kind === "stdio" ? { transport: "pipe" as const } : {}),
+    });
+    const traceparent = call.meta?.traceparent;
+    if (traceparent !== undefined && call.span.isRecording()) this.#inFlight.set(traceparent, call.span);
     try {
-      return await fn(sdk, requestOptions);
+      const result = await context.with(call.context, () => fn(sdk, requestOptions, call.meta));
+      call.end(undefined, result);
+      return result;
     } catch (err) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      throw this.translate(err, method, requestOptions.timeout ?? this.timeoutMs);
+      const error = options.signal?.aborted
+        ? options.signal.reason
+        : this.translate(err, method, requestOptions.timeout ?? this.timeoutMs);
+      call.end(error);
+      throw error;
+    } finally {
+      if (traceparent !== undefined) this.#inFlight.delete(traceparent);
     }
   }
 

@@ -111,6 +111,34 @@ export interface TokenProvider {
 /** Credentials for HTTP servers: a bearer token, a {@link TokenProvider}, or an {@link OAuth} flow. */
 export type AuthOption = string | TokenProvider | OAuth;
 
+/**
+ * The part of an `@opentelemetry/api` `Tracer` the client calls; any tracer from the API fits.
+ * (Declared here so that the client's public types do not pull the whole API surface in.)
+ */
+export interface TracerLike {
+  /** Starts a span. */
+  startSpan(name: string, options?: unknown, context?: unknown): unknown;
+}
+
+/**
+ * Tracing of a client. Each request gets a CLIENT span named `{method} {tool|prompt}` with the
+ * MCP semantic-convention attributes, and carries its trace context to the server in
+ * `params._meta` (`traceparent`, `tracestate`).
+ *
+ * @example
+ * ```ts ignore
+ * import { Client } from "@denomcp/denomcp/client";
+ * import { trace } from "@opentelemetry/api";
+ * const client = new Client("https://example.com/mcp", {
+ *   telemetry: { tracer: trace.getTracer("my-agent") },
+ * });
+ * ```
+ */
+export interface ClientTelemetryOptions {
+  /** The tracer (an `@opentelemetry/api` `Tracer`); default `trace.getTracer("denomcp-client", version)`. */
+  tracer?: TracerLike;
+}
+
 /** Options of {@link Client}. */
 export interface ClientOptions {
   /** Client name sent to servers (default `"denomcp-client"`). */
@@ -153,6 +181,11 @@ export interface ClientOptions {
   elicitation?: ElicitationHandler;
   /** Roots offered to servers; declares the `roots` capability when set. */
   roots?: RootsOption;
+  /**
+   * Tracing (default: the global tracer of `@opentelemetry/api`, a no-op unless an SDK or
+   * `OTEL_DENO` is set up).
+   */
+  telemetry?: ClientTelemetryOptions;
 }
 
 /** Options of one request. */
