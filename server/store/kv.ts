@@ -90,6 +90,21 @@ export function kvStore(kv: Deno.Kv, options: KvStoreOptions = {}): Store {
       const result = await op.commit();
       if (!result.ok) throw new Error(`writing [${key.join(", ")}] failed`);
     },
+    async getVersioned<T>(key: StoreKey) {
+      const entry = await kv.get(full(key));
+      if (entry.value && typeof entry.value === "object" && "__chunks" in (entry.value as object)) {
+        return { value: await store.get<T>(key), version: entry.versionstamp };
+      }
+      return { value: (entry.value ?? undefined) as T | undefined, version: entry.versionstamp };
+    },
+    async setIf(key, version, value, setOptions: SetOptions = {}) {
+      const bytes = encoder.encode(JSON.stringify(value)).byteLength;
+      // Leases and task records stay small; a chunked value cannot be swapped in one checked write.
+      if (bytes > CHUNK_BYTES) throw new ValueTooLargeError(key, bytes, CHUNK_BYTES);
+      const result = await kv.atomic().check({ key: full(key), versionstamp: version })
+        .set(full(key), value, { expireIn: setOptions.expireInMs }).commit();
+      return result.ok;
+    },
     async delete(key) {
       const entry = await kv.get<Chunked>(full(key));
       const op = kv.atomic().delete(full(key));

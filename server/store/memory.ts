@@ -9,6 +9,7 @@ import type { SetOptions, Store, StoreKey } from "./store.ts";
 interface Entry {
   value: unknown;
   expiresAt?: number;
+  version: string;
 }
 
 const SEP = "\u0000";
@@ -24,6 +25,7 @@ const SEP = "\u0000";
  */
 export function memoryStore(): Store {
   const entries = new Map<string, Entry>();
+  let clock = 0;
   const watchers = new Map<string, Set<(value: unknown) => void>>();
   const live = (id: string): Entry | undefined => {
     const entry = entries.get(id);
@@ -43,9 +45,19 @@ export function memoryStore(): Store {
       entries.set(id, {
         value: structuredClone(value),
         expiresAt: options.expireInMs === undefined ? undefined : Date.now() + options.expireInMs,
+        version: String(++clock),
       });
       for (const listener of watchers.get(id) ?? []) queueMicrotask(() => listener(structuredClone(value)));
       return Promise.resolve();
+    },
+    getVersioned<T>(key: StoreKey) {
+      const entry = live(key.join(SEP));
+      return Promise.resolve({ value: entry?.value as T | undefined, version: entry?.version ?? null });
+    },
+    setIf(key, version, value, options) {
+      const current = live(key.join(SEP))?.version ?? null;
+      if (current !== version) return Promise.resolve(false);
+      return this.set(key, value, options).then(() => true);
     },
     delete(key) {
       entries.delete(key.join(SEP));

@@ -43,6 +43,13 @@ export interface Store {
    * the returned function is called.
    */
   watch<T = unknown>(key: StoreKey, listener: (value: T) => void): () => void;
+  /** Reads a value with its version, for {@link Store.setIf}. */
+  getVersioned<T = unknown>(key: StoreKey): Promise<{ value: T | undefined; version: string | null }>;
+  /**
+   * Writes only if the key still has `version` (null: the key must not exist). The building block
+   * of leases: of two instances claiming one task, exactly one wins. False when another write won.
+   */
+  setIf(key: StoreKey, version: string | null, value: unknown, options?: SetOptions): Promise<boolean>;
   /** Releases the store. */
   close(): void;
 }

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index.d.ts"
-import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp.d.ts"
-import { StreamableHTTPClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CLIENT_HEADERS } from "../helpers/http.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -56,7 +56,7 @@ Deno.test("deno serve --parallel with 2 isolates and a KV store serves one sessi
       text: "5",
     }]);
     const read = await client.readResource({ uri: "weather://Oslo/current" });
-    assert.equal(JSON.parse(read.contents[0].text as string).city, "Oslo");
+    assert.equal(JSON.parse((read.contents[0] as { text: string }).text).city, "Oslo");
     const prompt = await client.getPrompt({ name: "plan_trip", arguments: { city: "Rome" } });
     assert.match(JSON.stringify(prompt.messages), /Rome/);
     // New connections are spread over the isolates; the session must work on every one.

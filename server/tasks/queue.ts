@@ -1,0 +1,398 @@
+/**
+ * A task queue on the store, of our own design (not `kv.enqueue`, which is unordered, unbounded
+ * and slow to reach other processes): task records, leases with expiry and heartbeat, wake-ups
+ * through store watches. Ordered by priority then age, a concurrency limit per instance,
+ * retries with backoff, dead letters, cancellation, and results kept for a TTL.
+ *
+ * Reentrant: a running task may start sub-tasks and wait for them; while it waits it gives its
+ * slot back, so a queue with one slot still finishes a task that awaits its children.
+ *
+ * @module
+ */
+
+import type { Store } from "../store/store.ts";
+
+/** Where a task is in its life. */
+export type TaskStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
+
+/** A task as stored. */
+export interface TaskRecord {
+  id: string;
+  /** The handler that runs it. */
+  kind: string;
+  payload: unknown;
+  priority: number;
+  status: TaskStatus;
+  attempts: number;
+  maxAttempts: number;
+  /** Earliest time (ms) the next attempt may start (backoff). */
+  notBefore: number;
+  createdAt: number;
+  updatedAt: number;
+  /** The instance holding the lease, and until when. */
+  owner?: string;
+  leaseUntil?: number;
+  result?: unknown;
+  error?: string;
+  /** True when it failed every attempt (a dead letter). */
+  dead?: boolean;
+  parentId?: string;
+  /** Who may read or cancel it (bound by the caller, e.g. a principal or session). */
+  owner_key?: string;
+}
+
+/** Options of {@link TaskQueue.submit}. */
+export interface SubmitOptions {
+  /** Higher runs first. Default 0. */
+  priority?: number;
+  /** Attempts before the task becomes a dead letter. Default 3. */
+  maxAttempts?: number;
+  /** Who the task belongs to; reads and cancellation must present it. */
+  ownerKey?: string;
+}
+
+/** What a handler gets besides its payload. */
+export interface TaskContext {
+  readonly id: string;
+  readonly attempt: number;
+  /** Aborted when the task is cancelled or its lease is lost. */
+  readonly signal: AbortSignal;
+  /** Starts a sub-task. */
+  submit(kind: string, payload: unknown, options?: SubmitOptions): Promise<string>;
+  /** Waits for a task to finish, giving this task's slot back meanwhile. Rejects if it failed. */
+  wait(id: string): Promise<unknown>;
+}
+
+/** Runs one kind of task. */
+export type TaskHandler = (payload: never, ctx: TaskContext) => unknown;
+
+/** Settings of a queue. */
+export interface TaskQueueOptions {
+  /** Tasks one instance runs at once. Default 4. */
+  concurrency?: number;
+  /** A lease lasts this long unless renewed; a crashed instance's task is taken over after it. Default 10 s. */
+  leaseMs?: number;
+  /** Finished tasks are kept this long. Default 1 hour. */
+  resultTtlMs?: number;
+  /** First retry delay; doubles per attempt. Default 200 ms. */
+  backoffMs?: number;
+  /** How often to look for work without a wake-up (other processes' submissions). Default 250 ms. */
+  pollMs?: number;
+  /** Most queued tasks; submissions beyond it are refused. Default 10,000. */
+  maxQueued?: number;
+}
+
+const TASKS = "tasks";
+const WAKE = ["tasks-wake"];
+
+/** Thrown by {@link TaskQueue.submit} when `maxQueued` tasks are waiting already. */
+export class QueueFullError extends Error {
+  /** Creates the error. */
+  constructor(limit: number) {
+    super(`the task queue is full (maxQueued = ${limit})`);
+    this.name = "QueueFullError";
+  }
+}
+
+/** A task queue on a store. */
+export class TaskQueue {
+  readonly #handlers = new Map<string, TaskHandler>();
+  readonly #running = new Map<
+    string,
+    { controller: AbortController; heartbeat: ReturnType<typeof setInterval> }
+  >();
+  readonly #instance = crypto.randomUUID();
+  readonly #waiters = new Map<string, Set<() => void>>();
+  #free: number;
+  #started = false;
+  #stopped = false;
+  #poll?: ReturnType<typeof setInterval>;
+  #unwatch?: () => void;
+  #scanning?: Promise<void>;
+  #rescan = false;
+  readonly #options: Required<TaskQueueOptions>;
+
+  /** Creates a queue; `start()` makes this instance run tasks. */
+  constructor(private readonly store: Store, options: TaskQueueOptions = {}) {
+    this.#options = {
+      concurrency: options.concurrency ?? 4,
+      leaseMs: options.leaseMs ?? 10_000,
+      resultTtlMs: options.resultTtlMs ?? 3_600_000,
+      backoffMs: options.backoffMs ?? 200,
+      pollMs: options.pollMs ?? 250,
+      maxQueued: options.maxQueued ?? 10_000,
+    };
+    this.#free = this.#options.concurrency;
+  }
+
+  /** Registers the handler of a kind of task. */
+  define(kind: string, handler: TaskHandler): void {
+    this.#handlers.set(kind, handler);
+  }
+
+  /** Starts running tasks on this instance. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#unwatch = this.store.watch(WAKE, () => this.#wake());
+    this.#poll = setInterval(() => this.#wake(), this.#options.pollMs);
+    Deno.unrefTimer(this.#poll as unknown as number);
+    this.#wake();
+  }
+
+  /** Stops taking tasks; tasks running here are aborted and their leases left to expire. */
+  stop(): void {
+    this.#stopped = true;
+    clearInterval(this.#poll);
+    this.#unwatch?.();
+    for (const { controller, heartbeat } of this.#running.values()) {
+      clearInterval(heartbeat);
+      controller.abort(new Error("the queue stopped"));
+    }
+  }
+
+  /** Stops, and waits for a scan in progress to end (before the store is closed). */
+  async close(): Promise<void> {
+    this.stop();
+    await this.#scanning;
+  }
+
+  /** Adds a task; returns its id (unguessable). */
+  async submit(
+    kind: string,
+    payload: unknown,
+    options: SubmitOptions = {},
+    parentId?: string,
+  ): Promise<string> {
+    let queued = 0;
+    for await (const { value } of this.store.list<TaskRecord>([TASKS])) {
+      if (value.status === "queued") queued++;
+    }
+    if (queued >= this.#options.maxQueued) throw new QueueFullError(this.#options.maxQueued);
+    const now = Date.now();
+    const record: TaskRecord = {
+      id: crypto.randomUUID(),
+      kind,
+      payload,
+      priority: options.priority ?? 0,
+      status: "queued",
+      attempts: 0,
+      maxAttempts: options.maxAttempts ?? 3,
+      notBefore: now,
+      createdAt: now,
+      updatedAt: now,
+      parentId,
+      owner_key: options.ownerKey,
+    };
+    await this.store.set([TASKS, record.id], record);
+    await this.#signal();
+    return record.id;
+  }
+
+  /** A task, if `ownerKey` matches the one it was submitted with. */
+  async get(id: string, ownerKey?: string): Promise<TaskRecord | undefined> {
+    const record = await this.store.get<TaskRecord>([TASKS, id]);
+    if (!record || record.owner_key !== ownerKey) return undefined;
+    return record;
+  }
+
+  /** Cancels a queued or running task. False when it is unknown or already finished. */
+  async cancel(id: string, ownerKey?: string): Promise<boolean> {
+    for (let tries = 0; tries < 10; tries++) {
+      const { value: record, version } = await this.store.getVersioned<TaskRecord>([TASKS, id]);
+      if (!record || record.owner_key !== ownerKey) return false;
+      if (record.status !== "queued" && record.status !== "running") return false;
+      const done: TaskRecord = { ...record, status: "cancelled", updatedAt: Date.now() };
+      if (await this.store.setIf([TASKS, id], version, done, { expireInMs: this.#options.resultTtlMs })) {
+        this.#running.get(id)?.controller.abort(new Error("cancelled"));
+        await this.#signal();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Resolves when the task has finished (any terminal status), with its record. */
+  async settled(id: string): Promise<TaskRecord> {
+    while (true) {
+      const record = await this.store.get<TaskRecord>([TASKS, id]);
+      if (!record) throw new Error(`unknown task ${id}`);
+      if (record.status !== "queued" && record.status !== "running") return record;
+      await new Promise<void>((resolve) => {
+        let set = this.#waiters.get(id);
+        if (!set) this.#waiters.set(id, set = new Set());
+        const timer = setTimeout(done, this.#options.pollMs);
+        function done() {
+          clearTimeout(timer);
+          set!.delete(done);
+          resolve();
+        }
+        set.add(done);
+      });
+    }
+  }
+
+  async #signal(): Promise<void> {
+    await this.store.set(WAKE, { at: Date.now(), nonce: crypto.randomUUID() });
+    this.#wake();
+  }
+
+  #wake(): void {
+    for (const set of this.#waiters.values()) for (const done of [...set]) done();
+    if (!this.#started || this.#stopped) return;
+    if (this.#scanning) {
+      this.#rescan = true;
+      return;
+    }
+    // A busy or closing store (SQLite "database is locked" under contention) only delays the scan.
+    this.#scanning = this.#scan().catch(() => {}).finally(() => {
+      this.#scanning = undefined;
+      if (this.#rescan) {
+        this.#rescan = false;
+        this.#wake();
+      }
+    });
+  }
+
+  /** Claims runnable tasks, best first, while this instance has free slots. */
+  async #scan(): Promise<void> {
+    if (this.#free <= 0) return;
+    const now = Date.now();
+    const runnable: TaskRecord[] = [];
+    for await (const { value } of this.store.list<TaskRecord>([TASKS])) {
+      const takeover = value.status === "running" && (value.leaseUntil ?? 0) < now;
+      if ((value.status === "queued" && value.notBefore <= now) || takeover) {
+        if (this.#handlers.has(value.kind)) runnable.push(value);
+      }
+    }
+    runnable.sort((a, b) => b.priority - a.priority || a.createdAt - b.createdAt);
+    for (const candidate of runnable) {
+      if (this.#free <= 0 || this.#stopped) return;
+      const claimed = await this.#claim(candidate.id);
+      if (claimed) this.#run(claimed);
+    }
+  }
+
+  async #claim(id: string): Promise<TaskRecord | undefined> {
+    const { value: record, version } = await this.store.getVersioned<TaskRecord>([TASKS, id]);
+    const now = Date.now();
+    if (!record) return undefined;
+    const takeover = record.status === "running" && (record.leaseUntil ?? 0) < now;
+    if (!(record.status === "queued" && record.notBefore <= now) && !takeover) return undefined;
+    const running: TaskRecord = {
+      ...record,
+      status: "running",
+      attempts: record.attempts + 1,
+      owner: this.#instance,
+      leaseUntil: now + this.#options.leaseMs,
+      updatedAt: now,
+    };
+    if (!(await this.store.setIf([TASKS, id], version, running))) return undefined;
+    this.#free--;
+    return running;
+  }
+
+  #run(record: TaskRecord): void {
+    const controller = new AbortController();
+    const heartbeat = setInterval(
+      () => void this.#renew(record.id, controller).catch(() => {}),
+      this.#options.leaseMs / 3,
+    );
+    Deno.unrefTimer(heartbeat as unknown as number);
+    this.#running.set(record.id, { controller, heartbeat });
+    const ctx: TaskContext = {
+      id: record.id,
+      attempt: record.attempts,
+      signal: controller.signal,
+      submit: (kind, payload, options) => this.submit(kind, payload, options, record.id),
+      wait: async (id) => {
+        // Reentrancy: hand the slot back while waiting, so a child can run even with one slot.
+        this.#free++;
+        this.#wake();
+        try {
+          const done = await this.settled(id);
+          if (done.status !== "completed") throw new Error(`task ${id} ${done.status}: ${done.error ?? ""}`);
+          return done.result;
+        } finally {
+          this.#free--;
+        }
+      },
+    };
+    (async () => {
+      try {
+        const handler = this.#handlers.get(record.kind)!;
+        const result = await handler(record.payload as never, ctx);
+        await this.#settle(() => this.#finish(record.id, controller, { status: "completed", result }));
+      } catch (error) {
+        await this.#fail(record, controller, error).catch(() => {});
+      } finally {
+        clearInterval(heartbeat);
+        this.#running.delete(record.id);
+        this.#free++;
+        this.#wake();
+      }
+    })();
+  }
+
+  /** Retries a write the store refused for contention; if it never lands, the lease expiry recovers the task. */
+  async #settle(write: () => Promise<void>): Promise<void> {
+    for (let tries = 0; tries < 20; tries++) {
+      try {
+        return await write();
+      } catch {
+        await new Promise((r) => setTimeout(r, 5 * (tries + 1)));
+      }
+    }
+  }
+
+  /** Extends the lease; a task cancelled (or taken over) meanwhile is aborted here. */
+  async #renew(id: string, controller: AbortController): Promise<void> {
+    const { value: record, version } = await this.store.getVersioned<TaskRecord>([TASKS, id]);
+    if (!record || record.status !== "running" || record.owner !== this.#instance) {
+      controller.abort(new Error(record?.status === "cancelled" ? "cancelled" : "the lease was lost"));
+      return;
+    }
+    await this.store.setIf([TASKS, id], version, {
+      ...record,
+      leaseUntil: Date.now() + this.#options.leaseMs,
+    });
+  }
+
+  async #finish(id: string, controller: AbortController, change: Partial<TaskRecord>): Promise<void> {
+    for (let tries = 0; tries < 10; tries++) {
+      const { value: record, version } = await this.store.getVersioned<TaskRecord>([TASKS, id]);
+      // Cancelled or taken over meanwhile: the other outcome stands.
+      if (
+        !record || record.status !== "running" || record.owner !== this.#instance || controller.signal.aborted
+      ) return;
+      const finished: TaskRecord = { ...record, ...change, updatedAt: Date.now(), leaseUntil: undefined };
+      const terminal = finished.status !== "queued";
+      if (
+        await this.store.setIf(
+          [TASKS, id],
+          version,
+          finished,
+          terminal ? { expireInMs: this.#options.resultTtlMs } : {},
+        )
+      ) {
+        await this.#signal();
+        return;
+      }
+    }
+  }
+
+  async #fail(record: TaskRecord, controller: AbortController, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    if (record.attempts >= record.maxAttempts) {
+      await this.#finish(record.id, controller, { status: "failed", error: message, dead: true });
+      return;
+    }
+    const delay = this.#options.backoffMs * 2 ** (record.attempts - 1);
+    await this.#finish(record.id, controller, {
+      status: "queued",
+      error: message,
+      notBefore: Date.now() + delay,
+      owner: undefined,
+    });
+  }
+}

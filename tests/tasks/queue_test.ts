@@ -1,0 +1,189 @@
+import assert from "node:assert/strict";
+import { kvStore, memoryStore, type Store } from "../../mod.ts";
+import { QueueFullError, TaskQueue } from "../../server/tasks/queue.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function withQueue(
+  options: ConstructorParameters<typeof TaskQueue>[1],
+  fn: (q: TaskQueue, store: Store) => Promise<void>,
+) {
+  const store = memoryStore();
+  const queue = new TaskQueue(store, { pollMs: 20, ...options });
+  try {
+    await fn(queue, store);
+  } finally {
+    queue.stop();
+    await sleep(30);
+    store.close();
+  }
+}
+
+Deno.test("tasks run by priority, then age", async () => {
+  await withQueue({ concurrency: 1 }, async (q) => {
+    const order: string[] = [];
+    q.define("log", (name: string) => void order.push(name));
+    const ids = [
+      await q.submit("log", "low", { priority: 0 }),
+      await q.submit("log", "high", { priority: 5 }),
+      await q.submit("log", "mid", { priority: 1 }),
+      await q.submit("log", "mid-later", { priority: 1 }),
+    ];
+    q.start();
+    for (const id of ids) await q.settled(id);
+    assert.deepEqual(order, ["high", "mid", "mid-later", "low"]);
+  });
+});
+
+Deno.test("no more than `concurrency` tasks run at once on an instance", async () => {
+  await withQueue({ concurrency: 2 }, async (q) => {
+    let now = 0;
+    let peak = 0;
+    q.define("work", async () => {
+      peak = Math.max(peak, ++now);
+      await sleep(40);
+      now--;
+    });
+    const ids = await Promise.all(Array.from({ length: 6 }, () => q.submit("work", null)));
+    q.start();
+    for (const id of ids) assert.equal((await q.settled(id)).status, "completed");
+    assert.equal(peak, 2);
+  });
+});
+
+Deno.test("a failing task is retried with backoff, then becomes a dead letter", async () => {
+  await withQueue({ backoffMs: 30 }, async (q) => {
+    const tries: number[] = [];
+    q.define("flaky", (_p: null, ctx) => {
+      tries.push(Date.now());
+      if (ctx.attempt < 2) throw new Error(`attempt ${ctx.attempt} failed`);
+      return "ok";
+    });
+    q.define("broken", () => {
+      throw new Error("always");
+    });
+    q.start();
+    const flaky = await q.settled(await q.submit("flaky", null));
+    assert.equal(flaky.status, "completed");
+    assert.equal(flaky.result, "ok");
+    assert.equal(flaky.attempts, 2);
+    assert.ok(tries[1] - tries[0] >= 25, "the retry waited for its backoff");
+    const broken = await q.settled(await q.submit("broken", null, { maxAttempts: 3 }));
+    assert.deepEqual([broken.status, broken.dead, broken.attempts, broken.error], [
+      "failed",
+      true,
+      3,
+      "always",
+    ]);
+  });
+});
+
+Deno.test("cancellation stops a running task and drops a queued one", async () => {
+  await withQueue({ concurrency: 1 }, async (q) => {
+    let sawAbort = false;
+    let ranSecond = false;
+    q.define("long", (_p: null, ctx) =>
+      new Promise((resolve) =>
+        ctx.signal.addEventListener("abort", () => {
+          sawAbort = true;
+          resolve("stopped");
+        })
+      ));
+    q.define("second", () => void (ranSecond = true));
+    const running = await q.submit("long", null, { priority: 1 });
+    const queued = await q.submit("second", null);
+    q.start();
+    await sleep(50);
+    assert.equal(await q.cancel(queued), true);
+    assert.equal(await q.cancel(running), true);
+    assert.equal((await q.settled(running)).status, "cancelled");
+    await sleep(100);
+    assert.ok(sawAbort, "the handler's signal aborted");
+    assert.equal(ranSecond, false);
+    assert.equal((await q.get(queued))?.status, "cancelled");
+    assert.equal(await q.cancel(running), false, "a finished task cannot be cancelled again");
+  });
+});
+
+Deno.test("a task that awaits its sub-tasks completes with a single slot (reentrancy)", async () => {
+  await withQueue({ concurrency: 1 }, async (q) => {
+    q.define("child", (n: number) => n * 2);
+    q.define("parent", async (_p: null, ctx) => {
+      const ids = [await ctx.submit("child", 1), await ctx.submit("child", 2)];
+      const results = [];
+      for (const id of ids) results.push(await ctx.wait(id));
+      return results;
+    });
+    q.start();
+    const done = await q.settled(await q.submit("parent", null));
+    assert.deepEqual([done.status, done.result], ["completed", [2, 4]]);
+  });
+});
+
+Deno.test("results expire after resultTtlMs; ownership binds reads and cancellation; maxQueued refuses more", async () => {
+  await withQueue({ resultTtlMs: 50, maxQueued: 2 }, async (q) => {
+    q.define("noop", () => 1);
+    const id = await q.submit("noop", null, { ownerKey: "alice" });
+    assert.equal(await q.get(id, "mallory"), undefined);
+    assert.equal(await q.cancel(id, "mallory"), false);
+    await q.submit("noop", null);
+    await assert.rejects(() => q.submit("noop", null), QueueFullError);
+    q.start();
+    assert.equal((await q.settled(id)).status, "completed");
+    assert.equal((await q.get(id, "alice"))?.result, 1);
+    await sleep(80);
+    assert.equal(await q.get(id, "alice"), undefined);
+  });
+});
+
+Deno.test("with KV: a task submitted before a restart completes after it, and a crashed instance's task is taken over after its lease", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/tasks.sqlite`;
+  try {
+    // Submitted, then the instance goes away before running it.
+    let kv = await Deno.openKv(path);
+    let store = kvStore(kv);
+    const before = await new TaskQueue(store).submit("double", 21);
+    store.close();
+    kv.close();
+    // The next instance runs it.
+    kv = await Deno.openKv(path);
+    store = kvStore(kv);
+    const restarted = new TaskQueue(store, { pollMs: 20 });
+    restarted.define("double", (n: number) => n * 2);
+    restarted.start();
+    const done = await restarted.settled(before);
+    assert.deepEqual([done.status, done.result], ["completed", 42]);
+    restarted.stop();
+
+    // An instance claims a task and dies (no completion, no heartbeat); another takes it over.
+    const kvA = await Deno.openKv(path);
+    const kvB = await Deno.openKv(path);
+    const storeA = kvStore(kvA);
+    const storeB = kvStore(kvB);
+    const a = new TaskQueue(storeA, { pollMs: 20, leaseMs: 300 });
+    let started!: () => void;
+    const claimed = new Promise<void>((r) => (started = r));
+    a.define("slow", () => {
+      started();
+      return new Promise(() => {}); // never finishes here
+    });
+    a.start();
+    const id = await a.submit("slow", null);
+    await claimed;
+    a.stop(); // the crash: its lease is left to expire
+    const b = new TaskQueue(storeB, { pollMs: 20, leaseMs: 300 });
+    b.define("slow", () => "finished elsewhere");
+    b.start();
+    const t0 = Date.now();
+    const taken = await b.settled(id);
+    assert.deepEqual([taken.status, taken.result, taken.attempts], ["completed", "finished elsewhere", 2]);
+    assert.ok(Date.now() - t0 >= 150, "taken over only after the lease ran out");
+    b.stop();
+    await sleep(50);
+    for (const s of [store, storeA, storeB]) s.close();
+    for (const k of [kv, kvA, kvB]) k.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
