@@ -16,33 +16,8 @@ function freePort(): number {
 
 Deno.test("deno serve --parallel with 2 isolates and a KV store serves one session from both", async () => {
   const dir = await Deno.makeTempDir();
-  const port = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "serve",
-      "--parallel",
-      "-A",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "examples/quickstart.ts",
-    ],
-    cwd: ROOT,
-    env: { DENO_JOBS: "2", DENOMCP_STORE: `${dir}/kv.sqlite` },
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const url = `http://127.0.0.1:${port}/mcp`;
+  const { child, url } = await startServe(dir);
   try {
-    for (let i = 0; i < 200; i++) {
-      try {
-        await (await fetch(url)).body?.cancel();
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
     // The official client: the core flow.
     const client = new Client({ name: "parallel", version: "1.0.0" });
     const transport = new StreamableHTTPClientTransport(new URL(url));
@@ -84,8 +59,52 @@ Deno.test("deno serve --parallel with 2 isolates and a KV store serves one sessi
     await transport.terminateSession();
     await client.close();
   } finally {
-    child.kill("SIGTERM");
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // Already gone.
+    }
     await child.status;
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/**
+ * Starts `deno serve --parallel` on a free port. Another test may take the port between picking
+ * and binding, so a server that exits before answering is started again on a new one.
+ */
+async function startServe(dir: string): Promise<{ child: Deno.ChildProcess; url: string }> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = freePort();
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "serve",
+        "--parallel",
+        "-A",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "examples/quickstart.ts",
+      ],
+      cwd: ROOT,
+      env: { DENO_JOBS: "2", DENOMCP_STORE: `${dir}/kv.sqlite` },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    let exited = false;
+    child.status.then(() => (exited = true));
+    const url = `http://127.0.0.1:${port}/mcp`;
+    for (let i = 0; i < 300 && !exited; i++) {
+      try {
+        await (await fetch(url)).body?.cancel();
+        return { child, url };
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    if (!exited) child.kill("SIGKILL");
+    await child.status;
+  }
+  throw new Error("deno serve --parallel did not start");
+}
