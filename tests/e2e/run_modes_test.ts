@@ -1,42 +1,11 @@
 import assert from "node:assert/strict";
 import { CLIENT_HEADERS, modernMeta } from "../helpers/http.ts";
+import { freePort, startDeno } from "../helpers/process.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
-/** Starts a subprocess and resolves once its stderr matches `ready`; returns the match. */
-async function start(args: string[], ready: RegExp, env: Record<string, string> = {}) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    env,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`exited before ready:\n${seen}`);
-    seen += value;
-    const m = ready.exec(seen);
-    if (m) {
-      const drain = (async () => {
-        while (!(await reader.read()).done) { /* keep the pipe flowing */ }
-      })();
-      return { child, match: m, drain };
-    }
-  }
-}
-
-async function stop(p: Awaited<ReturnType<typeof start>>, signal: Deno.Signal = "SIGTERM") {
-  p.child.kill(signal);
-  const status = await p.child.status;
-  await p.drain;
-  await p.child.stdout.cancel();
-  await p.child.stdin.close().catch(() => {});
-  return status;
-}
+const start = (args: string[], ready: RegExp, env: Record<string, string> = {}) =>
+  startDeno(args, ready, { cwd: ROOT, env, stdin: true });
 
 async function callAdd(url: string) {
   const res = await fetch(url, {
@@ -63,16 +32,9 @@ Deno.test("deno run --http serves HTTP and SIGTERM stops it cleanly", async () =
     /serving MCP on (http:\/\/\S+)/,
   );
   assert.equal(await callAdd(p.match[1]), "5");
-  const status = await stop(p);
+  const status = await p.stop();
   assert.equal(status.code, 0);
 });
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 Deno.test("deno serve uses the default export, and run() leaves stdio alone", async () => {
   const port = freePort();
@@ -125,7 +87,7 @@ Deno.test("a Unix socket path serves the same endpoint", async () => {
     assert.deepEqual((await res.json()).result.supportedVersions, ["2026-07-28"]);
   } finally {
     client.close();
-    await stop(p);
+    await p.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -1,37 +1,15 @@
 import assert from "node:assert/strict";
 import { readSse } from "../../protocol/sse.ts";
 import { CLIENT_HEADERS } from "../helpers/http.ts";
+import { startDeno } from "../helpers/process.ts";
 
 const FIXTURE = new URL("./shared_fixture.ts", import.meta.url).pathname;
 
 async function instance(name: string, store: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", FIXTURE],
+  const started = await startDeno(["run", "-A", FIXTURE], /listening on (\d+)/, {
     env: { STORE: store, INSTANCE: name },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`instance ${name} exited:\n${seen}`);
-    seen += value;
-    const m = /listening on (\d+)/.exec(seen);
-    if (m) {
-      const drain = (async () => {
-        while (!(await reader.read()).done) { /* keep the pipe flowing */ }
-      })();
-      return {
-        url: `http://127.0.0.1:${m[1]}/mcp`,
-        async stop() {
-          child.kill("SIGTERM");
-          await child.status;
-          await drain;
-        },
-      };
-    }
-  }
+  });
+  return { url: `http://127.0.0.1:${started.match[1]}/mcp`, stop: () => started.stop() };
 }
 
 Deno.test("a session opened on instance A is served by instance B: calls, state, notifications, elicitation, deletion", async () => {

@@ -4,15 +4,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CLIENT_HEADERS } from "../helpers/http.ts";
+import { freePort } from "../helpers/process.ts";
 
 const ROOT = new URL("../../", import.meta.url);
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 Deno.test("deno serve --parallel with 2 isolates and a KV store serves one session from both", async () => {
   const dir = await Deno.makeTempDir();

@@ -1,32 +1,16 @@
 import assert from "node:assert/strict";
 import { CLIENT_HEADERS, modernMeta } from "../helpers/http.ts";
+import { startDeno } from "../helpers/process.ts";
 
 const FIXTURE = new URL("./fixture.ts", import.meta.url).pathname;
 
 async function startFixture() {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", FIXTURE],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`fixture exited:\n${seen}`);
-    seen += value;
-    const m = /listening on (\d+)/.exec(seen);
-    if (m) {
-      const drain = (async () => {
-        while (!(await reader.read()).done) { /* keep the pipe flowing */ }
-      })();
-      return { child, drain, url: `http://127.0.0.1:${m[1]}/mcp` };
-    }
-  }
+  const started = await startDeno(["run", "-A", FIXTURE], /listening on (\d+)/);
+  return { started, url: `http://127.0.0.1:${started.match[1]}/mcp` };
 }
 
 Deno.test("a CPU-bound sync tool in the pool leaves the server responsive; with runInThread: false it blocks it", async () => {
-  const { child, drain, url } = await startFixture();
+  const { started, url } = await startFixture();
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(url, { method: "POST", headers: { ...CLIENT_HEADERS, ...headers }, body: JSON.stringify(body) });
   let nextId = 1;
@@ -85,8 +69,6 @@ Deno.test("a CPU-bound sync tool in the pool leaves the server responsive; with 
     );
     assert.equal(await inline, "spun; counter here is 2", "the opted-out tool sees what async tools changed");
   } finally {
-    child.kill("SIGTERM");
-    await child.status;
-    await drain;
+    await started.stop();
   }
 });
