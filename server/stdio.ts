@@ -46,6 +46,11 @@ export class StdioTransport {
     this.#writer = output.getWriter();
   }
 
+  /** Ends a session of this connection; a store that is closing already cannot fail the transport. */
+  #forget(session: Session): void {
+    void Promise.resolve(this.engine.sessions.delete(session.id)).catch(() => {});
+  }
+
   /** Writes one message as a line. */
   write(message: JsonRpcMessage): void {
     if (this.#closed) return;
@@ -102,7 +107,7 @@ export class StdioTransport {
     this.#subscriptions.clear();
     for (const exchange of this.#inflight.values()) exchange.abort(new Error("transport closed"));
     this.#inflight.clear();
-    if (this.#session) this.engine.sessions.delete(this.#session.id);
+    if (this.#session) this.#forget(this.#session);
     this.#closed = true;
     this.#reader?.cancel().catch(() => {});
     this.#writer.close().catch(() => {});
@@ -198,7 +203,7 @@ export class StdioTransport {
       });
     }
     const result = this.engine.dispatcher.initializeResult(params.protocolVersion);
-    if (this.#session) this.engine.sessions.delete(this.#session.id);
+    if (this.#session) this.#forget(this.#session);
     const session = new Session(crypto.randomUUID(), result.protocolVersion as string);
     session.clientInfo = params.clientInfo as Implementation | undefined;
     session.clientCapabilities =
