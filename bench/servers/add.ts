@@ -10,24 +10,6 @@
  * @module
  */
 
-import { FastMCP } from "../../mod.ts";
-import { z } from "zod";
+import { serveAdd } from "./add_server.ts";
 
-const port = Number(Deno.env.get("PORT") ?? "8000");
-
-// Warnings only: the server's "serving on …" line and per-request info would add noise to the logs.
-const mcp = new FastMCP({ name: "bench-add", version: "1.0.0", logLevel: "warning" });
-
-// runInThread: false keeps this bench on the protocol path; bench/workers.ts measures the pool.
-mcp.tool("add", {
-  description: "Add two numbers",
-  runInThread: false,
-  input: z.object({ a: z.number(), b: z.number() }),
-}, ({ a, b }) => String(a + b));
-
-mcp.serve({ hostname: "127.0.0.1", port, onListen() {} });
-
-// Exit promptly on SIGTERM (the bench drivers stop servers with it).
-const stop = () => void mcp.close().finally(() => Deno.exit(0));
-Deno.addSignalListener("SIGTERM", stop);
-Deno.addSignalListener("SIGINT", stop);
+serveAdd({ name: "bench-add" });
