@@ -83,7 +83,20 @@ export interface TaskQueueOptions {
 }
 
 const TASKS = "tasks";
+/**
+ * Index of tasks waiting to run, so a scan reads the waiting few, not every record kept for its
+ * TTL. The record stays the truth: an index entry whose record is no longer queued is dropped,
+ * and a periodic sweep re-indexes what a crash between the two writes left out.
+ */
+const READY = "tasks-ready";
 const WAKE = ["tasks-wake"];
+
+interface ReadyEntry {
+  kind: string;
+  priority: number;
+  createdAt: number;
+  notBefore: number;
+}
 
 /** Thrown by {@link TaskQueue.submit} when `maxQueued` tasks are waiting already. */
 export class QueueFullError extends Error {
@@ -110,6 +123,10 @@ export class TaskQueue {
   #unwatch?: () => void;
   #scanning?: Promise<void>;
   #rescan = false;
+  #lastSweep = 0;
+  #wakePending = false;
+  /** Waiting tasks as of the last scan plus submissions since: a full count only near the limit. */
+  #queuedEstimate = 0;
   readonly #options: Required<TaskQueueOptions>;
 
   /** Creates a queue; `start()` makes this instance run tasks. */
@@ -164,11 +181,10 @@ export class TaskQueue {
     options: SubmitOptions = {},
     parentId?: string,
   ): Promise<string> {
-    let queued = 0;
-    for await (const { value } of this.store.list<TaskRecord>([TASKS])) {
-      if (value.status === "queued") queued++;
+    if (this.#queuedEstimate + 1 >= this.#options.maxQueued) {
+      this.#queuedEstimate = await this.#countReady();
+      if (this.#queuedEstimate >= this.#options.maxQueued) throw new QueueFullError(this.#options.maxQueued);
     }
-    if (queued >= this.#options.maxQueued) throw new QueueFullError(this.#options.maxQueued);
     const now = Date.now();
     const record: TaskRecord = {
       id: crypto.randomUUID(),
@@ -185,7 +201,9 @@ export class TaskQueue {
       owner_key: options.ownerKey,
     };
     await this.store.set([TASKS, record.id], record);
-    await this.#signal();
+    await this.#index(record);
+    this.#queuedEstimate++;
+    this.#signal();
     return record.id;
   }
 
@@ -205,7 +223,8 @@ export class TaskQueue {
       const done: TaskRecord = { ...record, status: "cancelled", updatedAt: Date.now() };
       if (await this.store.setIf([TASKS, id], version, done, { expireInMs: this.#options.resultTtlMs })) {
         this.#running.get(id)?.controller.abort(new Error("cancelled"));
-        await this.#signal();
+        await this.store.delete([READY, id]);
+        this.#signal();
         return true;
       }
     }
@@ -232,9 +251,20 @@ export class TaskQueue {
     }
   }
 
-  async #signal(): Promise<void> {
-    await this.store.set(WAKE, { at: Date.now(), nonce: crypto.randomUUID() });
+  /**
+   * Wakes this instance now and the others through the wake key. A burst of submissions or
+   * completions shares one wake write: each one is a store transaction, and the others only
+   * need to know that something changed.
+   */
+  #signal(): void {
     this.#wake();
+    if (this.#wakePending) return;
+    this.#wakePending = true;
+    const timer = setTimeout(() => {
+      this.#wakePending = false;
+      this.store.set(WAKE, { at: Date.now(), nonce: crypto.randomUUID() }).catch(() => {});
+    }, 2);
+    Deno.unrefTimer(timer);
   }
 
   #wake(): void {
@@ -256,29 +286,72 @@ export class TaskQueue {
 
   /** Claims runnable tasks, best first, while this instance has free slots. */
   async #scan(): Promise<void> {
-    if (this.#free <= 0) return;
     const now = Date.now();
-    const runnable: TaskRecord[] = [];
-    for await (const { value } of this.store.list<TaskRecord>([TASKS])) {
-      const takeover = value.status === "running" && (value.leaseUntil ?? 0) < now;
-      if ((value.status === "queued" && value.notBefore <= now) || takeover) {
-        if (this.#handlers.has(value.kind)) runnable.push(value);
+    if (now - this.#lastSweep >= this.#options.leaseMs / 2) {
+      this.#lastSweep = now;
+      await this.#sweep(now);
+    }
+    if (this.#free <= 0) return;
+    const runnable: { id: string; entry: ReadyEntry }[] = [];
+    let waiting = 0;
+    for await (const { key, value } of this.store.list<ReadyEntry>([READY])) {
+      waiting++;
+      if (value.notBefore <= now && this.#handlers.has(value.kind)) {
+        runnable.push({ id: key[key.length - 1], entry: value });
       }
     }
-    runnable.sort((a, b) => b.priority - a.priority || a.createdAt - b.createdAt);
-    for (const candidate of runnable) {
+    this.#queuedEstimate = waiting;
+    runnable.sort((a, b) => b.entry.priority - a.entry.priority || a.entry.createdAt - b.entry.createdAt);
+    for (const { id } of runnable) {
       if (this.#free <= 0 || this.#stopped) return;
-      const claimed = await this.#claim(candidate.id);
+      const claimed = await this.#claim(id);
       if (claimed) this.#run(claimed);
     }
+  }
+
+  /**
+   * The slow path, every half lease: takes over tasks whose lease expired (a crashed instance)
+   * and re-indexes queued tasks missing from the index.
+   */
+  async #sweep(now: number): Promise<void> {
+    const indexed = new Set<string>();
+    for await (const { key } of this.store.list([READY])) indexed.add(key[key.length - 1]);
+    for await (const { value } of this.store.list<TaskRecord>([TASKS])) {
+      if (value.status === "queued" && !indexed.has(value.id)) await this.#index(value);
+      const expired = value.status === "running" && (value.leaseUntil ?? 0) < now;
+      if (expired && this.#free > 0 && this.#handlers.has(value.kind) && !this.#stopped) {
+        const claimed = await this.#claim(value.id);
+        if (claimed) this.#run(claimed);
+      }
+    }
+  }
+
+  #index(record: TaskRecord): Promise<void> {
+    const entry: ReadyEntry = {
+      kind: record.kind,
+      priority: record.priority,
+      createdAt: record.createdAt,
+      notBefore: record.notBefore,
+    };
+    return this.store.set([READY, record.id], entry);
+  }
+
+  async #countReady(): Promise<number> {
+    let n = 0;
+    for await (const _ of this.store.list([READY])) n++;
+    return n;
   }
 
   async #claim(id: string): Promise<TaskRecord | undefined> {
     const { value: record, version } = await this.store.getVersioned<TaskRecord>([TASKS, id]);
     const now = Date.now();
-    if (!record) return undefined;
-    const takeover = record.status === "running" && (record.leaseUntil ?? 0) < now;
-    if (!(record.status === "queued" && record.notBefore <= now) && !takeover) return undefined;
+    const takeover = record?.status === "running" && (record.leaseUntil ?? 0) < now;
+    if (!record || (record.status !== "queued" && !takeover)) {
+      // Claimed elsewhere, cancelled or expired: the index entry is stale.
+      if (record?.status !== "queued") await this.store.delete([READY, id]);
+      return undefined;
+    }
+    if ((!takeover && record.notBefore > now) || !this.#handlers.has(record.kind)) return undefined;
     const running: TaskRecord = {
       ...record,
       status: "running",
@@ -288,6 +361,7 @@ export class TaskQueue {
       updatedAt: now,
     };
     if (!(await this.store.setIf([TASKS, id], version, running))) return undefined;
+    await this.store.delete([READY, id]);
     this.#free--;
     return running;
   }
@@ -375,7 +449,8 @@ export class TaskQueue {
           terminal ? { expireInMs: this.#options.resultTtlMs } : {},
         )
       ) {
-        await this.#signal();
+        if (!terminal) await this.#index(finished);
+        this.#signal();
         return;
       }
     }

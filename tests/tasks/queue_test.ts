@@ -187,3 +187,23 @@ Deno.test("with KV: a task submitted before a restart completes after it, and a 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a queued task missing from the ready index (a crash between two writes) is found by the sweep", async () => {
+  await withQueue({ leaseMs: 200 }, async (q, store) => {
+    q.define("echo", (x: number) => x * 2);
+    const id = await q.submit("echo", 21);
+    // Simulate the crash: the record is written, its index entry is not.
+    await store.delete(["tasks-ready", id]);
+    const started = Date.now();
+    q.start();
+    const done = await q.settled(id);
+    assert.equal(done.status, "completed");
+    assert.equal(done.result, 42);
+    assert.ok(Date.now() - started < 2_000);
+    // A stale index entry (its task already finished) is dropped, not run again.
+    await store.set(["tasks-ready", id], { kind: "echo", priority: 0, createdAt: 0, notBefore: 0 });
+    await sleep(100);
+    assert.equal(await store.get(["tasks-ready", id]), undefined);
+    assert.equal((await q.get(id))?.attempts, 1);
+  });
+});
