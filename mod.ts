@@ -56,7 +56,13 @@ export type { Lifespan } from "./server/lifespan.ts";
 export type { LogSink } from "./server/logger.ts";
 export type { HttpOptions } from "./server/http/handler.ts";
 export type { OnDuplicate } from "./server/components/registry.ts";
-export { ToolComponent, type ToolHandler, type ToolOptions } from "./server/components/tool.ts";
+export {
+  ToolComponent,
+  type ToolHandler,
+  type ToolOptions,
+  type ToolTaskOptions,
+} from "./server/components/tool.ts";
+export type { TaskSupport } from "./server/tasks/wire.ts";
 export {
   type CompletionHandler,
   ResourceComponent,

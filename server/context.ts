@@ -29,6 +29,7 @@ import {
   InputRound,
 } from "./input_required.ts";
 import { levelRank } from "./logger.ts";
+import { StartTaskSignal } from "./tasks/wire.ts";
 import { compileSchema, type Infer, type SchemaLike } from "./schema.ts";
 import { SpanKind } from "@opentelemetry/api";
 import type { McpTelemetry } from "../otel/telemetry.ts";
@@ -123,6 +124,37 @@ export class Context {
   /** The HTTP request, when the call came over HTTP (for headers such as authorization). */
   get httpRequest(): Request | undefined {
     return this.exchange.httpRequest;
+  }
+
+  /** The MCP task this call runs in; undefined when it runs as a plain request. */
+  get taskId(): string | undefined {
+    return this.exchange.taskId;
+  }
+
+  /**
+   * Marks where a task-enabled tool's background work begins, for tools defined with
+   * `task: { prelude: true }`. Everything before it runs in the request, where `ctx.elicit()`
+   * and `ctx.sample()` are answered synchronously (2026 input-required rounds); at this call the
+   * client gets its task, and the handler runs again inside the task with those answers replayed.
+   * Where the call is not a task (the client did not negotiate tasks, or the tool is already
+   * running in one) it resolves at once.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * import { z } from "zod";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("report", { task: { mode: "required", prelude: true } }, async (_args, ctx) => {
+   *   const who = await ctx.elicit("Report for whom?", z.object({ name: z.string() }));
+   *   await ctx.startTask();
+   *   return `report for ${who.action === "accept" ? who.data.name : "nobody"}`;
+   * });
+   * ```
+   */
+  startTask(): Promise<void> {
+    return this.exchange.taskEligible && this.exchange.taskId === undefined
+      ? Promise.reject(new StartTaskSignal())
+      : Promise.resolve();
   }
 
   /** Raw `inputResponses` of this round (explicit input-required handlers). */
@@ -274,9 +306,11 @@ export class Context {
       const key = round.nextKey(prefix);
       const answer = round.answers[key];
       if (answer !== undefined) return Promise.resolve(answer as JsonObject);
+      if (exchange.ask) return exchange.ask(request, key);
       round.pending[key] = request;
       return Promise.reject(new InputRequiredSignal());
     }
+    if (exchange.ask) return exchange.ask(request, "");
     if (!exchange.session) {
       return Promise.reject(
         new ToolError(`${request.method} needs a client session; this request is stateless`),

@@ -30,6 +30,8 @@ import { checkStoreOption, openStore, type StoreOption } from "./store/open.ts";
 import type { Limits } from "./settings.ts";
 import { McpTelemetry, type TelemetryOptions } from "../otel/telemetry.ts";
 import { ErrorCode } from "../protocol/jsonrpc.ts";
+import { TaskService } from "./tasks/service.ts";
+import { TASKS_EXTENSION } from "./tasks/wire.ts";
 
 /** What the core is built from. */
 export interface CoreInit {
@@ -61,6 +63,8 @@ export class ServerCore implements Engine, DispatchHost {
   readonly serverInfo: Implementation;
   readonly instructions?: string;
   readonly capabilities: ServerCapabilities;
+  readonly legacyCapabilities: ServerCapabilities;
+  readonly modernCapabilities: ServerCapabilities;
   readonly maskErrorDetails: boolean;
   readonly listPageSize?: number;
   readonly cacheHints: { ttlMs: number; cacheScope: "public" | "private" };
@@ -71,6 +75,8 @@ export class ServerCore implements Engine, DispatchHost {
   readonly sessions: SessionRegistry;
   readonly listen: ListenHub = new ListenHub();
   readonly telemetry: McpTelemetry;
+  readonly tasks: TaskService;
+  #closingTasks?: Promise<void>;
   readonly #shutdown = new AbortController();
   readonly #lifespan?: Lifespan;
   #started?: Promise<StartedLifespan>;
@@ -90,6 +96,15 @@ export class ServerCore implements Engine, DispatchHost {
     this.serverInfo = init.serverInfo;
     this.instructions = init.instructions;
     this.capabilities = init.capabilities;
+    // Tasks: the 2025 `tasks` capability, or on 2026-07-28 the extension (never the 2025 slot there).
+    this.legacyCapabilities = {
+      ...init.capabilities,
+      tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+    };
+    this.modernCapabilities = {
+      ...init.capabilities,
+      extensions: { ...init.capabilities.extensions, [TASKS_EXTENSION]: {} },
+    };
     this.maskErrorDetails = init.maskErrorDetails;
     this.listPageSize = init.listPageSize;
     this.cacheHints = init.cacheHints;
@@ -109,6 +124,7 @@ export class ServerCore implements Engine, DispatchHost {
         session.transport,
       )
     );
+    this.tasks = new TaskService(this);
     this.dispatcher = new Dispatcher(this);
   }
 
@@ -163,6 +179,7 @@ export class ServerCore implements Engine, DispatchHost {
     if (this.#store) return;
     const store = this.#store = await openStore(this.#storeOption);
     this.sessions.attach(store, (message) => this.log("error", message));
+    this.tasks.open(store);
     if (store.kind === "kv") {
       // Resource updates published by other isolates or instances reach this one's subscribers.
       this.#unwatchEvents = store.watch<ServerEvent>(["events", "resources"], (event) => {
@@ -235,6 +252,7 @@ export class ServerCore implements Engine, DispatchHost {
    * components at once sends one notification per kind.
    */
   listChanged(kind: ComponentKind): void {
+    if (kind === "tools") this.tasks.toolsChanged();
     if (this.#pendingChanges.size === 0) queueMicrotask(() => this.#flushChanges());
     this.#pendingChanges.add(kind);
   }
@@ -282,6 +300,7 @@ export class ServerCore implements Engine, DispatchHost {
     this.#unwatchEvents?.();
     this.#unwatchEvents = undefined;
     this.#shutdown.abort(new Error("server shutting down"));
+    this.#closingTasks = this.tasks.close();
     this.listen.closeAll();
     this.sessions.closeAll();
     this.#pool?.close();
@@ -295,6 +314,8 @@ export class ServerCore implements Engine, DispatchHost {
     this.#startedValue = undefined;
     this.#started = undefined;
     await started?.stop();
+    await (this.#closingTasks ?? this.tasks.close());
+    this.#closingTasks = undefined;
     this.#store?.close();
     this.#store = undefined;
   }

@@ -27,13 +27,17 @@ import type { WorkerPool } from "./workers/pool.ts";
 import { InputRounds } from "./input_rounds.ts";
 import { invalidParams, type MaybePromise } from "./outcome.ts";
 import { ToolRunner } from "./tool_runner.ts";
+import type { TaskService } from "./tasks/service.ts";
 
 /** What the dispatcher needs from its server. */
 export interface DispatchHost extends ContextHost {
   readonly registry: ComponentRegistry;
   readonly serverInfo: Implementation;
   readonly instructions?: string;
-  readonly capabilities: ServerCapabilities;
+  /** What `initialize` declares (2025 era). */
+  readonly legacyCapabilities: ServerCapabilities;
+  /** What `server/discover` declares (2026-07-28). */
+  readonly modernCapabilities: ServerCapabilities;
   readonly maskErrorDetails: boolean;
   readonly listPageSize?: number;
   readonly cacheHints: { ttlMs: number; cacheScope: "public" | "private" };
@@ -43,6 +47,8 @@ export interface DispatchHost extends ContextHost {
   readonly maxInputRounds: number;
   /** The pool for synchronous tools; undefined where Worker is unavailable. */
   readonly pool?: WorkerPool;
+  /** MCP tasks. */
+  readonly tasks: TaskService;
 }
 
 type Handler = (exchange: Exchange) => MaybePromise<JsonObject>;
@@ -89,7 +95,18 @@ export class Dispatcher {
     const callTool = (ex: Exchange) => this.#tools.call(ex);
     const readResource = (ex: Exchange) => this.#readResource(ex);
     const getPrompt = (ex: Exchange) => this.#getPrompt(ex);
-    both("tools/call", (ex) => this.#rounds.run(ex, callTool));
+    const runCall = (ex: Exchange) => this.#rounds.run(ex, callTool);
+    both("tools/call", (ex) => host.tasks.callTool(ex, runCall));
+    host.tasks.runTool = callTool;
+    both("tasks/get", (ex) => host.tasks.get(ex));
+    both("tasks/cancel", (ex) => host.tasks.cancel(ex));
+    legacy("tasks/result", (ex) => host.tasks.result(ex));
+    legacy("tasks/list", (ex) => host.tasks.list(ex));
+    this.#methods.set("tasks/update", {
+      handler: (ex) => host.tasks.update(ex),
+      legacy: false,
+      modern: true,
+    });
     both("resources/list", (ex) => this.#list(ex, "resources", "resources"), true);
     both("resources/templates/list", (ex) => this.#list(ex, "templates", "resourceTemplates"), true);
     both(
@@ -156,7 +173,7 @@ export class Dispatcher {
         : LATEST_LEGACY_PROTOCOL_VERSION;
     const result: JsonObject = {
       protocolVersion,
-      capabilities: this.host.capabilities,
+      capabilities: this.host.legacyCapabilities,
       serverInfo: this.host.serverInfo,
     };
     if (this.host.instructions !== undefined) result.instructions = this.host.instructions;
@@ -167,7 +184,7 @@ export class Dispatcher {
   discover(): JsonObject {
     const result: JsonObject = {
       supportedVersions: [...MODERN_PROTOCOL_VERSIONS],
-      capabilities: this.host.capabilities,
+      capabilities: this.host.modernCapabilities,
     };
     if (this.host.instructions !== undefined) result.instructions = this.host.instructions;
     return result;

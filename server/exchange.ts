@@ -9,7 +9,7 @@ import type { JsonObject, JsonRpcMessage, RequestId } from "../protocol/jsonrpc.
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/types.ts";
 import type { Era } from "../protocol/versions.ts";
 import type { Envelope } from "./envelope.ts";
-import type { InputRound } from "./input_required.ts";
+import type { InputRequest, InputRound } from "./input_required.ts";
 import type { Session } from "./session.ts";
 
 /** Which transport carried the request: streamable HTTP, stdio, or an in-process (memory) connection. */
@@ -60,6 +60,18 @@ export interface Exchange {
   closeSseStream?(retryMs?: number): void;
   /** 2026-07-28 input state; absent on 2025 requests. */
   input?: InputRound;
+  /** The MCP task this call runs in, when it runs as one. */
+  readonly taskId?: string;
+  /**
+   * Set by the task layer on a 2026 call that may become a task where its handler calls
+   * `ctx.startTask()` (the client negotiated tasks and the tool has a prelude).
+   */
+  taskEligible?: boolean;
+  /**
+   * Asks the client on behalf of a task (its status becomes `input_required` meanwhile) instead
+   * of the era's own way. `key` names the question, stable across re-runs.
+   */
+  ask?(request: InputRequest, key: string): Promise<JsonObject>;
 }
 
 /** Reads the progress token from a request's `_meta`. */
@@ -106,6 +118,7 @@ export class RequestExchange implements Exchange, Abortable {
   readonly transport: TransportKind;
   readonly httpRequest?: Request;
   input?: InputRound;
+  taskEligible?: boolean;
   #channel?: Channel;
   #controller?: AbortController;
   #reason?: unknown;

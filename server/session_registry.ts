@@ -148,6 +148,11 @@ export class SessionRegistry {
     return session;
   }
 
+  /** The copy of a session held in this isolate, if any, without checking the store. */
+  local(id: string): Session | undefined {
+    return this.#sessions.get(id);
+  }
+
   /** Every live session in this isolate. */
   all(): IterableIterator<Session> {
     return this.#sessions.values();

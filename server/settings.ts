@@ -43,6 +43,18 @@ export interface Limits {
   maxStdioLineBytes: number;
   /** Workers that run synchronous tools; calls beyond it wait in order. Default: cores minus one, at least one. */
   workerPoolSize: number;
+  /** MCP tasks one instance runs at once; more wait in the queue. Default 8. */
+  taskConcurrency: number;
+  /** Most tasks waiting to run (all instances together); creating one more fails with -32603. Default 10,000. */
+  maxQueuedTasks: number;
+  /** How long a finished task (its result) is kept, unless the tool or a 2025 client asks otherwise. Default 1 hour. */
+  taskTtlMs: number;
+  /** The longest retention a tool or client may ask for. Default 24 hours. */
+  maxTaskTtlMs: number;
+  /** The polling interval suggested to clients. Default 500 ms. */
+  taskPollIntervalMs: number;
+  /** How long a task's lease lasts without a heartbeat: a crashed instance's task is resumed after it. Default 10 s. */
+  taskLeaseMs: number;
 }
 
 /** The defaults of {@link Limits}. */
@@ -60,4 +72,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   shutdownTimeoutMs: 1000,
   maxStdioLineBytes: 4 * 1024 * 1024,
   workerPoolSize: defaultPoolSize(),
+  taskConcurrency: 8,
+  maxQueuedTasks: 10_000,
+  taskTtlMs: 3_600_000,
+  maxTaskTtlMs: 86_400_000,
+  taskPollIntervalMs: 500,
+  taskLeaseMs: 10_000,
 });

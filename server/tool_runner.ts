@@ -16,6 +16,7 @@ import type { Exchange } from "./exchange.ts";
 import { InputRequired, InputRequiredSignal } from "./input_required.ts";
 import { invalidParams, type MaybePromise, type Outcome } from "./outcome.ts";
 import type { Validation } from "./schema.ts";
+import { StartTaskSignal } from "./tasks/wire.ts";
 import { ModuleUnavailableError, type WorkerPool } from "./workers/pool.ts";
 
 /** Runs `tools/call`. */
@@ -133,7 +134,11 @@ export class ToolRunner {
 
   /** A failed tool: protocol errors propagate, anything else is an `isError` result. */
   #toolFailure(name: string, error: unknown): JsonObject {
-    if (error instanceof McpError || error instanceof InputRequiredSignal) throw error;
+    if (
+      error instanceof McpError || error instanceof InputRequiredSignal || error instanceof StartTaskSignal
+    ) {
+      throw error;
+    }
     this.host.log(logLevelOf(error), `tool '${name}' failed: ${errorMessage(error)}`);
     const text = error instanceof ToolError
       ? error.message

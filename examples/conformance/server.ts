@@ -7,7 +7,7 @@
  * @module
  */
 
-import { Audio, FastMCP, Image, InputRequired, Message, ToolError } from "../../mod.ts";
+import { Audio, ErrorCode, FastMCP, Image, InputRequired, McpError, Message, ToolError } from "../../mod.ts";
 import type { ElicitResult } from "../../mod.ts";
 import { z } from "zod";
 
@@ -505,6 +505,85 @@ mcp.prompt(
     return `Context: ${answer.context}`;
   },
 );
+
+// --- Tasks (the io.modelcontextprotocol/tasks extension, SEP-2663) ---------------------------
+
+/** Sleeps, or rejects as soon as the task is cancelled. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal.throwIfAborted();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+mcp.tool("greet", {
+  description: "Greets by name (never a task)",
+  input: z.object({ name: z.string().describe("Name to greet") }),
+  runInThread: false,
+}, ({ name }) => `Hello, ${name}!`);
+
+mcp.tool("slow_compute", {
+  description: "Sleeps for `seconds`, then answers; a task when the client takes tasks",
+  input: z.object({ seconds: z.number().int().min(0).default(3), label: z.string().default("default") }),
+  task: "optional",
+}, async ({ seconds, label }, ctx) => {
+  await pause(seconds * 1000, ctx.signal);
+  return `Computation "${label}" completed after ${seconds} seconds. Result: 42.`;
+});
+
+mcp.tool(
+  "failing_job",
+  { description: "Fails as a tool after a second", task: "required" },
+  async (_args, ctx) => {
+    await pause(1000, ctx.signal);
+    throw new ToolError("the job failed: simulated failure");
+  },
+);
+
+mcp.tool("protocol_error_job", {
+  description: "Ends in a protocol error",
+  task: "required",
+}, async (_args, ctx) => {
+  await pause(500, ctx.signal);
+  throw new McpError(ErrorCode.InternalError, "the job crashed: simulated internal error");
+});
+
+mcp.tool("confirm_delete", {
+  description: "Asks before deleting a file (inside its task)",
+  input: z.object({ filename: z.string().default("important.txt") }),
+  task: "required",
+}, async ({ filename }, ctx) => {
+  const answer = await ctx.elicit(`Delete '${filename}'?`, z.object({ confirm: z.boolean() }));
+  return answer.action === "accept" && answer.data.confirm ? `deleted '${filename}'` : `kept '${filename}'`;
+});
+
+mcp.tool(
+  "multi_input",
+  { description: "Asks two questions at once", task: "required" },
+  async (_args, ctx) => {
+    const [who, sure] = await Promise.all([
+      ctx.elicit("What is your name?", z.object({ name: z.string() })),
+      ctx.elicit("Confirm?", z.object({ confirm: z.boolean() })),
+    ]);
+    const name = who.action === "accept" ? who.data.name : "";
+    const confirmed = sure.action === "accept" && sure.data.confirm;
+    return `name="${name}" confirmed=${confirmed}`;
+  },
+);
+
+mcp.tool("test_tool_with_task", {
+  description: "Asks for a name in the request, then works in a task",
+  task: { mode: "required", prelude: true },
+}, async (_args, ctx) => {
+  const who = await ctx.elicit("What is your name?", z.object({ name: z.string() }));
+  await ctx.startTask();
+  const name = who.action === "accept" ? who.data.name : "stranger";
+  return `Hello, ${name}! (computed in task)`;
+});
 
 export default mcp;
 

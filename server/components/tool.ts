@@ -16,6 +16,7 @@ import {
 } from "../schema.ts";
 import { checkName, Component, type ComponentOptions, withMetadata } from "./common.ts";
 import { isAsyncFunction } from "../workers/module_capture.ts";
+import type { TaskSupport } from "../tasks/wire.ts";
 
 /** A tool's handler: parsed arguments and the request's context in, any convertible value out. */
 export type ToolHandler<S> = (args: Infer<S>, ctx: Context) => unknown;
@@ -56,6 +57,39 @@ export interface ToolOptions<S extends SchemaLike | undefined = SchemaLike | und
    * the stack when omitted.
    */
   module?: string;
+  /**
+   * Whether the tool runs as an MCP task: the client gets a task id at once and polls for the
+   * result, while the work runs on the server's task queue (any instance sharing the store).
+   * `true` or `"optional"`: a task when the client asks for one (2025-11-25 `params.task`) or
+   * negotiated tasks (2026-07-28 extension), a plain call otherwise. `"required"`: only as a task.
+   * `"forbidden"` (the default): never. The object form adds per-tool settings.
+   */
+  task?: boolean | TaskSupport | ToolTaskOptions;
+}
+
+/**
+ * Task settings of a tool.
+ *
+ * @example
+ * ```ts
+ * import { FastMCP } from "@denomcp/denomcp";
+ * const mcp = new FastMCP({ name: "demo" });
+ * mcp.tool("crunch", { task: { mode: "required", ttlMs: 24 * 3_600_000 } }, async (_args, ctx) => {
+ *   await ctx.reportProgress(1, 2);
+ *   return "done";
+ * });
+ * ```
+ */
+export interface ToolTaskOptions {
+  /** `"optional"` (default) or `"required"`, as for the short form. */
+  mode?: "optional" | "required";
+  /**
+   * The handler begins in the request and the task starts where it calls `ctx.startTask()`, so
+   * that questions asked before it (`ctx.elicit()`) are answered before the client gets its task.
+   */
+  prelude?: boolean;
+  /** How long the finished task is kept; at most the server's `maxTaskTtlMs`. */
+  ttlMs?: number;
 }
 
 /** A tool compiled for serving. */
@@ -82,6 +116,12 @@ export class ToolComponent extends Component {
   readonly runsInThread: boolean;
   /** The module a pool worker imports to find this tool; undefined runs it inline. */
   module?: string;
+  /** How the tool takes part in MCP tasks. */
+  readonly taskSupport: TaskSupport;
+  /** True when the handler begins in the request and starts its task with `ctx.startTask()`. */
+  readonly taskPrelude: boolean;
+  /** Retention of the tool's finished tasks, when not the server default. */
+  readonly taskTtlMs?: number;
 
   /** Compiles a tool definition; throws a TypeError naming the tool for bad schemas or names. */
   constructor(name: string, options: ToolOptions, handler: ToolHandler<unknown>) {
@@ -92,6 +132,20 @@ export class ToolComponent extends Component {
     this.timeoutMs = options.timeoutMs;
     this.runsInThread = options.runInThread !== false && !isAsyncFunction(handler);
     this.module = options.module;
+    const task = options.task;
+    const settings: ToolTaskOptions = typeof task === "object" ? task : {};
+    this.taskSupport = task === true
+      ? "optional"
+      : typeof task === "string"
+      ? task
+      : typeof task === "object"
+      ? settings.mode ?? "optional"
+      : "forbidden";
+    if (!["forbidden", "optional", "required"].includes(this.taskSupport)) {
+      throw new TypeError(`tool '${name}': task must be true, "optional", "required" or "forbidden"`);
+    }
+    this.taskPrelude = settings.prelude === true;
+    this.taskTtlMs = settings.ttlMs;
     this.input = options.input ? compileSchema(options.input, `tool '${name}' input`) : EMPTY_OBJECT_SCHEMA;
     if (this.input.jsonSchema.type !== "object") {
       throw new TypeError(`tool '${name}': the input schema must describe an object`);
@@ -106,6 +160,9 @@ export class ToolComponent extends Component {
     checkMirroredHeaders(name, this.input.jsonSchema);
     const listing: WireTool = { name, inputSchema: this.input.jsonSchema };
     if (this.output) listing.outputSchema = this.output.jsonSchema;
+    if (this.taskSupport !== "forbidden") {
+      listing.execution = { taskSupport: this.taskSupport };
+    }
     this.listing = withMetadata(
       listing as unknown as Record<string, unknown>,
       options,

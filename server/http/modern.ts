@@ -42,6 +42,9 @@ const NAME_PARAM: Record<string, string> = {
   "tools/call": "name",
   "prompts/get": "name",
   "resources/read": "uri",
+  "tasks/get": "taskId",
+  "tasks/update": "taskId",
+  "tasks/cancel": "taskId",
 };
 
 const mirroredCache = new WeakMap<object, Map<string, string[]>>();

@@ -39,6 +39,12 @@ export interface TaskRecord {
   parentId?: string;
   /** Who may read or cancel it (bound by the caller, e.g. a principal or session). */
   owner_key?: string;
+  /** How long the finished task is kept, when not the queue's `resultTtlMs`. */
+  ttlMs?: number;
+  /** What the handler reports about itself while it runs (see {@link TaskContext.setDetail}). */
+  detail?: Record<string, unknown>;
+  /** Messages delivered to the running task by key (see {@link TaskQueue.deliver}). */
+  inbox?: Record<string, unknown>;
 }
 
 /** Options of {@link TaskQueue.submit}. */
@@ -49,6 +55,8 @@ export interface SubmitOptions {
   maxAttempts?: number;
   /** Who the task belongs to; reads and cancellation must present it. */
   ownerKey?: string;
+  /** Keep the finished task this long instead of the queue's `resultTtlMs`. */
+  ttlMs?: number;
 }
 
 /** What a handler gets besides its payload. */
@@ -61,6 +69,10 @@ export interface TaskContext {
   submit(kind: string, payload: unknown, options?: SubmitOptions): Promise<string>;
   /** Waits for a task to finish, giving this task's slot back meanwhile. Rejects if it failed. */
   wait(id: string): Promise<unknown>;
+  /** Records what the task is doing (readers see it in `detail`); ignored once the task is no longer ours. */
+  setDetail(detail: Record<string, unknown>): Promise<void>;
+  /** Waits for the message delivered under `key` (see {@link TaskQueue.deliver}); rejects when the task stops. */
+  receive(key: string): Promise<unknown>;
 }
 
 /** Runs one kind of task. */
@@ -80,6 +92,8 @@ export interface TaskQueueOptions {
   pollMs?: number;
   /** Most queued tasks; submissions beyond it are refused. Default 10,000. */
   maxQueued?: number;
+  /** Called with each task this instance finished or cancelled, once the record says so. */
+  onFinished?: (record: TaskRecord) => void;
 }
 
 const TASKS = "tasks";
@@ -127,7 +141,8 @@ export class TaskQueue {
   #wakePending = false;
   /** Waiting tasks as of the last scan plus submissions since: a full count only near the limit. */
   #queuedEstimate = 0;
-  readonly #options: Required<TaskQueueOptions>;
+  readonly #options: Required<Omit<TaskQueueOptions, "onFinished">>;
+  readonly #onFinished?: (record: TaskRecord) => void;
 
   /** Creates a queue; `start()` makes this instance run tasks. */
   constructor(private readonly store: Store, options: TaskQueueOptions = {}) {
@@ -140,6 +155,7 @@ export class TaskQueue {
       maxQueued: options.maxQueued ?? 10_000,
     };
     this.#free = this.#options.concurrency;
+    this.#onFinished = options.onFinished;
   }
 
   /** Registers the handler of a kind of task. */
@@ -168,10 +184,38 @@ export class TaskQueue {
     }
   }
 
-  /** Stops, and waits for a scan in progress to end (before the store is closed). */
+  /**
+   * Stops, waits for a scan in progress to end, and hands the tasks that were running here back
+   * to the queue, so another instance (or this one after a restart) resumes them at once rather
+   * than after their lease. Call it before the store is closed.
+   */
   async close(): Promise<void> {
+    const running = [...this.#running.keys()];
     this.stop();
     await this.#scanning;
+    const released = await Promise.all(running.map((id) => this.#release(id).catch(() => false)));
+    if (released.some(Boolean)) {
+      await this.store.set(WAKE, { at: Date.now(), nonce: crypto.randomUUID() }).catch(() => {});
+    }
+  }
+
+  /** Puts a task this instance was running back in the queue; the interrupted attempt does not count. */
+  async #release(id: string): Promise<boolean> {
+    const { value: record, version } = await this.store.getVersioned<TaskRecord>([TASKS, id]);
+    if (!record || record.status !== "running" || record.owner !== this.#instance) return false;
+    const now = Date.now();
+    const back: TaskRecord = {
+      ...record,
+      status: "queued",
+      owner: undefined,
+      leaseUntil: undefined,
+      attempts: Math.max(0, record.attempts - 1),
+      notBefore: now,
+      updatedAt: now,
+    };
+    if (!(await this.store.setIf([TASKS, id], version, back))) return false;
+    await this.#index(back);
+    return true;
   }
 
   /** Adds a task; returns its id (unguessable). */
@@ -199,6 +243,7 @@ export class TaskQueue {
       updatedAt: now,
       parentId,
       owner_key: options.ownerKey,
+      ttlMs: options.ttlMs,
     };
     await this.store.set([TASKS, record.id], record);
     await this.#index(record);
@@ -221,9 +266,10 @@ export class TaskQueue {
       if (!record || record.owner_key !== ownerKey) return false;
       if (record.status !== "queued" && record.status !== "running") return false;
       const done: TaskRecord = { ...record, status: "cancelled", updatedAt: Date.now() };
-      if (await this.store.setIf([TASKS, id], version, done, { expireInMs: this.#options.resultTtlMs })) {
+      if (await this.store.setIf([TASKS, id], version, done, { expireInMs: this.#ttl(record) })) {
         this.#running.get(id)?.controller.abort(new Error("cancelled"));
         await this.store.delete([READY, id]);
+        this.#onFinished?.(done);
         this.#signal();
         return true;
       }
@@ -231,24 +277,90 @@ export class TaskQueue {
     return false;
   }
 
+  /**
+   * Delivers messages to a running task (answers to what it asked, say), from any instance.
+   * `accept` filters the keys the task is waiting for; the rest are ignored. False when the task
+   * is unknown, not the caller's, or not running.
+   */
+  async deliver(
+    id: string,
+    ownerKey: string | undefined,
+    messages: Record<string, unknown>,
+    accept: (key: string, record: TaskRecord) => boolean = () => true,
+  ): Promise<boolean> {
+    for (let tries = 0; tries < 20; tries++) {
+      const { value: record, version } = await this.store.getVersioned<TaskRecord>([TASKS, id]);
+      if (!record || record.owner_key !== ownerKey || record.status !== "running") return false;
+      const inbox = { ...record.inbox };
+      for (const [key, value] of Object.entries(messages)) {
+        if (!(key in inbox) && accept(key, record)) inbox[key] = value;
+      }
+      if (await this.store.setIf([TASKS, id], version, { ...record, inbox, updatedAt: Date.now() })) {
+        this.#signal();
+        return true;
+      }
+    }
+    throw new Error(`task ${id}: the delivery did not land`);
+  }
+
+  /** Wakes waiters and other instances now (something about a task changed outside the queue). */
+  poke(): void {
+    this.#signal();
+  }
+
   /** Resolves when the task has finished (any terminal status), with its record. */
-  async settled(id: string): Promise<TaskRecord> {
+  async settled(id: string, signal?: AbortSignal): Promise<TaskRecord> {
     while (true) {
       const record = await this.store.get<TaskRecord>([TASKS, id]);
       if (!record) throw new Error(`unknown task ${id}`);
       if (record.status !== "queued" && record.status !== "running") return record;
-      await new Promise<void>((resolve) => {
-        let set = this.#waiters.get(id);
-        if (!set) this.#waiters.set(id, set = new Set());
-        const timer = setTimeout(done, this.#options.pollMs);
-        function done() {
-          clearTimeout(timer);
-          set!.delete(done);
-          resolve();
-        }
-        set.add(done);
-      });
+      await this.#nap(id, signal);
     }
+  }
+
+  /**
+   * Resolves with the task's record once it changed after `since` (its `updatedAt`), or when it
+   * is gone (undefined). A reader following a task's progress waits here instead of polling.
+   */
+  async changed(id: string, since: number, signal?: AbortSignal): Promise<TaskRecord | undefined> {
+    while (true) {
+      const record = await this.store.get<TaskRecord>([TASKS, id]);
+      if (!record || record.updatedAt > since) return record;
+      await this.#nap(id, signal);
+    }
+  }
+
+  /** Resolves at the next wake-up (any change to any task, here or signalled by another instance) or poll tick. */
+  nextWake(id: string, signal?: AbortSignal): Promise<void> {
+    return this.#nap(id, signal);
+  }
+
+  /** Sleeps until the next wake-up or poll tick; rejects when `signal` aborts. */
+  #nap(id: string, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    return new Promise<void>((resolve, reject) => {
+      let set = this.#waiters.get(id);
+      if (!set) this.#waiters.set(id, set = new Set());
+      const waiters = set;
+      const timer = setTimeout(done, this.#options.pollMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        waiters.delete(done);
+      };
+      function onAbort() {
+        cleanup();
+        reject(signal!.reason);
+      }
+      function done() {
+        cleanup();
+        resolve();
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      waiters.add(done);
+    }).finally(() => {
+      if (this.#waiters.get(id)?.size === 0) this.#waiters.delete(id);
+    });
   }
 
   /**
@@ -370,7 +482,7 @@ export class TaskQueue {
     const controller = new AbortController();
     const heartbeat = setInterval(
       () => void this.#renew(record.id, controller).catch(() => {}),
-      this.#options.leaseMs / 3,
+      Math.min(this.#options.leaseMs / 3, 1000),
     );
     Deno.unrefTimer(heartbeat as unknown as number);
     this.#running.set(record.id, { controller, heartbeat });
@@ -389,6 +501,18 @@ export class TaskQueue {
           return done.result;
         } finally {
           this.#free--;
+        }
+      },
+      setDetail: (detail) => this.#settle(() => this.#update(record.id, controller, { detail })),
+      receive: async (key) => {
+        let since = 0;
+        while (true) {
+          const current = await this.changed(record.id, since, controller.signal);
+          if (!current || current.status !== "running") {
+            throw new Error(`task ${record.id} is no longer running`);
+          }
+          if (current.inbox && key in current.inbox) return current.inbox[key];
+          since = current.updatedAt;
         }
       },
     };
@@ -419,17 +543,38 @@ export class TaskQueue {
     }
   }
 
-  /** Extends the lease; a task cancelled (or taken over) meanwhile is aborted here. */
+  /**
+   * Checks the task every second or so: a task cancelled (or taken over) meanwhile, perhaps on
+   * another instance, is aborted here; the lease is extended once a third of it is used up.
+   */
   async #renew(id: string, controller: AbortController): Promise<void> {
     const { value: record, version } = await this.store.getVersioned<TaskRecord>([TASKS, id]);
     if (!record || record.status !== "running" || record.owner !== this.#instance) {
       controller.abort(new Error(record?.status === "cancelled" ? "cancelled" : "the lease was lost"));
       return;
     }
-    await this.store.setIf([TASKS, id], version, {
-      ...record,
-      leaseUntil: Date.now() + this.#options.leaseMs,
-    });
+    const now = Date.now();
+    if ((record.leaseUntil ?? 0) - now > (this.#options.leaseMs * 2) / 3) return;
+    await this.store.setIf([TASKS, id], version, { ...record, leaseUntil: now + this.#options.leaseMs });
+  }
+
+  #ttl(record: TaskRecord): number {
+    return record.ttlMs ?? this.#options.resultTtlMs;
+  }
+
+  /** Changes a running task of ours without finishing it. */
+  async #update(id: string, controller: AbortController, change: Partial<TaskRecord>): Promise<void> {
+    for (let tries = 0; tries < 10; tries++) {
+      const { value: record, version } = await this.store.getVersioned<TaskRecord>([TASKS, id]);
+      if (
+        !record || record.status !== "running" || record.owner !== this.#instance || controller.signal.aborted
+      ) return;
+      if (await this.store.setIf([TASKS, id], version, { ...record, ...change, updatedAt: Date.now() })) {
+        this.#signal();
+        return;
+      }
+    }
+    throw new Error(`task ${id}: the update did not land`);
   }
 
   async #finish(id: string, controller: AbortController, change: Partial<TaskRecord>): Promise<void> {
@@ -446,10 +591,11 @@ export class TaskQueue {
           [TASKS, id],
           version,
           finished,
-          terminal ? { expireInMs: this.#options.resultTtlMs } : {},
+          terminal ? { expireInMs: this.#ttl(record) } : {},
         )
       ) {
         if (!terminal) await this.#index(finished);
+        else this.#onFinished?.(finished);
         this.#signal();
         return;
       }

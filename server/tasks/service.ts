@@ -1,0 +1,452 @@
+/**
+ * MCP tasks on the server's task queue. A task-enabled tool call becomes a task record in the
+ * store; any instance sharing the store may run it, and any instance answers `tasks/*` about it.
+ *
+ * 2025-11-25 (experimental tasks): the client asks with `params.task`, gets `{ task }`, polls
+ * `tasks/get`, fetches the outcome with `tasks/result`, which also carries the task's requests to
+ * the client (elicitation, sampling) while it waits; `tasks/list` and `tasks/cancel`. Tasks
+ * belong to the session that created them.
+ *
+ * 2026-07-28 (`io.modelcontextprotocol/tasks`): the server decides, for clients that declare
+ * the extension on the request; `tasks/get` inlines the result, error or pending input
+ * requests, `tasks/update` answers them, `tasks/cancel` acknowledges.
+ *
+ * @module
+ */
+
+import { ErrorCode, isObject, type JsonObject, type JsonRpcMessage } from "../../protocol/jsonrpc.ts";
+import type { Implementation } from "../../protocol/types.ts";
+import type { ComponentRegistry } from "../components/registry.ts";
+import type { ToolComponent } from "../components/tool.ts";
+import { errorMessage, McpError } from "../errors.ts";
+import type { Exchange } from "../exchange.ts";
+import { InputRequired } from "../input_required.ts";
+import type { LogSink } from "../logger.ts";
+import { invalidParams, type MaybePromise, type Outcome } from "../outcome.ts";
+import type { SessionRegistry } from "../session_registry.ts";
+import type { Limits } from "../settings.ts";
+import type { Store } from "../store/store.ts";
+import { QueueFullError, type TaskContext, TaskQueue, type TaskRecord } from "./queue.ts";
+import { TaskExchange, type TaskLink, type ToolTaskPayload } from "./task_exchange.ts";
+import {
+  legacyTask,
+  modernTask,
+  outstandingRequests,
+  RELATED_TASK_KEY,
+  StartTaskSignal,
+  TASKS_EXTENSION,
+  type TaskTiming,
+  type ToolTaskOutcome,
+} from "./wire.ts";
+
+/** What the task layer needs from its server. */
+export interface TaskServiceHost {
+  readonly serverInfo: Implementation;
+  readonly limits: Readonly<Limits>;
+  readonly registry: ComponentRegistry;
+  readonly sessions: SessionRegistry;
+  readonly maskErrorDetails: boolean;
+  readonly listPageSize?: number;
+  readonly log: LogSink;
+}
+
+/** Messages of a task waiting for a `tasks/result` stream. */
+const OUTBOX = "task-out";
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+/** The `-32021` error of a 2026 request that did not declare the tasks extension. */
+function missingExtension(what: string): McpError {
+  return new McpError(ErrorCode.MissingClientCapability, `${what} needs the ${TASKS_EXTENSION} extension`, {
+    data: { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } },
+    logLevel: "info",
+  });
+}
+
+function declaresExtension(exchange: Exchange): boolean {
+  const extensions = (exchange.clientCapabilities as { extensions?: unknown }).extensions;
+  return isObject(extensions) && isObject(extensions[TASKS_EXTENSION]);
+}
+
+/**
+ * Who a task belongs to. 2025: the session that created it. 2026 requests carry no identity of
+ * their own; the task id, unguessable, is then the capability.
+ */
+function ownerOf(exchange: Exchange): string | undefined {
+  return exchange.session ? `session:${exchange.session.id}` : undefined;
+}
+
+/** The MCP tasks of one server. */
+export class TaskService implements TaskLink {
+  #queue?: TaskQueue;
+  #store?: Store;
+  #started = false;
+  #seq = 0;
+  /** `tasks/result` streams open in this isolate, by task. */
+  readonly #streams = new Map<string, Set<(message: JsonRpcMessage) => void>>();
+  /** Queue kind of this server's tool tasks (servers sharing a store keep their tasks apart). */
+  readonly #kind: string;
+  /** Runs a tool call (set by the dispatcher). */
+  runTool?: (exchange: Exchange) => Outcome;
+
+  /** Creates the task layer of a server. */
+  constructor(private readonly host: TaskServiceHost) {
+    this.#kind = `mcp-tool:${host.serverInfo.name}`;
+  }
+
+  /** @inheritdoc */
+  get clientRequestTimeoutMs(): number {
+    return this.host.limits.clientRequestTimeoutMs;
+  }
+
+  get #timing(): TaskTiming {
+    return { ttlMs: this.host.limits.taskTtlMs, pollIntervalMs: this.host.limits.taskPollIntervalMs };
+  }
+
+  /** Starts running tasks here once a tool takes them (tools may be added after start-up). */
+  toolsChanged(): void {
+    if (this.#started || !this.#queue) return;
+    if (this.host.registry.listing("tools").some((t) => (t as { execution?: unknown }).execution)) {
+      this.start();
+    }
+  }
+
+  /** Connects to the store once it is open; starts running tasks if any tool takes them. */
+  open(store: Store): void {
+    const limits = this.host.limits;
+    this.#store = store;
+    this.#queue = new TaskQueue(store, {
+      concurrency: limits.taskConcurrency,
+      leaseMs: limits.taskLeaseMs,
+      resultTtlMs: limits.taskTtlMs,
+      maxQueued: limits.maxQueuedTasks,
+      onFinished: (record) => this.statusChanged(record.id, (record.payload as ToolTaskPayload).sessionId),
+    });
+    this.#queue.define(this.#kind, (payload: ToolTaskPayload, ctx) => this.#execute(payload, ctx));
+    this.#started = false;
+    this.toolsChanged();
+  }
+
+  /** Runs tasks on this instance (from now on; idempotent). */
+  start(): void {
+    if (!this.#queue || this.#started) return;
+    this.#started = true;
+    this.#queue.start();
+  }
+
+  /** Stops running tasks here; running ones resume elsewhere (or after a restart) once their lease ends. */
+  async close(): Promise<void> {
+    const queue = this.#queue;
+    this.#queue = undefined;
+    this.#started = false;
+    await queue?.close();
+  }
+
+  get #q(): TaskQueue {
+    if (!this.#queue) throw new McpError(ErrorCode.InternalError, "the task queue is not open");
+    return this.#queue;
+  }
+
+  /**
+   * `tools/call`: becomes a task when the tool and the client agree, runs as a plain call
+   * otherwise (`run`), and refuses where the tool requires a task the client cannot take.
+   */
+  callTool(
+    exchange: Exchange,
+    run: (exchange: Exchange) => MaybePromise<JsonObject>,
+  ): MaybePromise<JsonObject> {
+    const name = exchange.params.name;
+    const tool = typeof name === "string" ? this.host.registry.tool(name) : undefined;
+    if (!tool || (tool.taskSupport === "forbidden" && exchange.params.task === undefined)) {
+      return run(exchange);
+    }
+    const support = tool.taskSupport;
+    if (exchange.era === "legacy") {
+      const wanted = exchange.params.task !== undefined;
+      if (wanted && support === "forbidden") {
+        throw new McpError(ErrorCode.MethodNotFound, `tool '${tool.name}' does not run as a task`, {
+          logLevel: "info",
+        });
+      }
+      if (!wanted && support === "required") {
+        throw new McpError(
+          ErrorCode.MethodNotFound,
+          `tool '${tool.name}' runs only as a task: call it with params.task`,
+          { logLevel: "info" },
+        );
+      }
+      return wanted ? this.#create(exchange, tool) : run(exchange);
+    }
+    // 2026: a legacy `params.task` is an unknown field here, and is ignored.
+    if (support === "forbidden") return run(exchange);
+    if (!declaresExtension(exchange)) {
+      if (support === "required") throw missingExtension(`tool '${tool.name}'`);
+      return run(exchange);
+    }
+    if (!tool.taskPrelude) return this.#create(exchange, tool);
+    exchange.taskEligible = true;
+    const started = (error: unknown) => {
+      if (!(error instanceof StartTaskSignal)) throw error;
+      return this.#create(exchange, tool, exchange.input?.answers);
+    };
+    let out: MaybePromise<JsonObject>;
+    try {
+      out = run(exchange);
+    } catch (error) {
+      return started(error);
+    }
+    return out instanceof Promise ? out.catch(started) : out;
+  }
+
+  async #create(
+    exchange: Exchange,
+    tool: ToolComponent,
+    answers?: Record<string, unknown>,
+  ): Promise<JsonObject> {
+    const limits = this.host.limits;
+    const legacy = exchange.era === "legacy";
+    let ttlMs = tool.taskTtlMs ?? limits.taskTtlMs;
+    const requested = (exchange.params.task as { ttl?: unknown } | undefined)?.ttl;
+    if (legacy && typeof requested === "number" && requested > 0) ttlMs = requested;
+    ttlMs = Math.min(Math.round(ttlMs), limits.maxTaskTtlMs);
+    const args = exchange.params.arguments ?? {};
+    if (!isObject(args)) throw invalidParams(`tools/call '${tool.name}': arguments must be an object`);
+    const payload: ToolTaskPayload = {
+      era: exchange.era,
+      protocolVersion: exchange.protocolVersion,
+      requestId: exchange.id,
+      name: tool.name,
+      arguments: args,
+      clientCapabilities: exchange.clientCapabilities,
+      clientInfo: exchange.clientInfo,
+      sessionId: exchange.session?.id,
+      logLevel: exchange.logLevel,
+      progressToken: exchange.progressToken,
+      transport: exchange.transport,
+      answers: answers && Object.keys(answers).length > 0 ? answers : undefined,
+    };
+    this.start();
+    const owner = ownerOf(exchange);
+    let id: string;
+    try {
+      id = await this.#q.submit(this.#kind, payload, { ownerKey: owner, ttlMs });
+    } catch (error) {
+      if (error instanceof QueueFullError) {
+        throw new McpError(ErrorCode.InternalError, `the server is busy: ${error.message}`);
+      }
+      throw error;
+    }
+    // The record is written before the answer goes out, so a `tasks/get` right after finds it.
+    const record = (await this.#q.get(id, owner))!;
+    return legacy
+      ? { task: legacyTask(record, this.#timing) }
+      : { resultType: "task", ...modernTask(record, this.#timing) };
+  }
+
+  async #execute(payload: ToolTaskPayload, ctx: TaskContext): Promise<ToolTaskOutcome> {
+    const session = payload.sessionId ? await this.host.sessions.get(payload.sessionId) : undefined;
+    const exchange = new TaskExchange(payload, ctx, this, session);
+    try {
+      const out = await this.runTool!(exchange);
+      if (out instanceof InputRequired) {
+        return {
+          error: {
+            code: ErrorCode.InternalError,
+            message:
+              `tool '${payload.name}' returned InputRequired inside a task; ask with ctx.elicit() instead`,
+          },
+        };
+      }
+      return { result: out };
+    } catch (error) {
+      // Cancelled or the lease lost: the queue keeps the outcome that stopped it.
+      if (ctx.signal.aborted) throw error;
+      if (error instanceof McpError) {
+        const e: { code: number; message: string; data?: unknown } = {
+          code: error.code,
+          message: error.message,
+        };
+        if (error.data !== undefined) e.data = error.data;
+        return { error: e };
+      }
+      this.host.log("error", `task ${ctx.id} (tool '${payload.name}') failed: ${errorMessage(error)}`);
+      const message = this.host.maskErrorDetails ? "internal error" : errorMessage(error);
+      return { error: { code: ErrorCode.InternalError, message } };
+    }
+  }
+
+  /** `tasks/get`. */
+  async get(exchange: Exchange): Promise<JsonObject> {
+    const record = await this.#find(exchange);
+    return exchange.era === "legacy" ? legacyTask(record, this.#timing) : modernTask(record, this.#timing);
+  }
+
+  /**
+   * `tasks/cancel`. 2025: the cancelled task, or -32602 for a finished one. 2026: an empty
+   * acknowledgement either way (cancellation is cooperative there).
+   */
+  async cancel(exchange: Exchange): Promise<JsonObject> {
+    const record = await this.#find(exchange);
+    const legacy = exchange.era === "legacy";
+    const refuse = (status: string) =>
+      invalidParams(`Cannot cancel task: already in terminal status '${status}'`);
+    if (TERMINAL.has(record.status)) {
+      if (legacy) throw refuse(legacyTask(record, this.#timing).status as string);
+      return {};
+    }
+    await this.#q.cancel(record.id, record.owner_key);
+    if (!legacy) return {};
+    const now = await this.#find(exchange);
+    const task = legacyTask(now, this.#timing);
+    if (now.status !== "cancelled") throw refuse(task.status as string);
+    return task;
+  }
+
+  /** `tasks/update` (2026): answers to the task's input requests; unknown or answered keys are ignored. */
+  async update(exchange: Exchange): Promise<JsonObject> {
+    const responses = exchange.params.inputResponses;
+    if (!isObject(responses)) throw invalidParams("tasks/update needs inputResponses (an object)");
+    const record = await this.#find(exchange);
+    if (record.status === "running") {
+      await this.#q.deliver(
+        record.id,
+        record.owner_key,
+        responses,
+        (key, now) => key in outstandingRequests(now),
+      );
+    }
+    return {};
+  }
+
+  /**
+   * `tasks/result` (2025): waits for the task to finish, carrying its messages to the client on
+   * this response's stream meanwhile, then answers exactly as the call would have.
+   */
+  async result(exchange: Exchange): Promise<JsonObject> {
+    let record = await this.#find(exchange);
+    const id = record.id;
+    const send = (message: JsonRpcMessage) => exchange.send(message);
+    let streams = this.#streams.get(id);
+    if (!streams) this.#streams.set(id, streams = new Set());
+    streams.add(send);
+    try {
+      while (true) {
+        await this.#drain(id, send);
+        if (TERMINAL.has(record.status)) break;
+        await this.#q.nextWake(id, exchange.signal);
+        const next = await this.#q.get(id, record.owner_key);
+        if (!next) throw invalidParams("Failed to retrieve task: Task has expired");
+        record = next;
+      }
+    } finally {
+      streams.delete(send);
+      if (streams.size === 0) this.#streams.delete(id);
+    }
+    if (record.status === "cancelled") {
+      throw new McpError(ErrorCode.InternalError, `Task ${id} was cancelled`, { logLevel: "info" });
+    }
+    const outcome = record.result as ToolTaskOutcome | undefined;
+    if (!outcome) {
+      throw new McpError(ErrorCode.InternalError, `Task ${id} failed: ${record.error ?? "unknown error"}`);
+    }
+    if ("error" in outcome) {
+      throw new McpError(outcome.error.code, outcome.error.message, {
+        data: outcome.error.data,
+        logLevel: "info",
+      });
+    }
+    const meta = { ...(outcome.result._meta as JsonObject | undefined), [RELATED_TASK_KEY]: { taskId: id } };
+    return { ...outcome.result, _meta: meta };
+  }
+
+  /** `tasks/list` (2025): the session's tasks, oldest first, a page at a time. */
+  async list(exchange: Exchange): Promise<JsonObject> {
+    const owner = ownerOf(exchange);
+    const cursor = exchange.params.cursor;
+    let after: { c: number; i: string } | undefined;
+    if (cursor !== undefined) {
+      try {
+        after = JSON.parse(atob(String(cursor)));
+        if (typeof after?.c !== "number" || typeof after.i !== "string") throw new Error();
+      } catch {
+        throw invalidParams(`tasks/list: invalid cursor ${JSON.stringify(cursor)}`);
+      }
+    }
+    const mine: TaskRecord[] = [];
+    // Without a session there is no requester to scope the list to: nothing is listed.
+    if (owner !== undefined) {
+      for await (const { value } of this.#store!.list<TaskRecord>(["tasks"])) {
+        if (value.kind === this.#kind && value.owner_key === owner) mine.push(value);
+      }
+    }
+    mine.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    const start = after
+      ? mine.findIndex((r) => r.createdAt > after!.c || (r.createdAt === after!.c && r.id > after!.i))
+      : 0;
+    const size = this.host.listPageSize ?? 100;
+    const page = start < 0 ? [] : mine.slice(start, start + size);
+    const result: JsonObject = { tasks: page.map((r) => legacyTask(r, this.#timing)) };
+    const last = page.at(-1);
+    if (last && start + size < mine.length) {
+      result.nextCursor = btoa(JSON.stringify({ c: last.createdAt, i: last.id }));
+    }
+    return result;
+  }
+
+  /** The task a request names, if it is the caller's; -32602 otherwise (2026: -32021 first without the extension). */
+  async #find(exchange: Exchange): Promise<TaskRecord> {
+    if (exchange.era === "modern" && !declaresExtension(exchange)) throw missingExtension(exchange.method);
+    const taskId = exchange.params.taskId;
+    if (typeof taskId !== "string" || taskId === "") throw invalidParams(`${exchange.method} needs a taskId`);
+    const record = await this.#q.get(taskId, ownerOf(exchange));
+    if (!record || record.kind !== this.#kind) throw invalidParams("Failed to retrieve task: Task not found");
+    return record;
+  }
+
+  /** @inheritdoc */
+  deliver(taskId: string, sessionId: string | undefined, message: JsonRpcMessage): void {
+    const streams = this.#streams.get(taskId);
+    if (streams?.size) {
+      for (const send of streams) send(message);
+      return;
+    }
+    // A notification may go to the session's GET stream; a request waits for `tasks/result`,
+    // where the client looks for it once it sees `input_required`.
+    const isRequest = "id" in message && "method" in message;
+    if (!isRequest && sessionId && this.host.sessions.local(sessionId)?.unsolicited?.(message)) return;
+    const seq = `${Date.now().toString(36).padStart(9, "0")}-${(this.#seq++).toString(36).padStart(6, "0")}`;
+    this.#store?.set([OUTBOX, taskId, seq], message, { expireInMs: this.host.limits.taskTtlMs })
+      .then(() => this.#queue?.poke())
+      .catch((e) => this.host.log("error", `queueing a message of task ${taskId}: ${e}`));
+  }
+
+  /** Sends a task's queued messages on a `tasks/result` stream, each once. */
+  async #drain(taskId: string, send: (message: JsonRpcMessage) => void): Promise<void> {
+    const store = this.#store!;
+    const queued: { key: string[]; value: JsonRpcMessage }[] = [];
+    for await (const entry of store.list<JsonRpcMessage>([OUTBOX, taskId])) queued.push(entry);
+    queued.sort((a, b) => (a.key.at(-1)! < b.key.at(-1)! ? -1 : 1));
+    for (const { key, value } of queued) {
+      if (value === null) continue; // claimed by another stream
+      // Of two streams draining at once, only the one whose claim lands sends the message.
+      const { version } = await store.getVersioned(key);
+      if (version === null || !(await store.setIf(key, version, null, { expireInMs: 1000 }))) continue;
+      send(value);
+      await store.delete(key);
+    }
+  }
+
+  /** @inheritdoc */
+  statusChanged(taskId: string, sessionId: string | undefined): void {
+    if (!sessionId) return;
+    const session = this.host.sessions.local(sessionId);
+    if (!session?.unsolicited || !this.#queue) return;
+    this.#queue.get(taskId, `session:${sessionId}`).then((record) => {
+      if (!record) return;
+      session.unsolicited?.({
+        jsonrpc: "2.0",
+        method: "notifications/tasks/status",
+        params: legacyTask(record, this.#timing),
+      });
+    }).catch(() => {});
+  }
+}
