@@ -80,7 +80,13 @@ export {
 export type { ComponentOptions } from "./server/components/common.ts";
 export type { Infer, JsonSchema, SchemaLike } from "./server/schema.ts";
 export { ErrorCode } from "./protocol/jsonrpc.ts";
-export { type SetOptions, type Store, type StoreKey, ValueTooLargeError } from "./server/store/store.ts";
+export {
+  type SetOptions,
+  type Store,
+  type StoreKey,
+  type StoreWrite,
+  ValueTooLargeError,
+} from "./server/store/store.ts";
 export { memoryStore } from "./server/store/memory.ts";
 export { KV_FLAG_HINT, kvStore, type KvStoreOptions } from "./server/store/kv.ts";
 export type { StoreOption } from "./server/store/open.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type SetOptions, type Store, type StoreKey, ValueTooLargeError } from "./store.ts";
+import { type SetOptions, type Store, type StoreKey, type StoreWrite, ValueTooLargeError } from "./store.ts";
 
 const ROOT = "denomcp";
 /** Below KV's 64 KiB value limit, leaving room for the envelope. */
@@ -104,6 +104,20 @@ export function kvStore(kv: Deno.Kv, options: KvStoreOptions = {}): Store {
       const result = await kv.atomic().check({ key: full(key), versionstamp: version })
         .set(full(key), value, { expireIn: setOptions.expireInMs }).commit();
       return result.ok;
+    },
+    async commit(writes: readonly StoreWrite[]) {
+      const op = kv.atomic();
+      for (const w of writes) {
+        if (w.version !== undefined) op.check({ key: full(w.key), versionstamp: w.version });
+        if (w.delete) {
+          op.delete(full(w.key));
+          continue;
+        }
+        const bytes = encoder.encode(JSON.stringify(w.value)).byteLength;
+        if (bytes > CHUNK_BYTES) throw new ValueTooLargeError(w.key, bytes, CHUNK_BYTES);
+        op.set(full(w.key), w.value, { expireIn: w.expireInMs });
+      }
+      return (await op.commit()).ok;
     },
     async delete(key) {
       const entry = await kv.get<Chunked>(full(key));

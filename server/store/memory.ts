@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { SetOptions, Store, StoreKey } from "./store.ts";
+import type { SetOptions, Store, StoreKey, StoreWrite } from "./store.ts";
 
 interface Entry {
   value: unknown;
@@ -35,19 +35,22 @@ export function memoryStore(): Store {
     }
     return entry;
   };
+  const put = (key: StoreKey, value: unknown, expireInMs: number | undefined) => {
+    const id = key.join(SEP);
+    entries.set(id, {
+      value: structuredClone(value),
+      expiresAt: expireInMs === undefined ? undefined : Date.now() + expireInMs,
+      version: String(++clock),
+    });
+    for (const listener of watchers.get(id) ?? []) queueMicrotask(() => listener(structuredClone(value)));
+  };
   return {
     kind: "memory",
     get<T>(key: StoreKey) {
       return Promise.resolve(live(key.join(SEP))?.value as T | undefined);
     },
     set(key, value, options: SetOptions = {}) {
-      const id = key.join(SEP);
-      entries.set(id, {
-        value: structuredClone(value),
-        expiresAt: options.expireInMs === undefined ? undefined : Date.now() + options.expireInMs,
-        version: String(++clock),
-      });
-      for (const listener of watchers.get(id) ?? []) queueMicrotask(() => listener(structuredClone(value)));
+      put(key, value, options.expireInMs);
       return Promise.resolve();
     },
     getVersioned<T>(key: StoreKey) {
@@ -58,6 +61,18 @@ export function memoryStore(): Store {
       const current = live(key.join(SEP))?.version ?? null;
       if (current !== version) return Promise.resolve(false);
       return this.set(key, value, options).then(() => true);
+    },
+    commit(writes: readonly StoreWrite[]) {
+      for (const w of writes) {
+        if (w.version !== undefined && (live(w.key.join(SEP))?.version ?? null) !== w.version) {
+          return Promise.resolve(false);
+        }
+      }
+      for (const w of writes) {
+        if (w.delete) entries.delete(w.key.join(SEP));
+        else put(w.key, w.value, w.expireInMs);
+      }
+      return Promise.resolve(true);
     },
     delete(key) {
       entries.delete(key.join(SEP));

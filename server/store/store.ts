@@ -16,6 +16,34 @@ export interface SetOptions {
 }
 
 /**
+ * One write of {@link Store.commit}: a set (with `value`) or a delete, optionally checked.
+ *
+ * @example
+ * ```ts
+ * import { memoryStore, type StoreWrite } from "@denomcp/denomcp";
+ * const store = memoryStore();
+ * const { version } = await store.getVersioned(["job", "1"]);
+ * const writes: StoreWrite[] = [
+ *   { key: ["job", "1"], version, value: { state: "claimed" } },
+ *   { key: ["ready", "1"], delete: true },
+ * ];
+ * console.log(await store.commit(writes)); // true: both landed
+ * ```
+ */
+export interface StoreWrite {
+  /** The key written. */
+  key: StoreKey;
+  /** Set this value; absent with `delete`. */
+  value?: unknown;
+  /** Delete the key instead of setting it. */
+  delete?: true;
+  /** Commit only if the key still has this version (null: it must not exist). */
+  version?: string | null;
+  /** Forget the value after this long. */
+  expireInMs?: number;
+}
+
+/**
  * Where the server keeps state that outlives a request.
  *
  * @example
@@ -50,6 +78,12 @@ export interface Store {
    * of leases: of two instances claiming one task, exactly one wins. False when another write won.
    */
   setIf(key: StoreKey, version: string | null, value: unknown, options?: SetOptions): Promise<boolean>;
+  /**
+   * Several writes as one: all land or none does. False when a checked version moved. Values
+   * must fit one store entry (no chunking): a record and its index entry, a claim and the
+   * removal of its index entry.
+   */
+  commit(writes: readonly StoreWrite[]): Promise<boolean>;
   /** Releases the store. */
   close(): void;
 }

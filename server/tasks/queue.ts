@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Store } from "../store/store.ts";
+import { type Store, type StoreWrite, ValueTooLargeError } from "../store/store.ts";
 
 /** Where a task is in its life. */
 export type TaskStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
@@ -45,6 +45,8 @@ export interface TaskRecord {
   detail?: Record<string, unknown>;
   /** Messages delivered to the running task by key (see {@link TaskQueue.deliver}). */
   inbox?: Record<string, unknown>;
+  /** The result is too large for the record and kept under a key of its own (read back by `get`). */
+  resultApart?: boolean;
 }
 
 /** Options of {@link TaskQueue.submit}. */
@@ -104,12 +106,25 @@ const TASKS = "tasks";
  */
 const READY = "tasks-ready";
 const WAKE = ["tasks-wake"];
+/** Results too large to sit in their record (one checked write holds one store entry). */
+const RESULTS = "tasks-result";
+const INLINE_RESULT_BYTES = 48_000;
+const encoder = new TextEncoder();
 
 interface ReadyEntry {
   kind: string;
   priority: number;
   createdAt: number;
   notBefore: number;
+}
+
+function readyEntry(record: TaskRecord): ReadyEntry {
+  return {
+    kind: record.kind,
+    priority: record.priority,
+    createdAt: record.createdAt,
+    notBefore: record.notBefore,
+  };
 }
 
 /** Thrown by {@link TaskQueue.submit} when `maxQueued` tasks are waiting already. */
@@ -213,9 +228,10 @@ export class TaskQueue {
       notBefore: now,
       updatedAt: now,
     };
-    if (!(await this.store.setIf([TASKS, id], version, back))) return false;
-    await this.#index(back);
-    return true;
+    return await this.store.commit([
+      { key: [TASKS, id], version, value: back },
+      { key: [READY, id], value: readyEntry(back) },
+    ]);
   }
 
   /** Adds a task; returns its id (unguessable). */
@@ -245,8 +261,12 @@ export class TaskQueue {
       owner_key: options.ownerKey,
       ttlMs: options.ttlMs,
     };
-    await this.store.set([TASKS, record.id], record);
-    await this.#index(record);
+    // One write for the record and its index entry: a crash between them would leave a task
+    // only the sweep finds.
+    await this.store.commit([
+      { key: [TASKS, record.id], value: record },
+      { key: [READY, record.id], value: readyEntry(record) },
+    ]);
     this.#queuedEstimate++;
     this.#signal();
     return record.id;
@@ -254,8 +274,15 @@ export class TaskQueue {
 
   /** A task, if `ownerKey` matches the one it was submitted with. */
   async get(id: string, ownerKey?: string): Promise<TaskRecord | undefined> {
-    const record = await this.store.get<TaskRecord>([TASKS, id]);
+    const record = await this.#read(id);
     if (!record || record.owner_key !== ownerKey) return undefined;
+    return record;
+  }
+
+  /** A task's record, with its result loaded when it is kept apart (see {@link TaskRecord.resultApart}). */
+  async #read(id: string): Promise<TaskRecord | undefined> {
+    const record = await this.store.get<TaskRecord>([TASKS, id]);
+    if (record?.resultApart) record.result = await this.store.get([RESULTS, id]);
     return record;
   }
 
@@ -266,9 +293,12 @@ export class TaskQueue {
       if (!record || record.owner_key !== ownerKey) return false;
       if (record.status !== "queued" && record.status !== "running") return false;
       const done: TaskRecord = { ...record, status: "cancelled", updatedAt: Date.now() };
-      if (await this.store.setIf([TASKS, id], version, done, { expireInMs: this.#ttl(record) })) {
+      const landed = await this.store.commit([
+        { key: [TASKS, id], version, value: done, expireInMs: this.#ttl(record) },
+        { key: [READY, id], delete: true },
+      ]);
+      if (landed) {
         this.#running.get(id)?.controller.abort(new Error("cancelled"));
-        await this.store.delete([READY, id]);
         this.#onFinished?.(done);
         this.#signal();
         return true;
@@ -311,7 +341,7 @@ export class TaskQueue {
   /** Resolves when the task has finished (any terminal status), with its record. */
   async settled(id: string, signal?: AbortSignal): Promise<TaskRecord> {
     while (true) {
-      const record = await this.store.get<TaskRecord>([TASKS, id]);
+      const record = await this.#read(id);
       if (!record) throw new Error(`unknown task ${id}`);
       if (record.status !== "queued" && record.status !== "running") return record;
       await this.#nap(id, signal);
@@ -324,7 +354,7 @@ export class TaskQueue {
    */
   async changed(id: string, since: number, signal?: AbortSignal): Promise<TaskRecord | undefined> {
     while (true) {
-      const record = await this.store.get<TaskRecord>([TASKS, id]);
+      const record = await this.#read(id);
       if (!record || record.updatedAt > since) return record;
       await this.#nap(id, signal);
     }
@@ -439,13 +469,7 @@ export class TaskQueue {
   }
 
   #index(record: TaskRecord): Promise<void> {
-    const entry: ReadyEntry = {
-      kind: record.kind,
-      priority: record.priority,
-      createdAt: record.createdAt,
-      notBefore: record.notBefore,
-    };
-    return this.store.set([READY, record.id], entry);
+    return this.store.set([READY, record.id], readyEntry(record));
   }
 
   async #countReady(): Promise<number> {
@@ -472,8 +496,11 @@ export class TaskQueue {
       leaseUntil: now + this.#options.leaseMs,
       updatedAt: now,
     };
-    if (!(await this.store.setIf([TASKS, id], version, running))) return undefined;
-    await this.store.delete([READY, id]);
+    const landed = await this.store.commit([
+      { key: [TASKS, id], version, value: running },
+      { key: [READY, id], delete: true },
+    ]);
+    if (!landed) return undefined;
     this.#free--;
     return running;
   }
@@ -520,7 +547,7 @@ export class TaskQueue {
       try {
         const handler = this.#handlers.get(record.kind)!;
         const result = await handler(record.payload as never, ctx);
-        await this.#settle(() => this.#finish(record.id, controller, { status: "completed", result }));
+        await this.#settle(() => this.#complete(record, controller, result));
       } catch (error) {
         await this.#fail(record, controller, error).catch(() => {});
       } finally {
@@ -586,20 +613,38 @@ export class TaskQueue {
       ) return;
       const finished: TaskRecord = { ...record, ...change, updatedAt: Date.now(), leaseUntil: undefined };
       const terminal = finished.status !== "queued";
-      if (
-        await this.store.setIf(
-          [TASKS, id],
-          version,
-          finished,
-          terminal ? { expireInMs: this.#ttl(record) } : {},
-        )
-      ) {
-        if (!terminal) await this.#index(finished);
-        else this.#onFinished?.(finished);
+      const writes: StoreWrite[] = terminal
+        ? [{ key: [TASKS, id], version, value: finished, expireInMs: this.#ttl(record) }]
+        : [{ key: [TASKS, id], version, value: finished }, { key: [READY, id], value: readyEntry(finished) }];
+      if (await this.store.commit(writes)) {
+        if (terminal) this.#onFinished?.(finished);
         this.#signal();
         return;
       }
     }
+  }
+
+  /**
+   * Records a result. One too large for the record goes under its own key first (chunked by the
+   * store); one too large for the store fails the task for good, with the size in the message.
+   */
+  async #complete(record: TaskRecord, controller: AbortController, result: unknown): Promise<void> {
+    const bytes = encoder.encode(JSON.stringify(result) ?? "").byteLength;
+    if (bytes <= INLINE_RESULT_BYTES) {
+      return await this.#finish(record.id, controller, { status: "completed", result });
+    }
+    if (controller.signal.aborted) return;
+    try {
+      await this.store.set([RESULTS, record.id], result, { expireInMs: this.#ttl(record) });
+    } catch (error) {
+      if (!(error instanceof ValueTooLargeError)) throw error;
+      return await this.#finish(record.id, controller, {
+        status: "failed",
+        error: `the result is too large to keep: ${error.message}`,
+        dead: true,
+      });
+    }
+    await this.#finish(record.id, controller, { status: "completed", resultApart: true });
   }
 
   async #fail(record: TaskRecord, controller: AbortController, error: unknown): Promise<void> {

@@ -25,7 +25,7 @@ import type { LogSink } from "../logger.ts";
 import { invalidParams, type MaybePromise, type Outcome } from "../outcome.ts";
 import type { SessionRegistry } from "../session_registry.ts";
 import type { Limits } from "../settings.ts";
-import type { Store } from "../store/store.ts";
+import { type Store, ValueTooLargeError } from "../store/store.ts";
 import { QueueFullError, type TaskContext, TaskQueue, type TaskRecord } from "./queue.ts";
 import { TaskExchange, type TaskLink, type ToolTaskPayload } from "./task_exchange.ts";
 import {
@@ -233,6 +233,11 @@ export class TaskService implements TaskLink {
       if (error instanceof QueueFullError) {
         throw new McpError(ErrorCode.InternalError, `the server is busy: ${error.message}`);
       }
+      if (error instanceof ValueTooLargeError) {
+        throw invalidParams(
+          `tools/call '${tool.name}': the arguments are too large for a task: ${error.message}`,
+        );
+      }
       throw error;
     }
     // The record is written before the answer goes out, so a `tasks/get` right after finds it.
@@ -306,13 +311,13 @@ export class TaskService implements TaskLink {
     const responses = exchange.params.inputResponses;
     if (!isObject(responses)) throw invalidParams("tasks/update needs inputResponses (an object)");
     const record = await this.#find(exchange);
-    if (record.status === "running") {
-      await this.#q.deliver(
-        record.id,
-        record.owner_key,
-        responses,
-        (key, now) => key in outstandingRequests(now),
-      );
+    if (record.status !== "running") return {};
+    const accept = (key: string, now: TaskRecord) => key in outstandingRequests(now);
+    try {
+      await this.#q.deliver(record.id, record.owner_key, responses, accept);
+    } catch (error) {
+      if (error instanceof ValueTooLargeError) throw invalidParams(`tasks/update: ${error.message}`);
+      throw error;
     }
     return {};
   }
@@ -375,7 +380,9 @@ export class TaskService implements TaskLink {
     // Without a session there is no requester to scope the list to: nothing is listed.
     if (owner !== undefined) {
       for await (const { value } of this.#store!.list<TaskRecord>(["tasks"])) {
-        if (value.kind === this.#kind && value.owner_key === owner) mine.push(value);
+        if (value.kind !== this.#kind || value.owner_key !== owner) continue;
+        // A large result lives apart from its record; its status depends on what it holds.
+        mine.push(value.resultApart ? (await this.#q.get(value.id, owner)) ?? value : value);
       }
     }
     mine.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { JsonObject } from "../../protocol/jsonrpc.ts";
+import { isObject, type JsonObject } from "../../protocol/jsonrpc.ts";
 import type { InputRequest } from "../input_required.ts";
 import type { TaskRecord } from "./queue.ts";
 
@@ -89,7 +89,7 @@ export function mcpStatus(record: TaskRecord): McpTaskStatus {
     case "failed":
       return "failed";
     case "completed":
-      return "error" in (record.result as ToolTaskOutcome) ? "failed" : "completed";
+      return isObject(record.result) && "error" in record.result ? "failed" : "completed";
   }
 }
 
@@ -130,7 +130,9 @@ export function legacyTask(record: TaskRecord, timing: TaskTiming): JsonObject {
     ttl: record.ttlMs ?? timing.ttlMs,
   };
   // 2025 reports a tool result with `isError` as a failed task (2026 calls it completed).
-  if (status === "completed" && ((record.result as { result?: JsonObject }).result?.isError === true)) {
+  if (
+    status === "completed" && (record.result as { result?: JsonObject } | undefined)?.result?.isError === true
+  ) {
     task.status = "failed";
     task.statusMessage = "The tool reported an error";
   }
@@ -157,7 +159,9 @@ export function modernTask(record: TaskRecord, timing: TaskTiming): JsonObject {
   if (message !== undefined) task.statusMessage = message;
   if (status === "working" || status === "input_required") task.pollIntervalMs = timing.pollIntervalMs;
   if (status === "input_required") task.inputRequests = outstandingRequests(record) as unknown as JsonObject;
-  if (status === "completed") task.result = (record.result as { result: JsonObject }).result;
+  if (status === "completed") {
+    task.result = (record.result as { result?: JsonObject } | undefined)?.result ?? {};
+  }
   if (status === "failed") task.error = taskError(record);
   return task;
 }

@@ -29,6 +29,38 @@ Deno.test("both stores get, set, delete and list by prefix", async () => {
   });
 });
 
+Deno.test("commit writes all or nothing: a moved version leaves every key as it was", async () => {
+  await withStores(async (store, name) => {
+    await store.set(["rec"], { v: 1 });
+    const { version } = await store.getVersioned(["rec"]);
+    assert.ok(version, name);
+    await store.set(["idx"], "old");
+    // Two writers read the same version; only the first commit lands.
+    assert.equal(
+      await store.commit([{ key: ["rec"], version, value: { v: 2 } }, { key: ["idx"], delete: true }]),
+      true,
+      name,
+    );
+    assert.equal(
+      await store.commit([{ key: ["rec"], version, value: { v: 3 } }, { key: ["other"], value: "x" }]),
+      false,
+      name,
+    );
+    assert.deepEqual(await store.get(["rec"]), { v: 2 }, name);
+    assert.equal(await store.get(["idx"]), undefined, name);
+    assert.equal(await store.get(["other"]), undefined, name);
+    // A null version means "must not exist yet".
+    assert.equal(await store.commit([{ key: ["fresh"], version: null, value: 1 }]), true, name);
+    assert.equal(await store.commit([{ key: ["fresh"], version: null, value: 2 }]), false, name);
+    if (name === "kv") {
+      await assert.rejects(
+        store.commit([{ key: ["big"], value: "x".repeat(70_000) }]),
+        ValueTooLargeError,
+      );
+    }
+  });
+});
+
 Deno.test("values expire after expireInMs", async () => {
   await withStores(async (store, name) => {
     await store.set(["short"], "x", { expireInMs: 30 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { kvStore, memoryStore, type Store } from "../../mod.ts";
+import { kvStore, memoryStore, type Store, ValueTooLargeError } from "../../mod.ts";
 import { QueueFullError, TaskQueue } from "../../server/tasks/queue.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -206,4 +206,29 @@ Deno.test("a queued task missing from the ready index (a crash between two write
     assert.equal(await store.get(["tasks-ready", id]), undefined);
     assert.equal((await q.get(id))?.attempts, 1);
   });
+});
+
+Deno.test("with KV: a result too large for its record is kept apart and read back; one too large for the store fails the task", async () => {
+  const dir = await Deno.makeTempDir();
+  const kv = await Deno.openKv(`${dir}/tasks.sqlite`);
+  const store = kvStore(kv, { maxValueBytes: 256 * 1024 });
+  const queue = new TaskQueue(store, { pollMs: 20 });
+  try {
+    queue.define("big", (n: number) => "x".repeat(n));
+    queue.start();
+    const fits = await queue.settled(await queue.submit("big", 100_000));
+    assert.equal(fits.status, "completed");
+    assert.equal((fits.result as string).length, 100_000);
+    const tooBig = await queue.settled(await queue.submit("big", 400_000));
+    assert.equal(tooBig.status, "failed");
+    assert.match(tooBig.error ?? "", /too large to keep: .*over the store's limit of 262144 bytes/);
+    assert.equal(tooBig.attempts, 1, "a result that cannot be kept is not retried");
+    // Arguments too large for one record are refused at submission, naming the limit.
+    await assert.rejects(queue.submit("big", "y".repeat(70_000)), ValueTooLargeError);
+  } finally {
+    await queue.close();
+    store.close();
+    kv.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
