@@ -9,6 +9,7 @@
 
 import type { JsonObject, RequestId } from "../protocol/jsonrpc.ts";
 import type {
+  CallToolResult,
   ClientCapabilities,
   CreateMessageParams,
   CreateMessageResult,
@@ -42,6 +43,7 @@ export interface ContextHost {
   getState(exchange: Exchange, key: string): Promise<unknown>;
   setState(exchange: Exchange, key: string, value: unknown, ttlMs?: number): Promise<void>;
   deleteState(exchange: Exchange, key: string): Promise<void>;
+  runSubtask(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject>;
   readonly telemetry: McpTelemetry;
 }
 
@@ -155,6 +157,29 @@ export class Context {
     return this.exchange.taskEligible && this.exchange.taskId === undefined
       ? Promise.reject(new StartTaskSignal())
       : Promise.resolve();
+  }
+
+  /**
+   * Runs another task-enabled tool of this server as a sub-task on the task queue (any instance
+   * sharing the store may run it) and resolves with its `CallToolResult`. Awaiting sub-tasks from
+   * inside a task never deadlocks, even with `taskConcurrency: 1`: the waiting task lends its
+   * slot. A protocol error of the sub-task is thrown as `McpError`; cancelling this call cancels
+   * the sub-task.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * import { z } from "zod";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("square", { input: z.object({ n: z.number() }), task: true }, async ({ n }) => n * n);
+   * mcp.tool("sum_squares", { input: z.object({ ns: z.array(z.number()) }), task: true }, async ({ ns }, ctx) => {
+   *   const results = await Promise.all(ns.map((n) => ctx.runSubtask("square", { n })));
+   *   return results.reduce((sum, r) => sum + Number((r.content[0] as { text: string }).text), 0);
+   * });
+   * ```
+   */
+  async runSubtask(name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
+    return await this.host.runSubtask(this.exchange, name, args as JsonObject) as unknown as CallToolResult;
   }
 
   /** Raw `inputResponses` of this round (explicit input-required handlers). */

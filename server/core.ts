@@ -29,7 +29,7 @@ import type { Store } from "./store/store.ts";
 import { checkStoreOption, openStore, type StoreOption } from "./store/open.ts";
 import type { Limits } from "./settings.ts";
 import { McpTelemetry, type TelemetryOptions } from "../otel/telemetry.ts";
-import { ErrorCode } from "../protocol/jsonrpc.ts";
+import { ErrorCode, type JsonObject } from "../protocol/jsonrpc.ts";
 import { TaskService } from "./tasks/service.ts";
 import { TASKS_EXTENSION } from "./tasks/wire.ts";
 
@@ -222,6 +222,11 @@ export class ServerCore implements Engine, DispatchHost {
     return this.store.set(["state", session.id, key], value, {
       expireInMs: ttlMs ?? this.limits.sessionIdleTimeoutMs,
     });
+  }
+
+  /** @inheritdoc */
+  runSubtask(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject> {
+    return this.tasks.runSubtask(exchange, name, args);
   }
 
   /** @inheritdoc */

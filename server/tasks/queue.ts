@@ -69,7 +69,10 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** Starts a sub-task. */
   submit(kind: string, payload: unknown, options?: SubmitOptions): Promise<string>;
-  /** Waits for a task to finish, giving this task's slot back meanwhile. Rejects if it failed. */
+  /**
+   * Waits for a task to finish, lending this task's slot meanwhile. Rejects if it did not
+   * complete, or when this task stops.
+   */
   wait(id: string): Promise<unknown>;
   /** Records what the task is doing (readers see it in `detail`); ignored once the task is no longer ours. */
   setDetail(detail: Record<string, unknown>): Promise<void>;
@@ -513,21 +516,25 @@ export class TaskQueue {
     );
     Deno.unrefTimer(heartbeat as unknown as number);
     this.#running.set(record.id, { controller, heartbeat });
+    let waiting = 0;
     const ctx: TaskContext = {
       id: record.id,
       attempt: record.attempts,
       signal: controller.signal,
       submit: (kind, payload, options) => this.submit(kind, payload, options, record.id),
       wait: async (id) => {
-        // Reentrancy: hand the slot back while waiting, so a child can run even with one slot.
-        this.#free++;
-        this.#wake();
+        // Reentrancy: lend this task's slot while it waits, so a child runs even with one slot.
+        // Waits in parallel lend it once: concurrency stays what was configured.
+        if (waiting++ === 0) {
+          this.#free++;
+          this.#wake();
+        }
         try {
-          const done = await this.settled(id);
+          const done = await this.settled(id, controller.signal);
           if (done.status !== "completed") throw new Error(`task ${id} ${done.status}: ${done.error ?? ""}`);
           return done.result;
         } finally {
-          this.#free--;
+          if (--waiting === 0) this.#free--;
         }
       },
       setDetail: (detail) => this.#settle(() => this.#update(record.id, controller, { detail })),

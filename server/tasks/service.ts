@@ -18,7 +18,7 @@ import { ErrorCode, isObject, type JsonObject, type JsonRpcMessage } from "../..
 import type { Implementation } from "../../protocol/types.ts";
 import type { ComponentRegistry } from "../components/registry.ts";
 import type { ToolComponent } from "../components/tool.ts";
-import { errorMessage, McpError } from "../errors.ts";
+import { errorMessage, McpError, NotFoundError } from "../errors.ts";
 import type { Exchange } from "../exchange.ts";
 import { InputRequired } from "../input_required.ts";
 import type { LogSink } from "../logger.ts";
@@ -277,6 +277,66 @@ export class TaskService implements TaskLink {
       const message = this.host.maskErrorDetails ? "internal error" : errorMessage(error);
       return { error: { code: ErrorCode.InternalError, message } };
     }
+  }
+
+  /**
+   * Runs another task-enabled tool of this server as a sub-task and waits for its result. From
+   * inside a task the wait lends the task's slot to the queue, so a parent awaiting children
+   * never deadlocks, even at `taskConcurrency: 1`. Cancelling the caller cancels the sub-task.
+   */
+  async runSubtask(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject> {
+    const tool = this.host.registry.tool(name);
+    if (!tool) throw new NotFoundError(`Unknown tool: '${name}'`);
+    if (tool.taskSupport === "forbidden") {
+      throw new McpError(ErrorCode.InvalidParams, `tool '${name}' does not run as a task`);
+    }
+    const parent = exchange instanceof TaskExchange ? exchange.task : undefined;
+    const payload: ToolTaskPayload = {
+      era: exchange.era,
+      protocolVersion: exchange.protocolVersion,
+      requestId: exchange.id,
+      name,
+      arguments: args,
+      clientCapabilities: exchange.clientCapabilities,
+      clientInfo: exchange.clientInfo,
+      sessionId: exchange.session?.id,
+      logLevel: exchange.logLevel,
+      // The caller's progress token stays the caller's: children reporting on it would interleave.
+      transport: exchange.transport,
+    };
+    this.start();
+    const owner = ownerOf(exchange);
+    const options = {
+      ownerKey: owner,
+      ttlMs: Math.min(tool.taskTtlMs ?? this.host.limits.taskTtlMs, this.host.limits.maxTaskTtlMs),
+    };
+    const id = parent
+      ? await parent.submit(this.#kind, payload, options)
+      : await this.#q.submit(this.#kind, payload, options);
+    const cancel = () => void this.#queue?.cancel(id, owner).catch(() => {});
+    exchange.signal.addEventListener("abort", cancel, { once: true });
+    let outcome: ToolTaskOutcome;
+    try {
+      if (parent) outcome = await parent.wait(id) as ToolTaskOutcome;
+      else {
+        const done = await this.#q.settled(id, exchange.signal);
+        if (done.status !== "completed") {
+          throw new McpError(
+            ErrorCode.InternalError,
+            `sub-task ${id} (tool '${name}') ${done.status}: ${done.error ?? ""}`,
+          );
+        }
+        outcome = done.result as ToolTaskOutcome;
+      }
+    } finally {
+      exchange.signal.removeEventListener("abort", cancel);
+    }
+    if ("error" in outcome) {
+      throw new McpError(outcome.error.code, `sub-task '${name}': ${outcome.error.message}`, {
+        data: outcome.error.data,
+      });
+    }
+    return outcome.result;
   }
 
   /** `tasks/get`. */

@@ -66,7 +66,7 @@ export class TaskExchange implements Exchange {
   /** Creates the exchange of a task run. */
   constructor(
     private readonly payload: ToolTaskPayload,
-    private readonly task: TaskContext,
+    readonly task: TaskContext,
     private readonly link: TaskLink,
     readonly session: Session | undefined,
   ) {
