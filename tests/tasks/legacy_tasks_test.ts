@@ -12,7 +12,11 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
-import { CallToolResultSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolResultSchema,
+  ElicitRequestSchema,
+  TaskStatusNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { ErrorCode, FastMCP, McpError, ToolError } from "../../mod.ts";
 import { startServer } from "../helpers/server.ts";
@@ -172,6 +176,8 @@ Deno.test("2025 tasks: elicitation from a task reaches the client through tasks/
   const server = startServer(taskServer([]));
   const elicited: Record<string, unknown>[] = [];
   const client = await connect(server.url, elicited);
+  const statuses: string[] = [];
+  client.setNotificationHandler(TaskStatusNotificationSchema, (n) => void statuses.push(n.params.status));
   try {
     const messages = await collect(
       client.experimental.tasks.callToolStream({ name: "ask", arguments: {} }, CallToolResultSchema, {
@@ -187,6 +193,11 @@ Deno.test("2025 tasks: elicitation from a task reaches the client through tasks/
     assert.deepEqual((elicited[0]._meta as Record<string, unknown>)[RELATED], {
       taskId: created.task.taskId,
     });
+    // notifications/tasks/status on the session's stream, as the status moved.
+    for (let i = 0; i < 100 && !statuses.includes("completed"); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.deepEqual(statuses, ["input_required", "working", "completed"]);
   } finally {
     await client.close();
     await server.close();
