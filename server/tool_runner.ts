@@ -104,6 +104,7 @@ export class ToolRunner {
         clientCapabilities: exchange.clientCapabilities,
         inputResponses: exchange.input?.responses,
         requestState: exchange.input?.userState,
+        taskId: exchange.taskId,
       },
       hooks: {
         log: (level, data, logger) => void ctx.log(level, data, logger),

@@ -102,9 +102,13 @@ export class TaskService implements TaskLink {
     return { ttlMs: this.host.limits.taskTtlMs, pollIntervalMs: this.host.limits.taskPollIntervalMs };
   }
 
-  /** Starts running tasks here once a tool takes them (tools may be added after start-up). */
+  /**
+   * Starts running tasks here once a tool takes them (tools may be added after start-up). A
+   * shared store may hold tasks from other instances or from before a restart; a memory store
+   * starts empty, so its queue starts with the first task instead.
+   */
   toolsChanged(): void {
-    if (this.#started || !this.#queue) return;
+    if (this.#started || !this.#queue || this.#store?.kind !== "kv") return;
     if (this.host.registry.listing("tools").some((t) => (t as { execution?: unknown }).execution)) {
       this.start();
     }

@@ -23,6 +23,8 @@ export interface WorkerFacts {
   /** 2026-07-28 input rounds: this round's responses and the handler's own state. */
   inputResponses?: Record<string, unknown>;
   requestState?: string;
+  /** The MCP task the call runs in, if any. */
+  taskId?: string;
 }
 
 /** A call to run. Arguments were validated in the main isolate and are not validated again. */

@@ -109,6 +109,18 @@ export class WorkerContext {
     return Promise.resolve();
   }
 
+  /** The MCP task the call runs in, if any. */
+  get taskId(): string | undefined {
+    return this.facts.taskId;
+  }
+  /** Resolves at once: a synchronous tool has no prelude (the task, if any, has started). */
+  startTask(): Promise<void> {
+    return Promise.resolve();
+  }
+  /** Not available in a worker. */
+  runSubtask(): Promise<never> {
+    return this.#unavailable("ctx.runSubtask()");
+  }
   /** Not available in a worker. */
   sample(): Promise<never> {
     return this.#unavailable("ctx.sample()");

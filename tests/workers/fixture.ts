@@ -26,6 +26,15 @@ mcp.tool("spin", { description: "CPU-bound, in the pool", input: spinInput }, ({
   return `spun; counter here is ${counter}`;
 });
 
+mcp.tool("spin_task", {
+  description: "CPU-bound, in the pool, as a task",
+  input: spinInput,
+  task: true,
+}, ({ ms }, ctx) => {
+  spin(ms);
+  return `spun ${ms} ms as task ${ctx.taskId === undefined ? "?" : "#"}`;
+});
+
 mcp.tool(
   "spin_inline",
   { description: "CPU-bound, opted out", input: spinInput, runInThread: false },

@@ -72,3 +72,52 @@ Deno.test("a CPU-bound sync tool in the pool leaves the server responsive; with 
     await started.stop();
   }
 });
+
+Deno.test("a synchronous tool runs as a task in the pool: the server answers meanwhile, tasks/get gets the result", async () => {
+  const { started, url } = await startFixture();
+  let nextId = 1;
+  const rpc = async (method: string, params: Record<string, unknown>, name?: string) => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: {
+        ...CLIENT_HEADERS,
+        "mcp-protocol-version": "2026-07-28",
+        "mcp-method": method,
+        ...(name ? { "mcp-name": name } : {}),
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: nextId++,
+        method,
+        params: {
+          ...params,
+          _meta: modernMeta({
+            "io.modelcontextprotocol/clientCapabilities": {
+              extensions: { "io.modelcontextprotocol/tasks": {} },
+            },
+          }),
+        },
+      }),
+    });
+    return (await res.json()).result as Record<string, unknown>;
+  };
+  try {
+    const created = await rpc("tools/call", { name: "spin_task", arguments: { ms: 400 } }, "spin_task");
+    assert.equal(created.resultType, "task");
+    const taskId = created.taskId as string;
+    // While a worker spins, the main isolate answers at once.
+    const t0 = performance.now();
+    const bump = await rpc("tools/call", { name: "bump", arguments: {} }, "bump");
+    assert.equal(bump.resultType, "complete");
+    assert.ok(performance.now() - t0 < 200, `answered after ${performance.now() - t0} ms`);
+    let task: Record<string, unknown> = {};
+    for (let i = 0; i < 100; i++) {
+      task = await rpc("tasks/get", { taskId }, taskId);
+      if (task.status === "completed") break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(task.result, { content: [{ type: "text", text: "spun 400 ms as task #" }] });
+  } finally {
+    await started.stop();
+  }
+});
