@@ -137,7 +137,7 @@ export class TaskService implements TaskLink {
     this.#queue.start();
   }
 
-  /** Stops running tasks here; running ones resume elsewhere (or after a restart) once their lease ends. */
+  /** Stops running tasks here; the ones running are handed back to the queue for another instance (or a restart). */
   async close(): Promise<void> {
     const queue = this.#queue;
     this.#queue = undefined;
@@ -166,6 +166,9 @@ export class TaskService implements TaskLink {
     const support = tool.taskSupport;
     if (exchange.era === "legacy") {
       const wanted = exchange.params.task !== undefined;
+      if (wanted && !isObject(exchange.params.task)) {
+        throw invalidParams("params.task must be an object ({ ttl? })");
+      }
       if (wanted && support === "forbidden") {
         throw new McpError(ErrorCode.MethodNotFound, `tool '${tool.name}' does not run as a task`, {
           logLevel: "info",
