@@ -38,7 +38,8 @@ function statusOf(response: JsonRpcResponse): number {
   return BAD_REQUEST_CODES.has(code) ? 400 : 200;
 }
 
-const NAME_PARAM: Record<string, string> = {
+/** The param each routed method mirrors in `Mcp-Name` (SEP-2243, and the tasks extension's taskId). */
+export const NAME_PARAM: Readonly<Record<string, string>> = {
   "tools/call": "name",
   "prompts/get": "name",
   "resources/read": "uri",

@@ -282,6 +282,15 @@ export class TaskQueue {
     return record;
   }
 
+  /** Every task of a kind and owner, results loaded (a scan of all records: for listings, not hot paths). */
+  async *records(kind: string, ownerKey: string | undefined): AsyncIterable<TaskRecord> {
+    for await (const { value } of this.store.list<TaskRecord>([TASKS])) {
+      if (value.kind !== kind || value.owner_key !== ownerKey) continue;
+      if (value.resultApart) value.result = await this.store.get([RESULTS, value.id]);
+      yield value;
+    }
+  }
+
   /** A task's record, with its result loaded when it is kept apart (see {@link TaskRecord.resultApart}). */
   async #read(id: string): Promise<TaskRecord | undefined> {
     const record = await this.store.get<TaskRecord>([TASKS, id]);
@@ -596,39 +605,50 @@ export class TaskQueue {
     return record.ttlMs ?? this.#options.resultTtlMs;
   }
 
-  /** Changes a running task of ours without finishing it. */
-  async #update(id: string, controller: AbortController, change: Partial<TaskRecord>): Promise<void> {
+  /**
+   * Writes a change to a task this instance is running, retrying when another write (a delivery,
+   * say) moved its version. Nothing is written once the task was cancelled, taken over or
+   * aborted here: the other outcome stands. Returns what was written, `"gone"` in that case, or
+   * `"contended"` when every try lost the race.
+   */
+  async #writeOwn(
+    id: string,
+    controller: AbortController,
+    build: (record: TaskRecord, version: string | null) => { record: TaskRecord; writes: StoreWrite[] },
+  ): Promise<TaskRecord | "gone" | "contended"> {
     for (let tries = 0; tries < 10; tries++) {
       const { value: record, version } = await this.store.getVersioned<TaskRecord>([TASKS, id]);
       if (
         !record || record.status !== "running" || record.owner !== this.#instance || controller.signal.aborted
-      ) return;
-      if (await this.store.setIf([TASKS, id], version, { ...record, ...change, updatedAt: Date.now() })) {
+      ) return "gone";
+      const next = build(record, version);
+      if (await this.store.commit(next.writes)) {
         this.#signal();
-        return;
+        return next.record;
       }
     }
-    throw new Error(`task ${id}: the update did not land`);
+    return "contended";
   }
 
+  /** Changes a running task of ours without finishing it. */
+  async #update(id: string, controller: AbortController, change: Partial<TaskRecord>): Promise<void> {
+    const out = await this.#writeOwn(id, controller, (record, version) => {
+      const changed = { ...record, ...change, updatedAt: Date.now() };
+      return { record: changed, writes: [{ key: [TASKS, id], version, value: changed }] };
+    });
+    if (out === "contended") throw new Error(`task ${id}: the update did not land`);
+  }
+
+  /** Ends a running task of ours (or puts it back in the queue for a retry). */
   async #finish(id: string, controller: AbortController, change: Partial<TaskRecord>): Promise<void> {
-    for (let tries = 0; tries < 10; tries++) {
-      const { value: record, version } = await this.store.getVersioned<TaskRecord>([TASKS, id]);
-      // Cancelled or taken over meanwhile: the other outcome stands.
-      if (
-        !record || record.status !== "running" || record.owner !== this.#instance || controller.signal.aborted
-      ) return;
+    const out = await this.#writeOwn(id, controller, (record, version) => {
       const finished: TaskRecord = { ...record, ...change, updatedAt: Date.now(), leaseUntil: undefined };
-      const terminal = finished.status !== "queued";
-      const writes: StoreWrite[] = terminal
-        ? [{ key: [TASKS, id], version, value: finished, expireInMs: this.#ttl(record) }]
-        : [{ key: [TASKS, id], version, value: finished }, { key: [READY, id], value: readyEntry(finished) }];
-      if (await this.store.commit(writes)) {
-        if (terminal) this.#onFinished?.(finished);
-        this.#signal();
-        return;
-      }
-    }
+      const writes: StoreWrite[] = finished.status === "queued"
+        ? [{ key: [TASKS, id], version, value: finished }, { key: [READY, id], value: readyEntry(finished) }]
+        : [{ key: [TASKS, id], version, value: finished, expireInMs: this.#ttl(record) }];
+      return { record: finished, writes };
+    });
+    if (typeof out === "object" && out.status !== "queued") this.#onFinished?.(out);
   }
 
   /**

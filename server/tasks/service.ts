@@ -27,6 +27,7 @@ import type { SessionRegistry } from "../session_registry.ts";
 import type { Limits } from "../settings.ts";
 import { type Store, ValueTooLargeError } from "../store/store.ts";
 import { QueueFullError, type TaskContext, TaskQueue, type TaskRecord } from "./queue.ts";
+import { TaskMessages } from "./messages.ts";
 import { TaskExchange, type TaskLink, type ToolTaskPayload } from "./task_exchange.ts";
 import {
   legacyTask,
@@ -50,8 +51,6 @@ export interface TaskServiceHost {
   readonly log: LogSink;
 }
 
-/** Messages of a task waiting for a `tasks/result` stream. */
-const OUTBOX = "task-out";
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 /** The `-32021` error of a 2026 request that did not declare the tasks extension. */
@@ -72,7 +71,25 @@ function declaresExtension(exchange: Exchange): boolean {
  * their own; the task id, unguessable, is then the capability.
  */
 function ownerOf(exchange: Exchange): string | undefined {
-  return exchange.session ? `session:${exchange.session.id}` : undefined;
+  return exchange.session ? sessionOwner(exchange.session.id) : undefined;
+}
+
+const sessionOwner = (sessionId: string) => `session:${sessionId}`;
+
+/** What a task of `name` keeps of the call that starts it (without its progress token or prelude answers). */
+function payloadOf(exchange: Exchange, name: string, args: JsonObject): ToolTaskPayload {
+  return {
+    era: exchange.era,
+    protocolVersion: exchange.protocolVersion,
+    requestId: exchange.id,
+    name,
+    arguments: args,
+    clientCapabilities: exchange.clientCapabilities,
+    clientInfo: exchange.clientInfo,
+    sessionId: exchange.session?.id,
+    logLevel: exchange.logLevel,
+    transport: exchange.transport,
+  };
 }
 
 /** The MCP tasks of one server. */
@@ -80,9 +97,7 @@ export class TaskService implements TaskLink {
   #queue?: TaskQueue;
   #store?: Store;
   #started = false;
-  #seq = 0;
-  /** `tasks/result` streams open in this isolate, by task. */
-  readonly #streams = new Map<string, Set<(message: JsonRpcMessage) => void>>();
+  #messages?: TaskMessages;
   /** Queue kind of this server's tool tasks (servers sharing a store keep their tasks apart). */
   readonly #kind: string;
   /** Runs a tool call (set by the dispatcher). */
@@ -118,6 +133,13 @@ export class TaskService implements TaskLink {
   open(store: Store): void {
     const limits = this.host.limits;
     this.#store = store;
+    this.#messages = new TaskMessages(
+      store,
+      this.host.sessions,
+      limits.taskTtlMs,
+      () => this.#queue?.poke(),
+      this.host.log,
+    );
     this.#queue = new TaskQueue(store, {
       concurrency: limits.taskConcurrency,
       leaseMs: limits.taskLeaseMs,
@@ -209,32 +231,21 @@ export class TaskService implements TaskLink {
     tool: ToolComponent,
     answers?: Record<string, unknown>,
   ): Promise<JsonObject> {
-    const limits = this.host.limits;
     const legacy = exchange.era === "legacy";
-    let ttlMs = tool.taskTtlMs ?? limits.taskTtlMs;
     const requested = (exchange.params.task as { ttl?: unknown } | undefined)?.ttl;
-    if (legacy && typeof requested === "number" && requested > 0) ttlMs = requested;
-    ttlMs = Math.min(Math.round(ttlMs), limits.maxTaskTtlMs);
     const args = exchange.params.arguments ?? {};
     if (!isObject(args)) throw invalidParams(`tools/call '${tool.name}': arguments must be an object`);
-    const payload: ToolTaskPayload = {
-      era: exchange.era,
-      protocolVersion: exchange.protocolVersion,
-      requestId: exchange.id,
-      name: tool.name,
-      arguments: args,
-      clientCapabilities: exchange.clientCapabilities,
-      clientInfo: exchange.clientInfo,
-      sessionId: exchange.session?.id,
-      logLevel: exchange.logLevel,
-      progressToken: exchange.progressToken,
-      transport: exchange.transport,
-      answers: answers && Object.keys(answers).length > 0 ? answers : undefined,
-    };
+    const payload = payloadOf(exchange, tool.name, args);
+    payload.progressToken = exchange.progressToken;
+    if (answers && Object.keys(answers).length > 0) payload.answers = answers;
     this.start();
     const owner = ownerOf(exchange);
     let id: string;
     try {
+      const ttlMs = this.#ttlOf(
+        tool,
+        legacy && typeof requested === "number" && requested > 0 ? requested : undefined,
+      );
       id = await this.#q.submit(this.#kind, payload, { ownerKey: owner, ttlMs });
     } catch (error) {
       if (error instanceof QueueFullError) {
@@ -252,6 +263,12 @@ export class TaskService implements TaskLink {
     return legacy
       ? { task: legacyTask(record, this.#timing) }
       : { resultType: "task", ...modernTask(record, this.#timing) };
+  }
+
+  /** How long a tool's finished task is kept: what was asked (a 2025 client), else the tool's or the server's, capped. */
+  #ttlOf(tool: ToolComponent, requested?: number): number {
+    const limits = this.host.limits;
+    return Math.min(Math.round(requested ?? tool.taskTtlMs ?? limits.taskTtlMs), limits.maxTaskTtlMs);
   }
 
   async #execute(payload: ToolTaskPayload, ctx: TaskContext): Promise<ToolTaskOutcome> {
@@ -298,25 +315,11 @@ export class TaskService implements TaskLink {
       throw new McpError(ErrorCode.InvalidParams, `tool '${name}' does not run as a task`);
     }
     const parent = exchange instanceof TaskExchange ? exchange.task : undefined;
-    const payload: ToolTaskPayload = {
-      era: exchange.era,
-      protocolVersion: exchange.protocolVersion,
-      requestId: exchange.id,
-      name,
-      arguments: args,
-      clientCapabilities: exchange.clientCapabilities,
-      clientInfo: exchange.clientInfo,
-      sessionId: exchange.session?.id,
-      logLevel: exchange.logLevel,
-      // The caller's progress token stays the caller's: children reporting on it would interleave.
-      transport: exchange.transport,
-    };
+    // No progress token: the caller's stays the caller's, children reporting on it would interleave.
+    const payload = payloadOf(exchange, name, args);
     this.start();
     const owner = ownerOf(exchange);
-    const options = {
-      ownerKey: owner,
-      ttlMs: Math.min(tool.taskTtlMs ?? this.host.limits.taskTtlMs, this.host.limits.maxTaskTtlMs),
-    };
+    const options = { ownerKey: owner, ttlMs: this.#ttlOf(tool) };
     const id = parent
       ? await parent.submit(this.#kind, payload, options)
       : await this.#q.submit(this.#kind, payload, options);
@@ -397,12 +400,11 @@ export class TaskService implements TaskLink {
     let record = await this.#find(exchange);
     const id = record.id;
     const send = (message: JsonRpcMessage) => exchange.send(message);
-    let streams = this.#streams.get(id);
-    if (!streams) this.#streams.set(id, streams = new Set());
-    streams.add(send);
+    const messages = this.#messages!;
+    const close = messages.open(id, send);
     try {
       while (true) {
-        await this.#drain(id, send);
+        await messages.drain(id, send);
         if (TERMINAL.has(record.status)) break;
         await this.#q.nextWake(id, exchange.signal);
         const next = await this.#q.get(id, record.owner_key);
@@ -410,8 +412,7 @@ export class TaskService implements TaskLink {
         record = next;
       }
     } finally {
-      streams.delete(send);
-      if (streams.size === 0) this.#streams.delete(id);
+      close();
     }
     if (record.status === "cancelled") {
       throw new McpError(ErrorCode.InternalError, `Task ${id} was cancelled`, { logLevel: "info" });
@@ -446,11 +447,7 @@ export class TaskService implements TaskLink {
     const mine: TaskRecord[] = [];
     // Without a session there is no requester to scope the list to: nothing is listed.
     if (owner !== undefined) {
-      for await (const { value } of this.#store!.list<TaskRecord>(["tasks"])) {
-        if (value.kind !== this.#kind || value.owner_key !== owner) continue;
-        // A large result lives apart from its record; its status depends on what it holds.
-        mine.push(value.resultApart ? (await this.#q.get(value.id, owner)) ?? value : value);
-      }
+      for await (const record of this.#q.records(this.#kind, owner)) mine.push(record);
     }
     mine.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
     const start = after
@@ -478,35 +475,7 @@ export class TaskService implements TaskLink {
 
   /** @inheritdoc */
   deliver(taskId: string, sessionId: string | undefined, message: JsonRpcMessage): void {
-    const streams = this.#streams.get(taskId);
-    if (streams?.size) {
-      for (const send of streams) send(message);
-      return;
-    }
-    // A notification may go to the session's GET stream; a request waits for `tasks/result`,
-    // where the client looks for it once it sees `input_required`.
-    const isRequest = "id" in message && "method" in message;
-    if (!isRequest && sessionId && this.host.sessions.local(sessionId)?.unsolicited?.(message)) return;
-    const seq = `${Date.now().toString(36).padStart(9, "0")}-${(this.#seq++).toString(36).padStart(6, "0")}`;
-    this.#store?.set([OUTBOX, taskId, seq], message, { expireInMs: this.host.limits.taskTtlMs })
-      .then(() => this.#queue?.poke())
-      .catch((e) => this.host.log("error", `queueing a message of task ${taskId}: ${e}`));
-  }
-
-  /** Sends a task's queued messages on a `tasks/result` stream, each once. */
-  async #drain(taskId: string, send: (message: JsonRpcMessage) => void): Promise<void> {
-    const store = this.#store!;
-    const queued: { key: string[]; value: JsonRpcMessage }[] = [];
-    for await (const entry of store.list<JsonRpcMessage>([OUTBOX, taskId])) queued.push(entry);
-    queued.sort((a, b) => (a.key.at(-1)! < b.key.at(-1)! ? -1 : 1));
-    for (const { key, value } of queued) {
-      if (value === null) continue; // claimed by another stream
-      // Of two streams draining at once, only the one whose claim lands sends the message.
-      const { version } = await store.getVersioned(key);
-      if (version === null || !(await store.setIf(key, version, null, { expireInMs: 1000 }))) continue;
-      send(value);
-      await store.delete(key);
-    }
+    this.#messages?.deliver(taskId, sessionId, message);
   }
 
   /** @inheritdoc */
@@ -514,7 +483,7 @@ export class TaskService implements TaskLink {
     if (!sessionId) return;
     const session = this.host.sessions.local(sessionId);
     if (!session?.unsolicited || !this.#queue) return;
-    this.#queue.get(taskId, `session:${sessionId}`).then((record) => {
+    this.#queue.get(taskId, sessionOwner(sessionId)).then((record) => {
       if (!record) return;
       session.unsolicited?.({
         jsonrpc: "2.0",

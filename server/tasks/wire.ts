@@ -119,27 +119,40 @@ export function taskError(record: TaskRecord): { code: number; message: string; 
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A 2025-11-25 `Task`. */
-export function legacyTask(record: TaskRecord, timing: TaskTiming): JsonObject {
-  const status = mcpStatus(record);
+/**
+ * What both eras' tasks share; they differ in two field names (`ttl`/`ttlMs`,
+ * `pollInterval`/`pollIntervalMs`) and in what they inline.
+ */
+function taskFields(
+  record: TaskRecord,
+  status: McpTaskStatus,
+  timing: TaskTiming,
+  names: { ttl: string; pollInterval: string },
+  message = statusMessage(record, status),
+): JsonObject {
   const task: JsonObject = {
     taskId: record.id,
     status,
     createdAt: iso(record.createdAt),
     lastUpdatedAt: iso(record.updatedAt),
-    ttl: record.ttlMs ?? timing.ttlMs,
+    [names.ttl]: record.ttlMs ?? timing.ttlMs,
   };
+  if (message !== undefined) task.statusMessage = message;
+  if (status === "working" || status === "input_required") task[names.pollInterval] = timing.pollIntervalMs;
+  return task;
+}
+
+/** A 2025-11-25 `Task`. */
+export function legacyTask(record: TaskRecord, timing: TaskTiming): JsonObject {
+  const names = { ttl: "ttl", pollInterval: "pollInterval" };
+  const status = mcpStatus(record);
   // 2025 reports a tool result with `isError` as a failed task (2026 calls it completed).
   if (
     status === "completed" && (record.result as { result?: JsonObject } | undefined)?.result?.isError === true
   ) {
-    task.status = "failed";
-    task.statusMessage = "The tool reported an error";
+    return taskFields(record, "failed", timing, names, "The tool reported an error");
   }
-  const message = task.statusMessage ?? statusMessage(record, status);
-  if (message !== undefined) task.statusMessage = message;
-  if (status === "working" || status === "input_required") task.pollInterval = timing.pollIntervalMs;
-  return task;
+  return taskFields(record, status, timing, names);
 }
 
 /**
@@ -148,16 +161,7 @@ export function legacyTask(record: TaskRecord, timing: TaskTiming): JsonObject {
  */
 export function modernTask(record: TaskRecord, timing: TaskTiming): JsonObject {
   const status = mcpStatus(record);
-  const task: JsonObject = {
-    taskId: record.id,
-    status,
-    createdAt: iso(record.createdAt),
-    lastUpdatedAt: iso(record.updatedAt),
-    ttlMs: record.ttlMs ?? timing.ttlMs,
-  };
-  const message = statusMessage(record, status);
-  if (message !== undefined) task.statusMessage = message;
-  if (status === "working" || status === "input_required") task.pollIntervalMs = timing.pollIntervalMs;
+  const task = taskFields(record, status, timing, { ttl: "ttlMs", pollInterval: "pollIntervalMs" });
   if (status === "input_required") task.inputRequests = outstandingRequests(record) as unknown as JsonObject;
   if (status === "completed") {
     task.result = (record.result as { result?: JsonObject } | undefined)?.result ?? {};

@@ -5,6 +5,7 @@
  */
 
 import { parseSse } from "../../protocol/sse.ts";
+import { NAME_PARAM } from "../../server/http/modern.ts";
 
 /** The base URL `mcp.fetch` tests use (no socket involved). */
 export const ENDPOINT = "http://127.0.0.1:8000/mcp";
@@ -31,13 +32,13 @@ export function modernRequest(
   params: Record<string, unknown> = {},
   id: number | string = 1,
   headers: Record<string, string> = {},
+  url: string = ENDPOINT,
 ): Request {
-  const name = (params.name ?? params.uri) as string | undefined;
+  const routed = NAME_PARAM[method];
+  const name = routed === undefined ? undefined : params[routed] as string | undefined;
   const routing: Record<string, string> = { "mcp-protocol-version": "2026-07-28", "mcp-method": method };
-  if (name !== undefined && ["tools/call", "prompts/get", "resources/read"].includes(method)) {
-    routing["mcp-name"] = name;
-  }
-  return new Request(ENDPOINT, {
+  if (name !== undefined) routing["mcp-name"] = name;
+  return new Request(url, {
     method: "POST",
     headers: { ...CLIENT_HEADERS, ...routing, ...headers },
     body: JSON.stringify({

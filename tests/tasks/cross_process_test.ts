@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { modernRequest } from "../helpers/http.ts";
 import { startDeno, type Started } from "../helpers/process.ts";
 
 const FIXTURE = new URL("./task_fixture.ts", import.meta.url).pathname;
@@ -27,36 +28,15 @@ async function instance(name: string, store: string, marks: string): Promise<Ins
 
 let nextId = 0;
 
+const WITH_TASKS = { "io.modelcontextprotocol/clientCapabilities": { extensions: { [TASKS]: {} } } };
+
 /** One 2026-07-28 request declaring the tasks extension; the result, or throws the error. */
 async function rpc(
   url: string,
   method: string,
   params: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const name = method === "tools/call" ? params.name : params.taskId;
-  const res = await fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": "2026-07-28",
-      "mcp-method": method,
-      ...(name ? { "mcp-name": String(name) } : {}),
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: ++nextId,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-          "io.modelcontextprotocol/clientInfo": { name: "t", version: "1" },
-          "io.modelcontextprotocol/clientCapabilities": { extensions: { [TASKS]: {} } },
-        },
-      },
-    }),
-  });
+  const res = await fetch(modernRequest(method, { ...params, _meta: WITH_TASKS }, ++nextId, {}, url));
   const body = await res.json();
   if (body.error) throw Object.assign(new Error(body.error.message), body.error);
   return body.result;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CLIENT_HEADERS, modernMeta } from "../helpers/http.ts";
+import { CLIENT_HEADERS, modernMeta, modernRequest } from "../helpers/http.ts";
 import { startDeno } from "../helpers/process.ts";
 
 const FIXTURE = new URL("./fixture.ts", import.meta.url).pathname;
@@ -76,43 +76,25 @@ Deno.test("a CPU-bound sync tool in the pool leaves the server responsive; with 
 Deno.test("a synchronous tool runs as a task in the pool: the server answers meanwhile, tasks/get gets the result", async () => {
   const { started, url } = await startFixture();
   let nextId = 1;
-  const rpc = async (method: string, params: Record<string, unknown>, name?: string) => {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: {
-        ...CLIENT_HEADERS,
-        "mcp-protocol-version": "2026-07-28",
-        "mcp-method": method,
-        ...(name ? { "mcp-name": name } : {}),
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: nextId++,
-        method,
-        params: {
-          ...params,
-          _meta: modernMeta({
-            "io.modelcontextprotocol/clientCapabilities": {
-              extensions: { "io.modelcontextprotocol/tasks": {} },
-            },
-          }),
-        },
-      }),
-    });
+  const withTasks = {
+    "io.modelcontextprotocol/clientCapabilities": { extensions: { "io.modelcontextprotocol/tasks": {} } },
+  };
+  const rpc = async (method: string, params: Record<string, unknown>) => {
+    const res = await fetch(modernRequest(method, { ...params, _meta: withTasks }, nextId++, {}, url));
     return (await res.json()).result as Record<string, unknown>;
   };
   try {
-    const created = await rpc("tools/call", { name: "spin_task", arguments: { ms: 400 } }, "spin_task");
+    const created = await rpc("tools/call", { name: "spin_task", arguments: { ms: 400 } });
     assert.equal(created.resultType, "task");
     const taskId = created.taskId as string;
     // While a worker spins, the main isolate answers at once.
     const t0 = performance.now();
-    const bump = await rpc("tools/call", { name: "bump", arguments: {} }, "bump");
+    const bump = await rpc("tools/call", { name: "bump", arguments: {} });
     assert.equal(bump.resultType, "complete");
     assert.ok(performance.now() - t0 < 200, `answered after ${performance.now() - t0} ms`);
     let task: Record<string, unknown> = {};
     for (let i = 0; i < 100; i++) {
-      task = await rpc("tasks/get", { taskId }, taskId);
+      task = await rpc("tasks/get", { taskId });
       if (task.status === "completed") break;
       await new Promise((r) => setTimeout(r, 50));
     }
