@@ -14,10 +14,9 @@
  * mcp.tool("forecast", {
  *   description: "Forecast for a city",
  *   input: z.object({ city: z.string() }),
- * }, ({ city }) => ({ city, tempC: 21 }));
+ * }, async ({ city }) => ({ city, tempC: 21 }));
  *
- * export default mcp;
- * if (import.meta.main) mcp.run();
+ * if (import.meta.main) mcp.run(); // deno run; add `export default mcp` for deno serve
  * ```
  *
  * @module
@@ -26,11 +25,26 @@
 export {
   FastMCP,
   type FastMCPOptions,
+  type MountOptions,
+  type ProviderOptions,
   type RunningServer,
-  type ServeOptions,
-  type ServerHandle,
   type ServerStats,
 } from "./server/fastmcp.ts";
+export type { ServeOptions, ServerHandle } from "./server/http/serve.ts";
+export type { RouteHandler, RouteOptions } from "./server/http/routes.ts";
+export type { Hook, Middleware, MiddlewareContext, Next } from "./server/middleware/middleware.ts";
+export type { MaybePromise } from "./server/middleware/compose.ts";
+export type { Provider, TemplateMatch } from "./server/providers/provider.ts";
+export type { ProviderErrorStrategy } from "./server/providers/catalog.ts";
+export type { GetNext, Transform } from "./server/transforms/transform.ts";
+export { Namespace } from "./server/transforms/namespace.ts";
+export type { VersionSpec } from "./server/transforms/versions.ts";
+export type {
+  ComponentType,
+  EnableOptions,
+  VisibilityFilter,
+  VisibilityRule,
+} from "./server/transforms/visibility.ts";
 export type { RunOptions } from "./server/run.ts";
 export { Context, type Elicited, type SampleOptions, type SampleResult } from "./server/context.ts";
 export {
@@ -41,7 +55,7 @@ export {
   Image,
   ToolResult,
   type ToolResultInit,
-} from "./server/content.ts";
+} from "./server/components/content.ts";
 export {
   type ErrorOptions,
   McpError,
@@ -50,12 +64,12 @@ export {
   ResourceError,
   ToolError,
 } from "./server/errors.ts";
-export { type InputRequest, InputRequired } from "./server/input_required.ts";
-export { DEFAULT_LIMITS, type Limits } from "./server/settings.ts";
+export { type InputRequest, InputRequired } from "./server/engine/input_state.ts";
+export { DEFAULT_LIMITS, type Limits } from "./server/limits.ts";
 export type { Lifespan } from "./server/lifespan.ts";
 export type { LogSink } from "./server/logger.ts";
 export type { HttpOptions } from "./server/http/handler.ts";
-export type { OnDuplicate } from "./server/components/registry.ts";
+export type { OnDuplicate } from "./server/providers/local.ts";
 export {
   ToolComponent,
   type ToolHandler,
@@ -78,7 +92,7 @@ export {
   type PromptOptions,
 } from "./server/components/prompt.ts";
 export type { ComponentOptions } from "./server/components/common.ts";
-export type { Infer, JsonSchema, SchemaLike } from "./server/schema.ts";
+export type { Infer, JsonSchema, SchemaLike } from "./server/components/schema.ts";
 export { ErrorCode } from "./protocol/jsonrpc.ts";
 export {
   type SetOptions,
@@ -92,7 +106,7 @@ export { KV_FLAG_HINT, kvStore, type KvStoreOptions } from "./server/store/kv.ts
 export type { StoreOption } from "./server/store/open.ts";
 export type { MeterLike, TelemetryOptions, TracerLike } from "./otel/telemetry.ts";
 export type * from "./protocol/types.ts";
-export type { BinarySource } from "./server/content.ts";
+export type { BinarySource } from "./server/components/content.ts";
 export type {
   JsonObject,
   JsonRpcErrorObject,
@@ -105,7 +119,9 @@ export type { Era } from "./protocol/versions.ts";
 export type { CleanVar, ResourceValue, SplitVars } from "./server/components/resource.ts";
 export type { UriTemplateMatcher } from "./server/components/uri_template.ts";
 export type { Component, ComponentKind, ComponentOwner } from "./server/components/common.ts";
-export type { CompiledSchema, StandardSchemaV1, Validation } from "./server/schema.ts";
-export type { Session, UnsolicitedSink } from "./server/session.ts";
-export type { Abortable, Exchange, TransportKind } from "./server/exchange.ts";
-export type { InputRound } from "./server/input_required.ts";
+export type { CompiledSchema, StandardSchemaV1, Validation } from "./server/components/schema.ts";
+export type { Session, UnsolicitedSink } from "./server/sessions/session.ts";
+export type { Abortable } from "./server/sessions/session.ts";
+export type { Exchange } from "./server/engine/exchange.ts";
+export type { RequestFacts, TransportKind } from "./server/engine/facts.ts";
+export type { InputRound } from "./server/engine/input_state.ts";

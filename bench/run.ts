@@ -4,6 +4,8 @@
  *   deno task bench                                  # 3 rounds × 5 s, every target
  *   deno task bench --seconds 10 --rounds 5
  *   deno task bench denomcp-modern                   # only some targets (the floor is always paired)
+ *   deno task bench --baseline /tmp/denomcp-base     # also base-modern and base-session: the add server
+ *                                                    # of another checkout, with that checkout's deno.json
  *
  * For every round and every target, the floor and the target run one after the other (floor
  * first in odd rounds, last in even rounds), each in its own server process on a free port.
@@ -11,6 +13,11 @@
  * rather than SSE, the right id and sum). The reported ratio is the median of the per-pair
  * ratios target ÷ floor, so that drift of a shared machine cancels out. Server CPU is the
  * utime+stime of the server process (all threads) over the measured run, divided by requests.
+ *
+ * A second table compares targets with the one they stand against (denomcp-* with base-* from
+ * `--baseline`, denomcp-mw3-* with denomcp-*) when both ran: per round, the ratio of their ratios
+ * to their own floor runs, the plain ratio of their req/s, and the ratio of their CPU µs per
+ * request; the medians over rounds.
  *
  * Nothing here passes or fails on absolute speed: it prints a table and writes the raw
  * figures as JSON under /tmp/denomcp-bench/. A run counts as bad (left out of the medians) if a
@@ -20,6 +27,7 @@
  * @module
  */
 
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { CallStyle } from "./lib/check.ts";
@@ -28,26 +36,35 @@ import { loadFigures, measureServer } from "./lib/measure.ts";
 import type { ServerSpec } from "./lib/server.ts";
 import {
   type BaseRun,
+  fmt,
   markdownTable,
   pairedRounds,
+  type Relative,
+  relative,
   runLine,
   type Speed,
   speedColumns,
+  spread,
   summarize,
   type Tail,
   tailColumns,
 } from "./lib/stats.ts";
 import { requireWrk, socketErrors } from "./lib/wrk.ts";
 
-const BENCH_DIR = fileURLToPath(new URL(".", import.meta.url));
+/** This checkout (the folder that holds bench/ and deno.json). */
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PROG = "bench";
 
 /** One server configuration and the way the client talks to it. */
 interface Target extends CallStyle {
   name: string;
   desc: string;
-  /** Server program, relative to bench/. */
+  /** Server program, relative to bench/ of `root`. */
   server: string;
+  /** The checkout whose server program and deno.json run (default: this one). */
+  root?: string;
+  /** The target this one is compared with in the second table, when both run. */
+  vs?: string;
 }
 
 const TARGETS: Target[] = [
@@ -64,6 +81,7 @@ const TARGETS: Target[] = [
     server: "servers/add.ts",
     wire: "modern",
     session: false,
+    vs: "base-modern",
   },
   {
     name: "denomcp-session",
@@ -71,8 +89,51 @@ const TARGETS: Target[] = [
     server: "servers/add.ts",
     wire: "legacy",
     session: true,
+    vs: "base-session",
+  },
+  {
+    name: "denomcp-mw3-modern",
+    desc: "denomcp-modern with three no-op middleware (bench/servers/add_mw3.ts)",
+    server: "servers/add_mw3.ts",
+    wire: "modern",
+    session: false,
+    vs: "denomcp-modern",
+  },
+  {
+    name: "denomcp-mw3-session",
+    desc: "denomcp-session with three no-op middleware (bench/servers/add_mw3.ts)",
+    server: "servers/add_mw3.ts",
+    wire: "legacy",
+    session: true,
+    vs: "denomcp-session",
   },
 ];
+
+/**
+ * The targets of `--baseline`: the add server of another checkout (its bench/servers/add.ts, run
+ * with its own deno.json), compared with this checkout's denomcp-modern and denomcp-session.
+ */
+function baselineTargets(root: string, commit: string): Target[] {
+  const where = `${root} at ${commit}`;
+  return [
+    {
+      name: "base-modern",
+      desc: `denomcp-modern of ${where}`,
+      server: "servers/add.ts",
+      root,
+      wire: "modern",
+      session: false,
+    },
+    {
+      name: "base-session",
+      desc: `denomcp-session of ${where}`,
+      server: "servers/add.ts",
+      root,
+      wire: "legacy",
+      session: true,
+    },
+  ];
+}
 
 /** What one measured run produced. */
 interface Run extends BaseRun {
@@ -98,13 +159,18 @@ const args = parseArgs({
   options: {
     ...LOAD_FLAGS,
     "server-flags": { type: "string", default: "" },
+    baseline: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (args.values.help) {
   console.log(`usage: deno task bench [--seconds S] [--rounds N] [--warmup S] [--conns C] [--threads T]
-                       [--server-flags="DENO FLAGS"] [target ...]
-targets: ${TARGETS.map((t) => t.name).join(", ")} (default: all; the floor is always included)
+                       [--server-flags="DENO FLAGS"] [--baseline DIR] [target ...]
+targets: ${TARGETS.map((t) => t.name).join(", ")}, and with --baseline base-modern, base-session
+         (default: all; the floor is always included)
+--baseline DIR: another checkout of denomcp (e.g. \`git worktree add --detach /tmp/denomcp-base <commit>\`);
+                adds the targets base-modern and base-session, which run DIR/bench/servers/add.ts with
+                DIR/deno.json (--server-flags apply to them too)
 --server-flags: extra \`deno run\` flags for the denomcp servers only (not the floor), for A/B experiments,
                 e.g. --server-flags="--v8-flags=--no-allocation-site-pretenuring" (note the =)`);
   Deno.exit(0);
@@ -113,14 +179,58 @@ const opt = {
   ...loadOptions(PROG, args.values),
   serverFlags: args.values["server-flags"].split(/\s+/).filter(Boolean),
 };
+const baseline = args.values.baseline === undefined
+  ? undefined
+  : await baselineCheckout(args.values.baseline);
+if (baseline) TARGETS.splice(1, 0, ...baselineTargets(baseline.root, baseline.commit));
+const missing = args.positionals.find((n) => n.startsWith("base-") && !TARGETS.some((t) => t.name === n));
+if (missing) usageError(PROG, `target ${missing} needs --baseline DIR`);
 const floor = TARGETS[0];
 const others = chosen(PROG, "target", args.positionals, TARGETS).filter((t) => t !== floor);
 if (others.length === 0) usageError(PROG, "name at least one target besides the floor");
 
+/**
+ * Checks that `dir` is a denomcp checkout with the add server, caches that server's dependencies
+ * (its node_modules may not exist yet) and reads its commit; exits 2 if any of that fails.
+ */
+async function baselineCheckout(dir: string): Promise<{ root: string; commit: string }> {
+  const root = resolve(dir);
+  for (const f of ["deno.json", "bench/servers/add.ts"]) {
+    try {
+      Deno.statSync(join(root, f));
+    } catch {
+      usageError(PROG, `--baseline ${dir}: no ${f} there`);
+    }
+  }
+  const cache = await new Deno.Command(Deno.execPath(), {
+    args: ["cache", "--config", join(root, "deno.json"), join(root, "bench/servers/add.ts")],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!cache.success) {
+    usageError(PROG, `--baseline ${dir}: deno cache failed:\n${new TextDecoder().decode(cache.stderr)}`);
+  }
+  let commit = "unknown commit";
+  try {
+    const git = await new Deno.Command("git", {
+      args: ["-C", root, "log", "-1", "--format=%h (%cs)"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    if (git.success) commit = new TextDecoder().decode(git.stdout).trim();
+  } catch { /* no git: the commit stays unknown */ }
+  return { root, commit };
+}
+
 // ---------- one run ----------
 
 function serverSpec(t: Target): ServerSpec {
-  return { program: BENCH_DIR + t.server, denoFlags: t === floor ? [] : opt.serverFlags };
+  const root = t.root ?? ROOT;
+  return {
+    program: join(root, "bench", t.server),
+    config: join(root, "deno.json"),
+    denoFlags: t === floor ? [] : opt.serverFlags,
+  };
 }
 
 async function measure(t: Target, round: number, log: Deno.FsFile): Promise<Run> {
@@ -157,6 +267,30 @@ function table(rows: Row[]): string {
   ], rows);
 }
 
+type Comparison = { target: string; vs: string } & Relative;
+
+/** Every chosen target against the one it stands against, when both ran. */
+function comparisons(results: Map<string, Run[]>): Comparison[] {
+  return others.filter((t) => t.vs !== undefined && results.has(t.vs)).map((t) => ({
+    target: t.name,
+    vs: t.vs!,
+    ...relative(results.get(t.name)!, results.get(t.vs!)!, (r) => r.pairFloorRps),
+  }));
+}
+
+function comparisonTable(cmps: Comparison[]): string {
+  return markdownTable<Comparison>([
+    { title: "target ÷ reference", cell: (c) => `${c.target} ÷ ${c.vs}` },
+    { title: "req/s ratio via floor", right: true, cell: (c) => fmt(c.speed, 3) },
+    { title: "min–max", right: true, cell: (c) => spread(c.speeds, 3) },
+    { title: "req/s ratio direct", right: true, cell: (c) => fmt(c.direct, 3) },
+    { title: "min–max", right: true, cell: (c) => spread(c.directs, 3) },
+    { title: "CPU µs/req ratio", right: true, cell: (c) => fmt(c.cpu, 3) },
+    { title: "min–max", right: true, cell: (c) => spread(c.cpus, 3) },
+    { title: "rounds", right: true, cell: (c) => String(c.rounds) },
+  ], cmps);
+}
+
 // ---------- main ----------
 
 await requireWrk(PROG);
@@ -168,6 +302,7 @@ console.error(
   }, each paired with the floor; ${opt.rounds} round(s) × ` +
     `${opt.seconds} s (warm-up ${opt.warmup} s), wrk -t${opt.threads} -c${opt.conns}` +
     (opt.serverFlags.length ? `; denomcp server flags: ${opt.serverFlags.join(" ")}` : "") +
+    (baseline ? `; base-* = ${baseline.root} at ${baseline.commit}` : "") +
     `; server logs in ${logPath}`,
 );
 
@@ -182,13 +317,25 @@ const results = await pairedRounds(
 log.close();
 
 const rows = [floor, ...others].map((t) => summarizeTarget(t, results.get(t.name)!));
-const md = table(rows);
+const cmps = comparisons(results);
+const md = table(rows) + (cmps.length ? "\n\n" + comparisonTable(cmps) : "");
 await finish(
   jsonPath,
-  { meta: benchMeta(opt), targets: [floor, ...others], rows, runs: Object.fromEntries(results) },
+  {
+    meta: { ...benchMeta(opt), baseline },
+    targets: [floor, ...others],
+    rows,
+    comparisons: cmps,
+    runs: Object.fromEntries(results),
+  },
   md,
   "\nratio = median over rounds of target req/s ÷ the floor run next to it; CPU µs per req = server utime+stime " +
-    "over the measured run ÷ requests. Issue targets: ratio ≥ 0.80, ≤ 12 µs CPU per call.",
+    "over the measured run ÷ requests. Issue targets: ratio ≥ 0.80, ≤ 12 µs CPU per call." +
+    (cmps.length
+      ? "\nA ÷ B, medians over the rounds where both ran well: via floor = (A's req/s ÷ its floor run) ÷ " +
+        "(B's req/s ÷ its floor run); direct = A's req/s ÷ B's in the same round; CPU = A's CPU µs per req ÷ B's. " +
+        "A req/s ratio of 0.95 = 5% slower; a CPU ratio of 1.05 = 5% more CPU per request."
+      : ""),
   results,
   (r) => r.target,
 );

@@ -57,14 +57,19 @@ export interface MeterLike {
   createHistogram(name: string, options?: unknown): unknown;
 }
 
-/** What a request span needs to know about the request (a subset of the exchange). */
+/** What a request span needs to know about the request (a subset of an exchange). */
 export interface TracedRequest {
-  readonly method: string;
-  readonly id: string | number;
+  /** The request's facts. */
+  readonly facts: {
+    readonly method: string;
+    readonly requestId: string | number;
+    readonly protocolVersion: string;
+    readonly transport: "http" | "stdio" | "memory";
+    readonly sessionId?: string;
+  };
+  /** Its params (for `_meta` trace context and the component's name). */
   readonly params: JsonObject;
-  readonly protocolVersion: string;
-  readonly transport: "http" | "stdio" | "memory";
-  readonly session?: { readonly id: string };
+  /** The HTTP request, on HTTP. */
   readonly httpRequest?: Request;
 }
 
@@ -99,7 +104,7 @@ export function parentContext(request: TracedRequest): OtelContext {
 /** The component a request targets, for `denomcp.component.*` attributes and the span name. */
 function target(request: TracedRequest): { type?: string; key?: string; name?: string } {
   const p = request.params;
-  switch (request.method) {
+  switch (request.facts.method) {
     case "tools/call":
       return { type: "tool", key: String(p.name), name: String(p.name) };
     case "prompts/get":
@@ -115,20 +120,21 @@ function target(request: TracedRequest): { type?: string; key?: string; name?: s
 
 /** The attributes of a request span, by the MCP semantic conventions. */
 export function requestAttributes(request: TracedRequest, serverName: string): Attributes {
-  const { method, params } = request;
+  const { params } = request;
+  const { method } = request.facts;
   const attributes: Attributes = {
     "mcp.method.name": method,
-    "mcp.protocol.version": request.protocolVersion,
-    "jsonrpc.request.id": String(request.id),
-    "network.transport": request.transport === "stdio"
+    "mcp.protocol.version": request.facts.protocolVersion,
+    "jsonrpc.request.id": String(request.facts.requestId),
+    "network.transport": request.facts.transport === "stdio"
       ? "pipe"
-      : request.transport === "memory"
+      : request.facts.transport === "memory"
       ? "inproc"
       : "tcp",
     "denomcp.server.name": serverName,
   };
-  if (request.transport === "http") attributes["network.protocol.name"] = "http";
-  if (request.session) attributes["mcp.session.id"] = request.session.id;
+  if (request.facts.transport === "http") attributes["network.protocol.name"] = "http";
+  if (request.facts.sessionId) attributes["mcp.session.id"] = request.facts.sessionId;
   const t = target(request);
   if (t.type) {
     attributes["denomcp.component.type"] = t.type;
@@ -145,7 +151,7 @@ export function requestAttributes(request: TracedRequest, serverName: string): A
 /** The span name: `{method} {tool or prompt}`, or the method alone (URIs are too many to name spans by). */
 export function spanName(request: TracedRequest): string {
   const name = target(request).name;
-  return name ? `${request.method} ${name}` : request.method;
+  return name ? `${request.facts.method} ${name}` : request.facts.method;
 }
 
 /** One request's span and its bookkeeping. */

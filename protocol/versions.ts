@@ -7,6 +7,8 @@
  * @module
  */
 
+import { PROTOCOL_VERSION_KEY } from "./meta_keys.ts";
+
 /** The stateless revision. */
 export const MODERN_PROTOCOL_VERSION = "2026-07-28";
 
@@ -39,11 +41,15 @@ export const DEFAULT_LEGACY_HTTP_VERSION = "2025-03-26";
 /** Which wire a request travels on. */
 export type Era = "legacy" | "modern";
 
-/** The era of a protocol version string, or undefined when we do not serve it. */
-export function eraOf(version: string): Era | undefined {
-  if (MODERN_PROTOCOL_VERSIONS.includes(version)) return "modern";
-  if (LEGACY_PROTOCOL_VERSIONS.includes(version)) return "legacy";
-  return undefined;
+/** True when a message's params claim the 2026 wire (their `_meta` names a protocol version). */
+export function claimsModern(params: unknown): boolean {
+  const meta = (params as { _meta?: unknown } | undefined)?._meta;
+  return typeof meta === "object" && meta !== null && Object.hasOwn(meta, PROTOCOL_VERSION_KEY);
+}
+
+/** True when an `MCP-Protocol-Version` header names a stateless (2026-07-28+) revision. */
+export function isModernVersion(version: string | null | undefined): boolean {
+  return version != null && MODERN_PROTOCOL_VERSIONS.includes(version.trim());
 }
 
 /** True for revisions whose SSE streams may be primed and polled (SEP-1699, 2025-11-25+). */

@@ -22,29 +22,43 @@ import type {
 } from "../protocol/types.ts";
 import type { Era } from "../protocol/versions.ts";
 import { ToolError } from "./errors.ts";
-import type { Exchange } from "./exchange.ts";
+import type { Exchange } from "./engine/exchange.ts";
 import {
   assertClientSupports,
   type InputRequest,
   InputRequiredSignal,
   InputRound,
-} from "./input_required.ts";
+} from "./engine/input_state.ts";
 import { levelRank } from "./logger.ts";
 import { StartTaskSignal } from "./tasks/wire.ts";
-import { compileSchema, type Infer, type SchemaLike } from "./schema.ts";
+import { compileSchema, type Infer, type SchemaLike } from "./components/schema.ts";
 import { SpanKind } from "@opentelemetry/api";
 import type { McpTelemetry } from "../otel/telemetry.ts";
+import type { RequestFacts } from "./engine/facts.ts";
+import { mayLog } from "./engine/facts.ts";
+import {
+  disableRule,
+  type EnableOptions,
+  enableRules,
+  type VisibilityFilter,
+  type VisibilityRule,
+} from "./transforms/visibility.ts";
 
-/** What the server exposes to a context (implemented by `FastMCP`). */
+/**
+ * What a context needs from its server: the state store, resource reads, sub-tasks, session
+ * visibility. The main isolate's server implements it; a pool worker has its own, narrower one.
+ */
 export interface ContextHost {
   readonly clientRequestTimeoutMs: number;
   readonly lifespanValue: unknown;
+  readonly telemetry?: McpTelemetry;
   readResource(uri: string, ctx: Context): Promise<ResourceContents[]>;
   getState(exchange: Exchange, key: string): Promise<unknown>;
   setState(exchange: Exchange, key: string, value: unknown, ttlMs?: number): Promise<void>;
   deleteState(exchange: Exchange, key: string): Promise<void>;
   runSubtask(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject>;
-  readonly telemetry: McpTelemetry;
+  /** Adds visibility rules for the exchange's session (undefined rules: back to the server's view). */
+  changeVisibility(exchange: Exchange, rules: VisibilityRule[] | undefined): Promise<void>;
 }
 
 /** Options of {@link Context.sample}. */
@@ -61,6 +75,8 @@ export type Elicited<T> =
   | { action: "accept"; data: T }
   | { action: "decline"; data?: undefined }
   | { action: "cancel"; data?: undefined };
+
+let readExchange: (ctx: Context) => Exchange;
 
 /**
  * The context given to every tool, resource and prompt handler.
@@ -79,58 +95,105 @@ export type Elicited<T> =
  */
 export class Context {
   #progressValue = -Infinity;
+  readonly #exchange: Exchange;
+  readonly #host: ContextHost;
 
-  /** @internal built by the dispatcher */
-  constructor(readonly exchange: Exchange, private readonly host: ContextHost) {}
+  /** @internal built by the engine */
+  constructor(exchange: Exchange, host: ContextHost) {
+    this.#exchange = exchange;
+    this.#host = host;
+  }
+
+  static {
+    readExchange = (ctx) => ctx.#exchange;
+  }
+
+  /**
+   * What is known about the request: ids, era, protocol version, transport, the client.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("whoami", async (_args, ctx) => `${ctx.facts.clientInfo?.name ?? "someone"} on ${ctx.facts.transport}`);
+   * ```
+   */
+  get facts(): RequestFacts {
+    return this.#exchange.facts;
+  }
 
   /** The JSON-RPC id of the request. */
   get requestId(): RequestId {
-    return this.exchange.id;
+    return this.#exchange.facts.requestId;
   }
 
   /** The 2025-era session id; undefined on stateless requests. */
   get sessionId(): string | undefined {
-    return this.exchange.session?.id;
+    return this.#exchange.facts.sessionId;
   }
 
   /** The request's protocol version. */
   get protocolVersion(): string {
-    return this.exchange.protocolVersion;
+    return this.#exchange.facts.protocolVersion;
   }
 
   /** `"legacy"` (2025 and older, sessions) or `"modern"` (2026-07-28, stateless). */
   get era(): Era {
-    return this.exchange.era;
+    return this.#exchange.facts.era;
   }
 
   /** What the client said about itself. */
   get clientInfo(): Implementation | undefined {
-    return this.exchange.clientInfo;
+    return this.#exchange.facts.clientInfo;
   }
 
   /** What the client can do, as declared for this request. */
   get clientCapabilities(): ClientCapabilities {
-    return this.exchange.clientCapabilities;
+    return this.#exchange.facts.clientCapabilities;
   }
 
-  /** Aborted when the client cancels or the server shuts down. */
+  /**
+   * Aborted when the client cancels, the tool times out, or the server shuts down.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("fetch_page", async (_args, ctx) => {
+   *   const res = await fetch("https://example.com", { signal: ctx.signal });
+   *   return await res.text();
+   * });
+   * ```
+   */
   get signal(): AbortSignal {
-    return this.exchange.signal;
+    return this.#exchange.signal;
   }
 
-  /** The value the server's lifespan set up. */
+  /**
+   * The value the server's lifespan set up.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({
+   *   name: "demo",
+   *   lifespan: async () => ({ value: { greeting: "hello" } }),
+   * });
+   * mcp.tool("greet", async (_args, ctx) => (ctx.lifespan as { greeting: string }).greeting);
+   * ```
+   */
   get lifespan(): unknown {
-    return this.host.lifespanValue;
+    return this.#host.lifespanValue;
   }
 
   /** The HTTP request, when the call came over HTTP (for headers such as authorization). */
   get httpRequest(): Request | undefined {
-    return this.exchange.httpRequest;
+    return this.#exchange.httpRequest;
   }
 
   /** The MCP task this call runs in; undefined when it runs as a plain request. */
   get taskId(): string | undefined {
-    return this.exchange.taskId;
+    return this.#exchange.facts.taskId;
   }
 
   /**
@@ -154,7 +217,7 @@ export class Context {
    * ```
    */
   startTask(): Promise<void> {
-    return this.exchange.taskEligible && this.exchange.taskId === undefined
+    return this.#exchange.taskEligible && this.#exchange.facts.taskId === undefined
       ? Promise.reject(new StartTaskSignal())
       : Promise.resolve();
   }
@@ -179,24 +242,40 @@ export class Context {
    * ```
    */
   async runSubtask(name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
-    return await this.host.runSubtask(this.exchange, name, args as JsonObject) as unknown as CallToolResult;
+    return await this.#host.runSubtask(this.#exchange, name, args as JsonObject) as unknown as CallToolResult;
   }
 
   /** Raw `inputResponses` of this round (explicit input-required handlers). */
   get inputResponses(): Record<string, unknown> | undefined {
-    return this.exchange.input?.responses;
+    return this.#exchange.input?.responses;
   }
 
   /** The handler's own `requestState` from the previous round (explicit input-required handlers). */
   get requestState(): string | undefined {
-    return this.exchange.input?.userState;
+    return this.#exchange.input?.userState;
   }
 
-  /** Sends a log message to the client, if the client asked for this level. */
+  /**
+   * Sends a log message to the client (`notifications/message`), if the client asked for this
+   * level: on 2025 sessions the level set with `logging/setLevel`, on 2026 requests the level in
+   * the request's `_meta` (none when absent).
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("import_rows", async (_args, ctx) => {
+   *   await ctx.log("notice", { rows: 120 }, "importer");
+   *   await ctx.debug("details only a debugging client sees");
+   *   return "imported";
+   * });
+   * ```
+   */
   log(level: LoggingLevel, message: unknown, logger?: string): Promise<void> {
-    const { exchange } = this;
-    if (!exchange.logging) return Promise.resolve();
-    if (exchange.logLevel && levelRank(level) < levelRank(exchange.logLevel)) return Promise.resolve();
+    const exchange = this.#exchange;
+    const { facts } = exchange;
+    if (!mayLog(facts)) return Promise.resolve();
+    if (facts.logLevel && levelRank(level) < levelRank(facts.logLevel)) return Promise.resolve();
     const params: JsonObject = { level, data: message };
     if (logger !== undefined) params.logger = logger;
     exchange.send({ jsonrpc: "2.0", method: "notifications/message", params });
@@ -226,22 +305,43 @@ export class Context {
   /**
    * Reports progress, when the client asked for it with a progress token. Values that do not
    * increase are dropped, as the specification requires progress to grow.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("crunch", async (_args, ctx) => {
+   *   for (let step = 1; step <= 3; step++) await ctx.reportProgress(step, 3, `step ${step} of 3`);
+   *   return "done";
+   * });
+   * ```
    */
   reportProgress(progress: number, total?: number, message?: string): Promise<void> {
-    const token = this.exchange.progressToken;
+    const token = this.#exchange.facts.progressToken;
     if (token === undefined || progress <= this.#progressValue) return Promise.resolve();
     this.#progressValue = progress;
     const params: JsonObject = { progressToken: token, progress };
     if (total !== undefined) params.total = total;
     if (message !== undefined) params.message = message;
-    this.exchange.send({ jsonrpc: "2.0", method: "notifications/progress", params });
+    this.#exchange.send({ jsonrpc: "2.0", method: "notifications/progress", params });
     return Promise.resolve();
   }
 
   /**
-   * Asks the client's model for a completion.
+   * Asks the client's model for a completion (`sampling/createMessage`). On 2026 requests this
+   * becomes an input-required round: the handler runs again with the answer.
    *
    * @param messages a prompt string, or sampling messages
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("haiku", async (_args, ctx) => {
+   *   const answer = await ctx.sample("Write a haiku about Deno.", { maxTokens: 64 });
+   *   return answer.text;
+   * });
+   * ```
    */
   async sample(messages: string | SamplingMessage[], options: SampleOptions = {}): Promise<SampleResult> {
     const list: SamplingMessage[] = typeof messages === "string"
@@ -259,6 +359,17 @@ export class Context {
   /**
    * Asks the user for structured input. With a schema the answer is validated and parsed;
    * without one the client is asked for a confirmation with no fields.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * import { z } from "zod";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("book", async (_args, ctx) => {
+   *   const answer = await ctx.elicit("Which date?", z.object({ date: z.string() }));
+   *   return answer.action === "accept" ? `booked for ${answer.data.date}` : "not booked";
+   * });
+   * ```
    */
   async elicit<S extends SchemaLike | undefined = undefined>(
     message: string,
@@ -267,7 +378,8 @@ export class Context {
     const compiled = schema ? compileSchema(schema, "elicitation") : undefined;
     const requestedSchema = compiled?.jsonSchema ?? { type: "object", properties: {} };
     const params: JsonObject = { mode: "form", message, requestedSchema };
-    if (this.exchange.era === "legacy" && this.exchange.protocolVersion < "2025-11-25") delete params.mode;
+    const { facts } = this.#exchange;
+    if (facts.era === "legacy" && facts.protocolVersion < "2025-11-25") delete params.mode;
     const result = await this.#ask(
       { method: "elicitation/create", params },
       "elicit",
@@ -287,36 +399,147 @@ export class Context {
    * the result. Useful for long calls behind proxies that cut idle connections. A no-op elsewhere.
    */
   closeSseStream(retryMs = 1000): void {
-    this.exchange.closeSseStream?.(retryMs);
+    this.#exchange.closeSseStream?.(retryMs);
   }
 
-  /** Lists the client's roots. */
+  /**
+   * Lists the client's roots (`roots/list`).
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("workspace", async (_args, ctx) => (await ctx.listRoots()).map((r) => r.uri).join("\n"));
+   * ```
+   */
   async listRoots(): Promise<Root[]> {
     const result = await this.#ask({ method: "roots/list" }, "roots");
     return (result.roots as Root[] | undefined) ?? [];
   }
 
-  /** Reads a resource of this server, as a client would. */
+  /**
+   * Reads a resource of this server, as a client would.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.resource("config://app", () => ({ theme: "dark" }));
+   * mcp.tool("theme", async (_args, ctx) => {
+   *   const [contents] = await ctx.readResource("config://app");
+   *   return JSON.parse((contents as { text: string }).text).theme;
+   * });
+   * ```
+   */
   readResource(uri: string): Promise<ResourceContents[]> {
-    return this.host.readResource(uri, this);
+    return this.#host.readResource(uri, this);
   }
 
   /**
    * A value kept for this session (2025; in the store, so any instance sees it) or for this
    * request (2026 is stateless: keep cross-call state in explicit handles instead).
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("count", async (_args, ctx) => {
+   *   const n = (await ctx.getState<number>("count")) ?? 0;
+   *   await ctx.setState("count", n + 1, { ttlMs: 60_000 });
+   *   return n + 1;
+   * });
+   * ```
    */
   getState<T = unknown>(key: string): Promise<T | undefined> {
-    return this.host.getState(this.exchange, key) as Promise<T | undefined>;
+    return this.#host.getState(this.#exchange, key) as Promise<T | undefined>;
   }
 
-  /** Keeps a value for this session, for `ttlMs` (default: the session idle timeout). */
+  /**
+   * Keeps a value for this session, for `ttlMs` (default: the session idle timeout).
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("remember", async (_args, ctx) => {
+   *   await ctx.setState("last_seen", Date.now());
+   *   return "noted";
+   * });
+   * ```
+   */
   setState(key: string, value: unknown, options: { ttlMs?: number } = {}): Promise<void> {
-    return this.host.setState(this.exchange, key, value, options.ttlMs);
+    return this.#host.setState(this.#exchange, key, value, options.ttlMs);
   }
 
-  /** Forgets a kept value. */
+  /**
+   * Forgets a kept value.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("forget", async (_args, ctx) => {
+   *   await ctx.deleteState("last_seen");
+   *   return "forgotten";
+   * });
+   * ```
+   */
   deleteState(key: string): Promise<void> {
-    return this.host.deleteState(this.exchange, key);
+    return this.#host.deleteState(this.#exchange, key);
+  }
+
+  /**
+   * Shows components to this session only (2025 sessions): the rule applies after the server's,
+   * so it can show what the server hides. The session's client gets `list_changed` for the kinds
+   * the rule can affect; other clients see nothing change.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("admin_reset", { tags: ["admin"], enabled: false }, async () => "reset");
+   * mcp.tool("unlock", async (_args, ctx) => {
+   *   await ctx.enableComponents({ tags: ["admin"] });
+   *   return "admin tools unlocked for this session";
+   * });
+   * ```
+   */
+  enableComponents(filter: EnableOptions): Promise<void> {
+    return this.#host.changeVisibility(this.#exchange, enableRules(filter));
+  }
+
+  /**
+   * Hides components from this session only (2025 sessions), with `list_changed` to its client.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("focus", async (_args, ctx) => {
+   *   await ctx.disableComponents({ tags: ["experimental"] });
+   *   return "experimental tools hidden";
+   * });
+   * ```
+   */
+  disableComponents(filter: VisibilityFilter): Promise<void> {
+    return this.#host.changeVisibility(this.#exchange, [disableRule(filter)]);
+  }
+
+  /**
+   * Drops this session's own visibility rules: it sees what the server shows again.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("reset_view", async (_args, ctx) => {
+   *   await ctx.resetVisibility();
+   *   return "back to the default view";
+   * });
+   * ```
+   */
+  resetVisibility(): Promise<void> {
+    return this.#host.changeVisibility(this.#exchange, undefined);
   }
 
   /**
@@ -324,9 +547,9 @@ export class Context {
    * is returned, or the request is recorded and the handler stops with an input-required result.
    */
   #ask(request: InputRequest, prefix: string): Promise<JsonObject> {
-    const { exchange } = this;
-    assertClientSupports(exchange.clientCapabilities, request);
-    if (exchange.era === "modern") {
+    const exchange = this.#exchange;
+    assertClientSupports(exchange.facts.clientCapabilities, request);
+    if (exchange.facts.era === "modern") {
       const round = exchange.input ??= new InputRound({}, undefined);
       const key = round.nextKey(prefix);
       const answer = round.answers[key];
@@ -348,13 +571,18 @@ export class Context {
         request.method,
         request.params ?? {},
         exchange.signal,
-        this.host.clientRequestTimeoutMs,
+        this.#host.clientRequestTimeoutMs,
       );
-    const telemetry = this.host.telemetry;
-    if (!telemetry.enabled) return ask();
+    const telemetry = this.#host.telemetry;
+    if (!telemetry?.enabled) return ask();
     return telemetry.within(request.method, SpanKind.CLIENT, {
       "mcp.method.name": request.method,
       "mcp.session.id": session.id,
     }, ask);
   }
+}
+
+/** The exchange behind a context (the engine's, not a handler's). */
+export function exchangeOf(ctx: Context): Exchange {
+  return readExchange(ctx);
 }

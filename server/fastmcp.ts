@@ -6,7 +6,6 @@
  */
 
 import type { Icon, Implementation, LoggingLevel, ServerCapabilities } from "../protocol/types.ts";
-import { ComponentRegistry, type OnDuplicate } from "./components/registry.ts";
 import { PromptComponent, type PromptHandler, type PromptOptions } from "./components/prompt.ts";
 import {
   ResourceComponent,
@@ -15,23 +14,41 @@ import {
   TemplateComponent,
   type UriParams,
 } from "./components/resource.ts";
+import type { SchemaLike } from "./components/schema.ts";
 import { ToolComponent, type ToolHandler, type ToolOptions } from "./components/tool.ts";
 import { isUriTemplate } from "./components/uri_template.ts";
-import { ServerCore } from "./core.ts";
-import type { Lifespan } from "./lifespan.ts";
-import { type LogSink, stderrLogger } from "./logger.ts";
-import type { SchemaLike } from "./schema.ts";
-import type { Session } from "./session.ts";
-import { DEFAULT_LIMITS, type Limits } from "./settings.ts";
+import { ServerCore } from "./engine/server_core.ts";
 import { type HttpOptions, HttpTransport } from "./http/handler.ts";
-import { isLoopback, loopbackPolicy } from "./http/guards.ts";
+import { type RouteHandler, type RouteOptions, RouteTable } from "./http/routes.ts";
+import { serveHttp, type ServeOptions, type ServerHandle, stopHttp } from "./http/serve.ts";
+import type { Lifespan } from "./lifespan.ts";
+import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
+import { type LogSink, stderrLogger } from "./logger.ts";
+import type { Middleware } from "./middleware/middleware.ts";
+import type { ProviderErrorStrategy } from "./providers/catalog.ts";
+import type { OnDuplicate } from "./providers/local.ts";
+import { MountProvider } from "./providers/mount.ts";
+import type { Provider } from "./providers/provider.ts";
+import { exitOnSignals, parseRunArgs, readEnv, type RunOptions, watchDeclarativeServe } from "./run.ts";
+import type { Session } from "./sessions/session.ts";
+import type { StoreOption } from "./store/open.ts";
 import { StdioTransport } from "./stdio.ts";
+import { Namespace } from "./transforms/namespace.ts";
+import { type Transform, transformed } from "./transforms/transform.ts";
+import {
+  disableRule,
+  type EnableOptions,
+  enableRules,
+  type VisibilityFilter,
+  type VisibilityRule,
+} from "./transforms/visibility.ts";
+import { matchesVersion } from "./transforms/versions.ts";
 import { callerModule } from "./workers/module_capture.ts";
 import { workersAvailable } from "./workers/pool.ts";
-import { serverRegistry } from "./workers/server_registry.ts";
+import { type RegisteredTool, serverRegistry } from "./workers/server_registry.ts";
 import type { TelemetryOptions } from "../otel/telemetry.ts";
-import type { StoreOption } from "./store/open.ts";
-import { parseRunArgs, readEnv, type RunOptions, watchDeclarativeServe } from "./run.ts";
+
+export type { ServeOptions, ServerHandle };
 
 /**
  * Options of a server.
@@ -71,10 +88,20 @@ export interface FastMCPOptions {
   listPageSize?: number;
   /** What defining a name twice does. Default `"warn"` (the later definition replaces the earlier). */
   onDuplicate?: OnDuplicate;
-  /** Only serve components with one of these tags. */
+  /** Only serve components with one of these tags (the first visibility rules, before `enable()`/`disable()`). */
   includeTags?: string[];
   /** Never serve components with any of these tags. */
   excludeTags?: string[];
+  /**
+   * Middleware around every message, the first outermost; see {@link Middleware}. More can be
+   * added with `addMiddleware()`.
+   */
+  middleware?: Middleware[];
+  /**
+   * What a failing provider does to a listing or lookup: `"warn"` (default) skips it and logs,
+   * `"raise"` fails the request.
+   */
+  providerErrorStrategy?: ProviderErrorStrategy;
   /** Set-up before the first request, teardown at shutdown; handlers read the value as `ctx.lifespan`. */
   lifespan?: Lifespan;
   /** Limits; see {@link Limits}. */
@@ -114,30 +141,18 @@ export interface FastMCPOptions {
   runInThread?: boolean;
 }
 
-/** Options of {@link FastMCP.serve}. */
-export interface ServeOptions {
-  /** Interface to bind. Default `127.0.0.1`. */
-  hostname?: string;
-  /** Port; 0 picks a free one. Default 8000. */
-  port?: number;
-  /** Serve on a Unix socket at this path instead of TCP. */
-  path?: string;
-  /** TLS certificate (PEM); with `key`, serves HTTPS and HTTP/2. */
-  cert?: string;
-  /** TLS key (PEM). */
-  key?: string;
-  /** Called once listening. */
-  onListen?: (addr: Deno.Addr) => void;
+/** Options of {@link FastMCP.mount}. */
+export interface MountOptions {
+  /** Prefix of the child's names: tools and prompts `{namespace}_{name}`, URIs `{scheme}://{namespace}/{rest}`. */
+  namespace?: string;
 }
 
-/** A running HTTP server. */
-export interface ServerHandle {
-  /** The bound address. */
-  readonly addr: Deno.Addr;
-  /** The URL of the MCP endpoint (TCP only). */
-  readonly url: string;
-  /** Resolves when the server has stopped. */
-  readonly finished: Promise<void>;
+/** Options of {@link FastMCP.addProvider}. */
+export interface ProviderOptions {
+  /** Put the provider's components under a namespace. */
+  namespace?: string;
+  /** Transforms of this provider only (the first innermost), applied before the namespace. */
+  transforms?: Transform[];
 }
 
 /** What `run()` started. */
@@ -182,7 +197,7 @@ function insideWorker(): boolean {
  *   return { city, tempC: 21 };
  * });
  *
- * export default mcp; // deno serve
+ * // `export default mcp;` here serves it under deno serve and Deno Deploy.
  * if (import.meta.main) mcp.run(); // deno run: stdio, or HTTP with --http
  * ```
  */
@@ -191,18 +206,19 @@ export class FastMCP {
   readonly name: string;
   /** Server version. */
   readonly version: string;
-  readonly #registry: ComponentRegistry;
   readonly #core: ServerCore;
   readonly #options: FastMCPOptions;
+  readonly #routes = new RouteTable();
+  readonly #mounted = new Set<FastMCP>();
   #http?: HttpTransport;
   readonly #servers = new Set<Deno.HttpServer>();
   readonly #stdio = new Set<StdioTransport>();
-  #signalHandler?: () => void;
+  #stopSignals?: () => void;
   #closing?: Promise<void>;
 
   /**
-   * Handles one HTTP request to the MCP endpoint. An own property, so that `export default mcp`
-   * works with `deno serve` and Deno Deploy.
+   * Handles one HTTP request: the MCP endpoint and the custom routes. An own property, so that
+   * `export default mcp` works with `deno serve` and Deno Deploy.
    */
   readonly fetch: (req: Request) => Response | Promise<Response>;
 
@@ -212,12 +228,6 @@ export class FastMCP {
     this.name = options.name;
     this.version = options.version ?? "0.0.0";
     const log = options.logger ?? stderrLogger(options.name, options.logLevel ?? "info");
-    this.#registry = new ComponentRegistry(
-      options.onDuplicate ?? "warn",
-      { includeTags: options.includeTags, excludeTags: options.excludeTags },
-      (kind) => this.#core?.listChanged(kind),
-      (message) => log("warning", message),
-    );
     const serverInfo: Implementation = { name: this.name, version: this.version };
     if (options.title) serverInfo.title = options.title;
     if (options.description) serverInfo.description = options.description;
@@ -231,7 +241,7 @@ export class FastMCP {
       completions: {},
     };
     if (options.experimentalCapabilities) capabilities.experimental = options.experimentalCapabilities;
-    this.#core = new ServerCore(this.#registry, {
+    this.#core = new ServerCore({
       serverInfo,
       instructions: options.instructions,
       capabilities,
@@ -246,13 +256,18 @@ export class FastMCP {
       telemetry: options.telemetry,
       // DENOMCP_STORE lets deployments choose the store without code changes (e.g. `kv` under deno serve --parallel).
       store: options.store ?? (readEnv("DENOMCP_STORE") || undefined),
+      onDuplicate: options.onDuplicate ?? "warn",
+      providerErrorStrategy: options.providerErrorStrategy ?? "warn",
+      middleware: options.middleware ?? [],
+      includeTags: options.includeTags,
+      excludeTags: options.excludeTags,
     });
     this.fetch = (req) => this.#transport().fetch(req);
     serverRegistry().set(this.name, this);
   }
 
   #transport(): HttpTransport {
-    return this.#http ??= new HttpTransport(this.#core, this.#options.http ?? {});
+    return this.#http ??= new HttpTransport(this.#core, this.#options.http ?? {}, this.#routes);
   }
 
   /**
@@ -290,7 +305,7 @@ export class FastMCP {
         this.#core.log("warning", `tool '${name}' runs inline instead of in the worker pool: ${why}`);
       }
     }
-    return this.#registry.add(tool);
+    return this.#core.local.add(tool);
   }
 
   /**
@@ -322,8 +337,8 @@ export class FastMCP {
     const [options, handler] = typeof a === "function" ? [{}, a] : [a, b!];
     const h = handler as ResourceHandler;
     return isUriTemplate(uri)
-      ? this.#registry.add(new TemplateComponent(uri, options, h))
-      : this.#registry.add(new ResourceComponent(uri, options, h));
+      ? this.#core.local.add(new TemplateComponent(uri, options, h))
+      : this.#core.local.add(new ResourceComponent(uri, options, h));
   }
 
   /**
@@ -353,7 +368,169 @@ export class FastMCP {
     b?: PromptHandler<unknown>,
   ): PromptComponent {
     const [options, handler] = typeof a === "function" ? [{}, a] : [a, b!];
-    return this.#registry.add(new PromptComponent(name, options, handler));
+    return this.#core.local.add(new PromptComponent(name, options, handler));
+  }
+
+  /**
+   * Adds a source of components after the ones added before (this server's own definitions are
+   * always first). A lookup takes the highest version any provider has.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const tools = new FastMCP({ name: "tools" });
+   * tools.tool("ping_host", async () => "pong");
+   * const mcp = new FastMCP({ name: "host" });
+   * // Any Provider fits; a mounted server is one (see mount()).
+   * mcp.addProvider({
+   *   listTools: () => [...tools.tools.values()],
+   *   getTool: (name) => tools.tools.get(name),
+   *   listResources: () => [],
+   *   getResource: () => undefined,
+   *   listResourceTemplates: () => [],
+   *   getResourceTemplate: () => undefined,
+   *   listPrompts: () => [],
+   *   getPrompt: () => undefined,
+   * }, { namespace: "net" }); // clients see net_ping_host
+   * ```
+   */
+  addProvider(provider: Provider, options: ProviderOptions = {}): this {
+    const transforms = [...(options.transforms ?? [])];
+    if (options.namespace !== undefined) transforms.push(new Namespace(options.namespace));
+    this.#core.catalog.addProvider(transformed(provider, transforms));
+    return this;
+  }
+
+  /**
+   * Adds a server-wide transform, outside the ones added before it (visibility rules still
+   * apply last, to the names clients see).
+   *
+   * @example
+   * ```ts
+   * import { FastMCP, Namespace } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("search", async () => "found");
+   * mcp.addTransform(new Namespace("docs")); // clients see docs_search
+   * ```
+   */
+  addTransform(transform: Transform): this {
+    this.#core.catalog.addTransform(transform);
+    return this;
+  }
+
+  /**
+   * Adds a middleware inside the ones given before; see {@link Middleware}.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.addMiddleware({
+   *   onCallTool: async (context, next) => {
+   *     console.error(`calling ${context.params.name}`);
+   *     return await next(context);
+   *   },
+   * });
+   * ```
+   */
+  addMiddleware(middleware: Middleware): this {
+    this.#core.pipeline.add(middleware);
+    return this;
+  }
+
+  /**
+   * Mounts another server: its tools and prompts appear as `{namespace}_{name}`, its resources
+   * and templates as `{scheme}://{namespace}/{rest}`. Calls run in the child (its middleware,
+   * context and state); its lifespan is entered when this server starts and left when it stops;
+   * its tasks run on this server's queue; its `list_changed` reaches this server's clients; its
+   * custom routes are served after this server's. Mounting a server into itself, or into a
+   * server it contains, throws.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const weather = new FastMCP({ name: "weather" });
+   * weather.tool("forecast", async () => "sunny");
+   * const mcp = new FastMCP({ name: "assistant" });
+   * mcp.mount(weather, { namespace: "weather" }); // clients see weather_forecast
+   * ```
+   */
+  mount(child: FastMCP, options: MountOptions = {}): this {
+    if (child === this || child.#contains(this)) {
+      throw new Error(`cannot mount server '${child.name}' into '${this.name}': that would make a cycle`);
+    }
+    if (this.#mounted.has(child)) throw new Error(`server '${child.name}' is already mounted here`);
+    if (child.#core.parent) throw new Error(`server '${child.name}' is already mounted in another server`);
+    child.#core.parent = this.#core;
+    this.#mounted.add(child);
+    this.#routes.mount(child.#routes);
+    return this.addProvider(new MountProvider(child.#core), { namespace: options.namespace });
+  }
+
+  #contains(server: FastMCP): boolean {
+    for (const child of this.#mounted) if (child === server || child.#contains(server)) return true;
+    return false;
+  }
+
+  /**
+   * Shows components to every client; with `only`, hides everything else. Rules apply in the
+   * order given, the last matching one deciding; clients get `list_changed`.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("search", { tags: ["public"] }, async () => "found");
+   * mcp.tool("drop_table", { tags: ["admin"] }, async () => "dropped");
+   * mcp.enable({ tags: ["public"], only: true }); // clients see only search
+   * ```
+   */
+  enable(options: EnableOptions): this {
+    return this.#addRules(enableRules(options));
+  }
+
+  /**
+   * Hides components from every client (until a later rule shows them again); clients get
+   * `list_changed`.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("legacy_search", { version: "1" }, async () => "old");
+   * mcp.disable({ names: ["legacy_search"] });
+   * ```
+   */
+  disable(filter: VisibilityFilter): this {
+    return this.#addRules([disableRule(filter)]);
+  }
+
+  #addRules(rules: VisibilityRule[]): this {
+    const { catalog } = this.#core;
+    catalog.rules.push(...rules);
+    catalog.invalidate("tools");
+    catalog.invalidate("resources");
+    catalog.invalidate("prompts");
+    return this;
+  }
+
+  /**
+   * Serves a custom HTTP route beside the MCP endpoint (a health check, a webhook). Other
+   * methods on the path get 405. Routes of mounted servers are served too, after this server's.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.customRoute("/health", { methods: ["GET"] }, () => Response.json({ ok: true }));
+   * ```
+   */
+  customRoute(path: string, options: RouteOptions, handler: RouteHandler): this {
+    if (path === (this.#options.http?.path ?? "/mcp")) {
+      throw new Error(`route ${path} is the MCP endpoint`);
+    }
+    this.#routes.add(path, options, handler);
+    return this;
   }
 
   /** The limits in force (defaults merged with the `limits` option). */
@@ -361,24 +538,34 @@ export class FastMCP {
     return this.#core.limits;
   }
 
-  /** The tools defined on this server, by name (enabled or not). */
+  /** The tools defined on this server (the highest version of each), by name, enabled or not. */
   get tools(): ReadonlyMap<string, ToolComponent> {
-    return this.#registry.tools;
+    return this.#core.local.latest("tools");
   }
 
-  /** The static resources, by URI. */
+  /** The static resources defined here, by URI. */
   get resources(): ReadonlyMap<string, ResourceComponent> {
-    return this.#registry.resources;
+    return this.#core.local.latest("resources");
   }
 
-  /** The resource templates, by URI template. */
+  /** The resource templates defined here, by URI template. */
   get resourceTemplates(): ReadonlyMap<string, TemplateComponent> {
-    return this.#registry.templates;
+    return this.#core.local.latest("templates");
   }
 
-  /** The prompts, by name. */
+  /** The prompts defined here, by name. */
   get prompts(): ReadonlyMap<string, PromptComponent> {
-    return this.#registry.prompts;
+    return this.#core.local.latest("prompts");
+  }
+
+  /** @internal how a pool worker finds a tool of this server (by the name it was defined with) */
+  definedTool(name: string, version?: string): RegisteredTool | undefined {
+    return this.#core.local.getTool(name, version === undefined ? undefined : { eq: version }) ??
+      (version === undefined
+        ? undefined
+        : [...this.#core.local.listTools()].find((t) =>
+          t.name === name && matchesVersion({ eq: version }, t.version, false)
+        ));
   }
 
   /**
@@ -428,43 +615,10 @@ export class FastMCP {
     if (insideWorker()) {
       return { addr: { transport: "tcp", hostname: "", port: 0 }, url: "", finished: Promise.resolve() };
     }
-    const transport = this.#transport();
-    const hostname = options.hostname ?? "127.0.0.1";
-    if (options.path || isLoopback(hostname)) transport.protect(loopbackPolicy());
-    let resolveAddr!: (addr: Deno.Addr) => void;
-    const listening = new Promise<Deno.Addr>((resolve) => (resolveAddr = resolve));
-    const onListen = (addr: Deno.Addr) => {
-      resolveAddr(addr);
-      if (options.onListen) options.onListen(addr);
-      else if (addr.transport === "tcp") {
-        this.#core.log(
-          "info",
-          `serving MCP on http://${hostForUrl(addr.hostname)}:${addr.port}${
-            this.#options.http?.path ?? "/mcp"
-          }`,
-        );
-      } else if (addr.transport === "unix") this.#core.log("info", `serving MCP on unix:${addr.path}`);
-    };
-    const handler = (req: Request) => transport.fetch(req);
-    const server = options.path ? Deno.serve({ path: options.path, onListen }, handler) : Deno.serve(
-      {
-        hostname,
-        port: options.port ?? 8000,
-        cert: options.cert,
-        key: options.key,
-        onListen,
-      } as Deno.ServeTcpOptions,
-      handler,
-    );
+    const { server, handle } = serveHttp(this.#transport(), options, this.#core.log);
     this.#servers.add(server);
-    const addr = server.addr;
-    void listening;
-    const scheme = options.cert ? "https" : "http";
-    const url = addr.transport === "tcp"
-      ? `${scheme}://${hostForUrl(addr.hostname)}:${addr.port}${this.#options.http?.path ?? "/mcp"}`
-      : "";
-    const finished = server.finished.finally(() => this.#servers.delete(server));
-    return { addr, url, finished };
+    const finished = handle.finished.finally(() => this.#servers.delete(server));
+    return { ...handle, finished };
   }
 
   /**
@@ -487,7 +641,7 @@ export class FastMCP {
     await new Promise((resolve) => setTimeout(resolve, 0));
     if (watch.served) return { transport: "deno-serve", finished: new Promise(() => {}) };
     const chosen = parseRunArgs(options);
-    this.#installSignalHandlers();
+    this.#stopSignals ??= exitOnSignals(() => this.close());
     if (chosen.transport === "http") {
       watch.stop();
       const handle = this.serve({ hostname: chosen.hostname, port: chosen.port, path: chosen.path });
@@ -511,43 +665,25 @@ export class FastMCP {
     return { transport: "stdio", finished };
   }
 
-  #installSignalHandlers(): void {
-    if (this.#signalHandler || Deno.build.os === "windows") return;
-    this.#signalHandler = () => void this.close().then(() => Deno.exit(0));
-    Deno.addSignalListener("SIGINT", this.#signalHandler);
-    Deno.addSignalListener("SIGTERM", this.#signalHandler);
-  }
-
   /**
    * Shuts down: refuses new requests, ends open SSE streams and subscriptions, cancels work in
-   * flight after `limits.shutdownTimeoutMs`, then runs the lifespan teardown.
+   * flight after `limits.shutdownTimeoutMs`, then runs the lifespan teardowns (this server's,
+   * then its mounted servers').
    */
   close(): Promise<void> {
     return this.#closing ??= this.#shutdown().finally(() => (this.#closing = undefined));
   }
 
   async #shutdown(): Promise<void> {
-    if (this.#signalHandler) {
-      Deno.removeSignalListener("SIGINT", this.#signalHandler);
-      Deno.removeSignalListener("SIGTERM", this.#signalHandler);
-      this.#signalHandler = undefined;
-    }
+    this.#stopSignals?.();
+    this.#stopSignals = undefined;
     this.#core.beginShutdown();
     this.#http?.closeStreams();
     for (const stdio of this.#stdio) stdio.close();
     const limit = this.#core.limits.shutdownTimeoutMs;
-    await Promise.all([...this.#servers].map(async (server) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, limit)));
-      await Promise.race([server.shutdown(), timedOut]);
-      clearTimeout(timer);
-    }));
+    await Promise.all([...this.#servers].map((server) => stopHttp(server, limit)));
     await this.#core.stopLifespan();
   }
-}
-
-function hostForUrl(hostname: string): string {
-  return hostname.includes(":") ? `[${hostname}]` : hostname;
 }
 
 function envSecret(): string | undefined {

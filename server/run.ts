@@ -120,3 +120,18 @@ export function watchDeclarativeServe(): ServeWatch {
     },
   };
 }
+
+/**
+ * Shuts the process down gracefully on SIGINT/SIGTERM: `close()` runs, then the process exits.
+ * Returns the function that stops listening for the signals (nothing is installed on Windows).
+ */
+export function exitOnSignals(close: () => Promise<void>): () => void {
+  if (Deno.build.os === "windows") return () => {};
+  const handler = () => void close().then(() => Deno.exit(0));
+  Deno.addSignalListener("SIGINT", handler);
+  Deno.addSignalListener("SIGTERM", handler);
+  return () => {
+    Deno.removeSignalListener("SIGINT", handler);
+    Deno.removeSignalListener("SIGTERM", handler);
+  };
+}

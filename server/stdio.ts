@@ -9,26 +9,26 @@
 import {
   ErrorCode,
   errorResponse,
-  isObject,
-  isResponse,
-  type JsonObject,
   type JsonRpcMessage,
   type JsonRpcResponse,
   type RequestId,
 } from "../protocol/jsonrpc.ts";
-import type { ClientCapabilities, Implementation } from "../protocol/types.ts";
+import { type Message, parseMessage } from "../protocol/message.ts";
 import { MODERN_PROTOCOL_VERSIONS } from "../protocol/versions.ts";
-import { type Engine, handleNotification, serveRequest } from "./engine.ts";
-import { claimsModern, readEnvelope } from "./envelope.ts";
+import type { Channel, Exchange, RequestExchange } from "./engine/exchange.ts";
+import { type Peer, type Receipt, receive } from "./engine/receive.ts";
+import type { ServerCore } from "./engine/server_core.ts";
 import { McpError } from "./errors.ts";
-import { legacyExchange, modernExchange, type RequestExchange } from "./exchange.ts";
-import { listenResult, openSubscription } from "./listen.ts";
-import { Session } from "./session.ts";
+import type { MaybePromise } from "./middleware/compose.ts";
+import { listenResult, openSubscription } from "./sessions/subscriptions.ts";
+import { Session } from "./sessions/session.ts";
 
 const encoder = new TextEncoder();
 
-/** Serves one stdio connection. */
-export class StdioTransport {
+/** Serves one stdio connection; it is its own {@link Peer}: one connection, one session at most. */
+export class StdioTransport implements Peer {
+  readonly transport = "stdio";
+  readonly fallbackVersion = "2025-11-25";
   #session?: Session;
   #pinnedModern = false;
   readonly #inflight = new Map<RequestId, RequestExchange>();
@@ -36,14 +36,69 @@ export class StdioTransport {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   #closed = false;
   #reader?: ReadableStreamDefaultReader<string>;
+  readonly #channel: Channel = { send: (m: JsonRpcMessage) => this.write(m), open: () => undefined };
 
   /** Creates a transport over a byte stream pair (stdin/stdout by default). */
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: ServerCore,
     private readonly input: ReadableStream<Uint8Array> = Deno.stdin.readable,
     output: WritableStream<Uint8Array> = Deno.stdout.writable,
   ) {
     this.#writer = output.getWriter();
+  }
+
+  /** @inheritdoc */
+  get session(): Session | undefined {
+    return this.#session;
+  }
+
+  /** @inheritdoc */
+  get inflight(): Map<RequestId, RequestExchange> {
+    return this.#inflight;
+  }
+
+  /** @inheritdoc */
+  channel(): Channel {
+    return this.#channel;
+  }
+
+  /**
+   * The connection's own rules: a 2026 request pins it to 2026 (a `server/discover` probe does
+   * not, so the client may still fall back); after that 2025 requests are refused; before
+   * `initialize` only `ping` is served.
+   */
+  checkRouting(exchange: RequestExchange): McpError | undefined {
+    const { era, method } = exchange.facts;
+    if (era === "modern") {
+      if (method !== "server/discover") this.#pinnedModern = true;
+      return undefined;
+    }
+    if (this.#pinnedModern) {
+      const requested = method === "initialize" ? String(exchange.params.protocolVersion ?? "") : "(none)";
+      return new McpError(ErrorCode.UnsupportedProtocolVersion, "Unsupported protocol version", {
+        data: { supported: [...MODERN_PROTOCOL_VERSIONS], requested },
+      });
+    }
+    if (!this.#session && method !== "initialize" && method !== "ping") {
+      return new McpError(ErrorCode.InvalidRequest, "Server not initialized: send initialize first");
+    }
+    return undefined;
+  }
+
+  /** @inheritdoc */
+  openSession(exchange: Exchange): Session {
+    if (this.#session) this.#forget(this.#session);
+    const session = new Session(crypto.randomUUID(), exchange.facts.protocolVersion);
+    session.clientInfo = exchange.facts.clientInfo;
+    session.clientCapabilities = exchange.facts.clientCapabilities;
+    session.transport = "stdio";
+    session.unsolicited = (m) => {
+      this.write(m);
+      return true;
+    };
+    this.#session = session;
+    this.engine.sessions.adopt(session);
+    return session;
   }
 
   /** Ends a session of this connection; a store that is closing already cannot fail the transport. */
@@ -114,13 +169,8 @@ export class StdioTransport {
   }
 
   #receive(line: string): void {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(line);
-    } catch {
-      return this.write(errorResponse(null, ErrorCode.ParseError, "Parse error: the line is not valid JSON"));
-    }
-    if (!isObject(msg) || msg.jsonrpc !== "2.0") {
+    const decoded = parseMessage(line);
+    if (Array.isArray(decoded)) {
       return this.write(
         errorResponse(
           null,
@@ -129,22 +179,29 @@ export class StdioTransport {
         ),
       );
     }
-    if (isResponse(msg)) {
-      this.#session?.resolve(msg as unknown as JsonRpcResponse);
+    if (decoded.kind === "invalid") {
+      return this.write(errorResponse(decoded.id, decoded.code, decoded.message));
+    }
+    if (decoded.kind === "notification" && decoded.method === "notifications/cancelled") {
+      this.#cancelSubscription(decoded.params.requestId as RequestId);
+    }
+    // Requests wait for the store and the lifespan; messages keep their order meanwhile.
+    if (decoded.kind === "request" && !this.engine.started) {
+      void this.engine.ready().then(() => this.#handle(decoded), (e) => this.#failed(decoded, e));
       return;
     }
-    const id = msg.id as RequestId | undefined;
-    if (typeof msg.method !== "string") {
-      return this.write(
-        errorResponse(id ?? null, ErrorCode.InvalidRequest, "Invalid Request: method must be a string"),
-      );
-    }
-    const params = (isObject(msg.params) ? msg.params : {}) as JsonObject;
-    if (id === undefined) {
-      if (msg.method === "notifications/cancelled") this.#cancelSubscription(params.requestId as RequestId);
-      return handleNotification(this.engine, msg.method, params, this.#session, this.#inflight);
-    }
-    void this.#serve(id, msg.method, params);
+    this.#handle(decoded);
+  }
+
+  #failed(message: Extract<Message, { kind: "request" }>, error: unknown): void {
+    this.engine.log("error", `starting the server failed: ${error}`);
+    this.write(
+      errorResponse(message.id, ErrorCode.InternalError, "Internal error: the server failed to start"),
+    );
+  }
+
+  #handle(message: Message): void {
+    this.#serve(receive(this.engine, message, this));
   }
 
   #cancelSubscription(id: RequestId): void {
@@ -154,90 +211,28 @@ export class StdioTransport {
     this.#subscriptions.delete(id);
   }
 
-  async #serve(id: RequestId, method: string, params: JsonObject): Promise<void> {
-    await this.engine.ready();
-    if (claimsModern(params)) return await this.#serveModern(id, method, params);
-    if (method === "initialize") return this.#initialize(id, params);
-    if (this.#pinnedModern) {
-      return this.write(
-        errorResponse(id, ErrorCode.UnsupportedProtocolVersion, "Unsupported protocol version", {
-          supported: [...MODERN_PROTOCOL_VERSIONS],
-          requested: "(none)",
-        }),
-      );
+  #serve(receipt: Receipt): void {
+    switch (receipt.kind) {
+      case "accepted":
+        return;
+      case "refused":
+        // A notification is never answered, even when refused.
+        if (receipt.response.id !== null) this.write(receipt.response);
+        return;
+      case "listen": {
+        const { exchange, approved } = receipt;
+        const open = (refused: JsonRpcResponse | undefined) =>
+          refused ? this.write(refused) : this.#listen(exchange.facts.requestId, exchange.params);
+        if (approved instanceof Promise) void approved.then(open);
+        else open(approved);
+        return;
+      }
+      case "request":
+        void this.#answer(receipt.exchange, receipt.response);
     }
-    const session = this.#session;
-    if (!session && method !== "ping") {
-      return this.write(
-        errorResponse(id, ErrorCode.InvalidRequest, "Server not initialized: send initialize first"),
-      );
-    }
-    await this.#run(
-      legacyExchange(
-        session,
-        "2025-11-25",
-        { id, method, params, transport: "stdio" },
-        this.engine.shutdownSignal,
-      ),
-    );
   }
 
-  #initialize(id: RequestId, params: JsonObject): void {
-    const span = this.engine.telemetry.start({
-      method: "initialize",
-      id,
-      params,
-      protocolVersion: String(params.protocolVersion ?? ""),
-      transport: "stdio",
-    });
-    const response = this.#openSession(id, params);
-    span?.end(response);
-    this.write(response);
-  }
-
-  #openSession(id: RequestId, params: JsonObject): JsonRpcResponse {
-    if (this.#pinnedModern) {
-      return errorResponse(id, ErrorCode.UnsupportedProtocolVersion, "Unsupported protocol version", {
-        supported: [...MODERN_PROTOCOL_VERSIONS],
-        requested: String(params.protocolVersion ?? ""),
-      });
-    }
-    const result = this.engine.dispatcher.initializeResult(params.protocolVersion);
-    if (this.#session) this.#forget(this.#session);
-    const session = new Session(crypto.randomUUID(), result.protocolVersion as string);
-    session.clientInfo = params.clientInfo as Implementation | undefined;
-    session.clientCapabilities =
-      (isObject(params.capabilities) ? params.capabilities : {}) as ClientCapabilities;
-    session.transport = "stdio";
-    session.unsolicited = (m) => {
-      this.write(m);
-      return true;
-    };
-    this.#session = session;
-    this.engine.sessions.adopt(session);
-    return { jsonrpc: "2.0", id, result };
-  }
-
-  async #serveModern(id: RequestId, method: string, params: JsonObject): Promise<void> {
-    let envelope;
-    try {
-      envelope = readEnvelope(params);
-    } catch (error) {
-      const e = error as McpError;
-      return this.write(errorResponse(id, e.code, e.message, e.data));
-    }
-    // A discover probe must not pin the connection: the client may still fall back to initialize.
-    if (method !== "server/discover") this.#pinnedModern = true;
-    if (method === "subscriptions/listen") return this.#listen(id, params);
-    if (!this.engine.dispatcher.has(method, "modern")) {
-      return this.write(errorResponse(id, ErrorCode.MethodNotFound, `Method not found: ${method}`));
-    }
-    await this.#run(
-      modernExchange(envelope, { id, method, params, transport: "stdio" }, this.engine.shutdownSignal),
-    );
-  }
-
-  #listen(id: RequestId, params: JsonObject): void {
+  #listen(id: RequestId, params: Record<string, unknown>): void {
     const opened = openSubscription(
       this.engine.listen,
       this.engine.capabilities,
@@ -251,26 +246,16 @@ export class StdioTransport {
     else this.write(opened);
   }
 
-  readonly #channel = { send: (m: JsonRpcMessage) => this.write(m), open: () => undefined };
-
-  async #run(exchange: RequestExchange): Promise<void> {
-    exchange.attach(this.#channel);
-    this.#inflight.set(exchange.id, exchange);
+  async #answer(exchange: RequestExchange, answer: MaybePromise<JsonRpcResponse>): Promise<void> {
+    const id = exchange.facts.requestId;
+    this.#inflight.set(id, exchange);
     try {
-      const response = await serveRequest(this.engine, exchange);
+      const response = await answer;
       // A cancelled request gets no response.
       if (!exchange.aborted) this.write(response);
-    } catch (error) {
-      this.write(
-        errorResponse(
-          exchange.id,
-          ErrorCode.InternalError,
-          error instanceof McpError ? error.message : "Internal error",
-        ),
-      );
     } finally {
       exchange.dispose();
-      this.#inflight.delete(exchange.id);
+      this.#inflight.delete(id);
     }
   }
 }

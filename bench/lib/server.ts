@@ -11,7 +11,7 @@
 
 import { fileURLToPath } from "node:url";
 
-/** denomcp's own deno.json (its import map), passed to every server with `--config`. */
+/** denomcp's own deno.json (its import map), passed to every server with `--config` unless it names another. */
 export const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
 
 /** Clock ticks per second, the unit of the CPU times in `/proc/<pid>/stat`. */
@@ -66,6 +66,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 export interface ServerSpec {
   /** Absolute path of the server program. */
   program: string;
+  /** The deno.json to run it with (default {@link CONFIG}, denomcp's own). */
+  config?: string;
   /** Extra `deno run` flags, placed before the program. */
   denoFlags?: string[];
   /** Environment variables (PORT is added by {@link startServer}). */
@@ -80,7 +82,7 @@ export interface ServerSpec {
  */
 export function startServer(spec: ServerSpec, port: number, log: Deno.FsFile): Deno.ChildProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", CONFIG, ...(spec.denoFlags ?? []), spec.program],
+    args: ["run", "-A", "--config", spec.config ?? CONFIG, ...(spec.denoFlags ?? []), spec.program],
     clearEnv: spec.clearEnv,
     env: { ...spec.env, PORT: String(port) },
     stdin: "null",

@@ -125,6 +125,60 @@ export function summarize<R extends BaseRun>(
   };
 }
 
+/**
+ * One configuration against another when both were paired with the same baseline in every round:
+ * per round, `speed` is (its req/s ÷ its baseline run's) ÷ (the reference's req/s ÷ its baseline
+ * run's), `direct` its req/s ÷ the reference's, and `cpu` its CPU µs per request ÷ the
+ * reference's. Only rounds where both runs are good count; the figures are the medians over those
+ * rounds, with the per-round values.
+ */
+export interface Relative {
+  speed: number;
+  speeds: number[];
+  direct: number;
+  directs: number[];
+  cpu: number;
+  cpus: number[];
+  rounds: number;
+}
+
+/** See {@link Relative}; `pairRps` is a run's baseline req/s, as for {@link summarize}. */
+export function relative<R extends BaseRun>(
+  runs: R[],
+  ref: R[],
+  pairRps: (r: R) => number | undefined,
+): Relative {
+  const speeds: number[] = [];
+  const directs: number[] = [];
+  const cpus: number[] = [];
+  for (const r of runs) {
+    const q = ref.find((q) => q.round === r.round);
+    if (!r.ok || !q?.ok) continue;
+    const speed = (r.rps! / pairRps(r)!) / (q.rps! / pairRps(q)!);
+    const direct = r.rps! / q.rps!;
+    const cpu = r.cpuUsPerReq! / q.cpuUsPerReq!;
+    if (![speed, direct, cpu].every(Number.isFinite)) continue;
+    speeds.push(speed);
+    directs.push(direct);
+    cpus.push(cpu);
+  }
+  return {
+    speed: median(speeds),
+    speeds,
+    direct: median(directs),
+    directs,
+    cpu: median(cpus),
+    cpus,
+    rounds: speeds.length,
+  };
+}
+
+/** `min–max` of the finite values, `-` if there are none. */
+export function spread(xs: number[], digits = 0): string {
+  const f = xs.filter(Number.isFinite);
+  return f.length ? `${fmt(Math.min(...f), digits)}–${fmt(Math.max(...f), digits)}` : "-";
+}
+
 /** One column of a markdown table. */
 export interface Column<R> {
   title: string;

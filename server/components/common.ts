@@ -21,6 +21,11 @@ export interface ComponentOptions {
   tags?: string[];
   /** Whether the component is listed and callable; toggle later with `enable()` / `disable()`. */
   enabled?: boolean;
+  /**
+   * The component's version. Several versions may share a name: listings show the highest
+   * visible one, and a client may ask for another with `_meta.fastmcp.version`.
+   */
+  version?: string;
 }
 
 /** Component kinds, named as their list methods are. */
@@ -37,33 +42,67 @@ export interface ComponentOwner {
   remove(component: Component): void;
 }
 
+/**
+ * Where the calls of a component that another server defines are sent (a mounted server): the
+ * engine of that server runs them with its own middleware, context and lifespan.
+ */
+export interface Delegate {
+  /** The server that defines the component. */
+  readonly target: unknown;
+  /** The component as that server names it. */
+  readonly component: Component;
+}
+
 /** Base of tools, resources, templates and prompts. Exported as a type only: the server creates components. */
 export abstract class Component {
   /** Which list this component appears in. */
   abstract readonly kind: ComponentKind;
   /** Which registry map holds it. */
   abstract readonly slot: "tools" | "resources" | "templates" | "prompts";
-  /** The registry key (tool/prompt name, resource URI or URI template). */
-  abstract readonly key: string;
+  /** The name clients use: tool or prompt name, resource URI, or URI template. */
+  abstract readonly identifier: string;
+  /** The wire listing (`tools/list` entry and so on). */
+  abstract readonly listing: object;
+  /** The component's version, if it has one. */
+  readonly version?: string;
   /** Server-side tags. */
   readonly tags: ReadonlySet<string>;
   #enabled: boolean;
   /** @internal set by the registry */
   owner?: ComponentOwner;
+  /** @internal the component this one was derived from (renamed by a namespace, say) */
+  origin?: Component;
+  /** @internal set on components of a mounted server, whose calls that server runs */
+  delegate?: Delegate;
 
-  /** Sets up the shared state (tags, enabled) from the options. */
+  /** Sets up the shared state (tags, enabled, version) from the options. */
   protected constructor(options: ComponentOptions) {
     this.tags = new Set(options.tags ?? []);
     this.#enabled = options.enabled ?? true;
+    if (options.version !== undefined) {
+      if (typeof options.version !== "string" || options.version === "" || options.version.includes("@")) {
+        throw new TypeError(
+          `version ${JSON.stringify(options.version)} must be a non-empty string without '@'`,
+        );
+      }
+      this.version = options.version;
+    }
+  }
+
+  /** The component's key, as visibility rules name it: `tool:name@version` (`tool:name@` unversioned). */
+  get key(): string {
+    const type = this.slot === "templates" ? "template" : this.slot.slice(0, -1);
+    return `${type}:${this.identifier}@${this.version ?? ""}`;
   }
 
   /** Whether the component is listed and callable. */
   get enabled(): boolean {
-    return this.#enabled;
+    return this.origin ? this.origin.enabled : this.#enabled;
   }
 
   /** Makes the component visible again and notifies clients (`list_changed`). */
   enable(): void {
+    if (this.origin) return this.origin.enable();
     if (this.#enabled) return;
     this.#enabled = true;
     this.owner?.changed(this.kind);
@@ -71,6 +110,7 @@ export abstract class Component {
 
   /** Hides the component and notifies clients (`list_changed`). */
   disable(): void {
+    if (this.origin) return this.origin.disable();
     if (!this.#enabled) return;
     this.#enabled = false;
     this.owner?.changed(this.kind);
@@ -78,21 +118,48 @@ export abstract class Component {
 
   /** Removes the component from its server and notifies clients (`list_changed`). */
   remove(): void {
+    if (this.origin) return this.origin.remove();
     this.owner?.remove(this);
   }
+
+  /**
+   * A copy of this component under another identifier (a namespaced name or URI) that shares
+   * its compiled schemas and handler; `delegate` sends its calls to the server that defines it.
+   *
+   * @internal
+   */
+  derive(identifier: string, delegate?: Delegate): this {
+    const copy = Object.create(Object.getPrototypeOf(this)) as this;
+    Object.assign(copy, this);
+    copy.origin = this.origin ?? this;
+    copy.delegate = delegate;
+    copy.renamed(identifier);
+    return copy;
+  }
+
+  /** Sets the identifier of a derived copy and rebuilds what depends on it (the listing). */
+  protected abstract renamed(identifier: string): void;
 }
 
-/** Copies the optional metadata fields onto a wire listing, skipping the absent ones. */
-export function withMetadata<T extends Record<string, unknown>>(
+/**
+ * Copies the optional metadata fields onto a wire listing, skipping the absent ones. A version
+ * is listed as `_meta.fastmcp.version`, where FastMCP's clients look for it.
+ */
+export function withMetadata<T extends object>(
   listing: T,
   options: ComponentOptions & { annotations?: Annotations | Record<string, unknown> },
 ): T {
-  const out: Record<string, unknown> = listing;
+  const out = listing as Record<string, unknown>;
   if (options.title !== undefined) out.title = options.title;
   if (options.description !== undefined) out.description = options.description;
   if (options.icons !== undefined) out.icons = options.icons;
   if (options.annotations !== undefined) out.annotations = options.annotations;
   if (options.meta !== undefined) out._meta = options.meta;
+  if (options.version !== undefined) {
+    const meta = (out._meta ?? {}) as Record<string, unknown>;
+    const fastmcp = (meta.fastmcp ?? {}) as Record<string, unknown>;
+    out._meta = { ...meta, fastmcp: { ...fastmcp, version: options.version } };
+  }
   return listing;
 }
 

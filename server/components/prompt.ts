@@ -13,14 +13,14 @@ import type {
   PromptMessage,
 } from "../../protocol/types.ts";
 import type { Context } from "../context.ts";
-import { Audio, File, Image, isContentBlock } from "../content.ts";
+import { Audio, File, Image, isContentBlock } from "./content.ts";
 import {
   type CompiledSchema,
   compileSchema,
   EMPTY_OBJECT_SCHEMA,
   type Infer,
   type SchemaLike,
-} from "../schema.ts";
+} from "./schema.ts";
 import { checkName, Component, type ComponentOptions, withMetadata } from "./common.ts";
 import type { CompletionHandler } from "./resource.ts";
 
@@ -120,15 +120,18 @@ export class PromptComponent extends Component {
     }
     const listing: WirePrompt = { name };
     if (args.length) listing.arguments = args;
-    this.listing = withMetadata(
-      listing as unknown as Record<string, unknown>,
-      options,
-    ) as unknown as WirePrompt;
+    this.listing = withMetadata(listing, options);
   }
 
-  /** The registry key: the prompt name. */
-  get key(): string {
+  /** The prompt name. */
+  get identifier(): string {
     return this.name;
+  }
+
+  /** Sets the identifier of a derived copy and rebuilds its listing. */
+  protected renamed(name: string): void {
+    (this as { name: string }).name = name;
+    (this as { listing: WirePrompt }).listing = { ...this.listing, name };
   }
 
   /** Wire arguments are strings; non-string arguments are parsed from JSON where they parse. */

@@ -12,7 +12,7 @@ import type {
   ResourceTemplate as WireTemplate,
 } from "../../protocol/types.ts";
 import type { Context } from "../context.ts";
-import { toBase64 } from "../content.ts";
+import { toBase64 } from "./content.ts";
 import { Component, type ComponentOptions, withMetadata } from "./common.ts";
 import { compileUriTemplate, type UriTemplateMatcher } from "./uri_template.ts";
 
@@ -93,15 +93,18 @@ export class ResourceComponent extends Component {
     const listing: WireResource = { uri, name: options.name ?? uri };
     if (options.mimeType) listing.mimeType = options.mimeType;
     if (options.size !== undefined) listing.size = options.size;
-    this.listing = withMetadata(
-      listing as unknown as Record<string, unknown>,
-      options,
-    ) as unknown as WireResource;
+    this.listing = withMetadata(listing, options);
   }
 
-  /** The registry key: the resource URI. */
-  get key(): string {
+  /** The resource URI. */
+  get identifier(): string {
     return this.uri;
+  }
+
+  /** Sets the identifier of a derived copy and rebuilds its listing. */
+  protected renamed(uri: string): void {
+    (this as { uri: string }).uri = uri;
+    (this as { listing: WireResource }).listing = { ...this.listing, uri };
   }
 }
 
@@ -131,15 +134,19 @@ export class TemplateComponent extends Component {
     }
     const listing: WireTemplate = { uriTemplate, name: options.name ?? uriTemplate };
     if (options.mimeType) listing.mimeType = options.mimeType;
-    this.listing = withMetadata(
-      listing as unknown as Record<string, unknown>,
-      options,
-    ) as unknown as WireTemplate;
+    this.listing = withMetadata(listing, options);
   }
 
-  /** The registry key: the URI template. */
-  get key(): string {
+  /** The URI template. */
+  get identifier(): string {
     return this.uriTemplate;
+  }
+
+  /** Sets the identifier of a derived copy and rebuilds its listing. */
+  protected renamed(uriTemplate: string): void {
+    (this as { uriTemplate: string }).uriTemplate = uriTemplate;
+    (this as { matcher: UriTemplateMatcher }).matcher = compileUriTemplate(uriTemplate);
+    (this as { listing: WireTemplate }).listing = { ...this.listing, uriTemplate };
   }
 }
 

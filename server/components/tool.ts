@@ -1,11 +1,11 @@
 /**
- * Tools: a definition compiled once (JSON Schemas, validators, the `tools/list` entry) and the
- * code that runs one call.
+ * Tools: a definition compiled once (JSON Schemas, validators, the `tools/list` entry). Running
+ * one call is the engine's (`engine/tool_runner.ts`).
  *
  * @module
  */
 
-import type { CallToolResult, Tool as WireTool, ToolAnnotations } from "../../protocol/types.ts";
+import type { Tool as WireTool, ToolAnnotations } from "../../protocol/types.ts";
 import type { Context } from "../context.ts";
 import {
   type CompiledSchema,
@@ -13,7 +13,7 @@ import {
   EMPTY_OBJECT_SCHEMA,
   type Infer,
   type SchemaLike,
-} from "../schema.ts";
+} from "./schema.ts";
 import { checkName, Component, type ComponentOptions, withMetadata } from "./common.ts";
 import { isAsyncFunction } from "../workers/module_capture.ts";
 import type { TaskSupport } from "../tasks/wire.ts";
@@ -163,15 +163,18 @@ export class ToolComponent extends Component {
     if (this.taskSupport !== "forbidden") {
       listing.execution = { taskSupport: this.taskSupport };
     }
-    this.listing = withMetadata(
-      listing as unknown as Record<string, unknown>,
-      options,
-    ) as unknown as WireTool;
+    this.listing = withMetadata(listing, options);
   }
 
-  /** The registry key: the tool name. */
-  get key(): string {
+  /** The tool name. */
+  get identifier(): string {
     return this.name;
+  }
+
+  /** Sets the identifier of a derived copy and rebuilds its listing. */
+  protected renamed(name: string): void {
+    (this as { name: string }).name = name;
+    (this as { listing: WireTool }).listing = { ...this.listing, name };
   }
 }
 
@@ -188,9 +191,6 @@ function wrapOutputSchema(inner: CompiledSchema): CompiledSchema {
     },
   };
 }
-
-/** A finished call: the wire result. */
-export type ToolCallOutcome = CallToolResult;
 
 const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const MIRRORABLE = new Set(["string", "integer", "boolean", "number"]);

@@ -7,12 +7,15 @@
  * @module
  */
 
-import { ErrorCode, isObject, type JsonObject } from "../../protocol/jsonrpc.ts";
-import { PROTOCOL_VERSION_KEY } from "../../protocol/meta_keys.ts";
-import { MODERN_PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
-import type { Engine } from "../engine.ts";
+import { ErrorCode } from "../../protocol/jsonrpc.ts";
+import { type Decoded, type Message, parseMessage } from "../../protocol/message.ts";
+import { claimsModern, isModernVersion } from "../../protocol/versions.ts";
+import { isModernMessage } from "../engine/receive.ts";
+import type { ServerCore } from "../engine/server_core.ts";
+import { errorMessage } from "../errors.ts";
 import { accepts, checkHost, type HostPolicy, isJsonContentType, jsonError, readBody } from "./guards.ts";
 import {
+  handleLegacyBatch,
   handleLegacyDelete,
   handleLegacyGet,
   handleLegacyPost,
@@ -20,11 +23,12 @@ import {
   releaseSession,
 } from "./legacy.ts";
 import { handleModernPost, type ModernHttp } from "./modern.ts";
+import { pathOf, type RouteTable } from "./routes.ts";
 import { ConnectionRegistry } from "./sse_stream.ts";
 
 /** HTTP options of a server. */
 export interface HttpOptions {
-  /** Path of the MCP endpoint. Default `/mcp`; `"*"` serves every path. */
+  /** Path of the MCP endpoint. Default `/mcp`; `"*"` serves every path not taken by a custom route. */
   path?: string;
   /** Allowed Host header values; set to enable the Host check on any bind address. */
   allowedHosts?: string[];
@@ -39,7 +43,7 @@ export interface HttpOptions {
   stateless?: boolean;
 }
 
-/** The MCP HTTP transport of one server. */
+/** The HTTP side of one server: its route table, with the MCP endpoint first. */
 export class HttpTransport implements LegacyHttp, ModernHttp {
   readonly connections: ConnectionRegistry = new ConnectionRegistry();
   /** Requests being served. */
@@ -48,8 +52,12 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
   readonly #path: string;
   #policy?: HostPolicy;
 
-  /** Creates the transport for an engine. */
-  constructor(readonly engine: Engine, readonly options: HttpOptions) {
+  /** Creates the transport for an engine and the server's routes. */
+  constructor(
+    readonly engine: ServerCore,
+    readonly options: HttpOptions,
+    private readonly routes: RouteTable,
+  ) {
     this.stateless = options.stateless ?? false;
     this.#path = options.path ?? "/mcp";
     if (options.dnsRebindingProtection !== false && (options.allowedHosts || options.allowedOrigins)) {
@@ -58,23 +66,45 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
     engine.sessions.onClose(releaseSession);
   }
 
+  /** The path of the MCP endpoint. */
+  get path(): string {
+    return this.#path;
+  }
+
   /** Installs the Host/Origin policy for a bind address, unless the options decided already. */
   protect(policy: HostPolicy | undefined): void {
     if (this.options.dnsRebindingProtection === false || this.#policy) return;
     this.#policy = policy;
   }
 
-  /** Handles one HTTP request. */
+  /** Handles one HTTP request: the MCP endpoint, a custom route, or 404. */
   fetch(req: Request): Response | Promise<Response> {
     // The store (sessions) and the lifespan are opened before the first request is looked at.
     if (!this.engine.started) return this.engine.ready().then(() => this.fetch(req));
-    if (this.#path !== "*") {
-      const url = req.url;
-      const start = url.indexOf("/", url.indexOf("//") + 2);
-      const end = url.indexOf("?", start);
-      const path = end === -1 ? url.slice(start) : url.slice(start, end);
-      if (path !== this.#path) return new Response("Not Found", { status: 404 });
+    const path = pathOf(req.url);
+    if (path === this.#path) return this.#mcp(req);
+    const rejected = checkHost(req, this.#policy);
+    if (rejected) return rejected;
+    const routed = this.routes.empty ? undefined : this.#route(req, path);
+    if (routed) return routed;
+    if (this.#path === "*") return this.#mcp(req);
+    return new Response("Not Found", { status: 404 });
+  }
+
+  #route(req: Request, path: string): Response | Promise<Response> | undefined {
+    const failed = (error: unknown) => {
+      this.engine.log("error", `route ${req.method} ${path} failed: ${errorMessage(error)}`);
+      return new Response("Internal Server Error", { status: 500 });
+    };
+    try {
+      const out = this.routes.serve(req, path);
+      return out instanceof Promise ? out.catch(failed) : out;
+    } catch (error) {
+      return failed(error);
     }
+  }
+
+  #mcp(req: Request): Response | Promise<Response> {
     const rejected = checkHost(req, this.#policy);
     if (rejected) return rejected;
     if (this.engine.shutdownSignal.aborted) {
@@ -86,19 +116,14 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
       case "POST":
         return this.#post(req);
       case "GET":
-        if (this.#isModernRequest(req)) return methodNotAllowed("POST");
+        if (isModernVersion(req.headers.get("mcp-protocol-version"))) return methodNotAllowed("POST");
         return handleLegacyGet(this, req);
       case "DELETE":
-        if (this.#isModernRequest(req)) return methodNotAllowed("POST");
+        if (isModernVersion(req.headers.get("mcp-protocol-version"))) return methodNotAllowed("POST");
         return handleLegacyDelete(this, req);
       default:
         return methodNotAllowed(this.stateless ? "POST" : "GET, POST, DELETE");
     }
-  }
-
-  #isModernRequest(req: Request): boolean {
-    const version = req.headers.get("mcp-protocol-version");
-    return version !== null && MODERN_PROTOCOL_VERSIONS.includes(version.trim());
   }
 
   #post(req: Request): Response | Promise<Response> {
@@ -125,14 +150,9 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
 
   #decoded(req: Request, text: string | Response): Response | Promise<Response> {
     if (text instanceof Response) return text;
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return jsonError(400, null, ErrorCode.ParseError, "Parse error: the body is not valid JSON");
-    }
-    if (Array.isArray(body)) {
-      if (body.some((m) => isObject(m) && isModernClaim(m))) {
+    const decoded = parseMessage(text);
+    if (Array.isArray(decoded)) {
+      if (decoded.some((m) => m.kind !== "invalid" && m.kind !== "response" && claimsModern(m.params))) {
         return jsonError(
           400,
           null,
@@ -140,44 +160,14 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
           "Invalid Request: JSON-RPC batches may not contain requests for protocol revision 2026-07-28 or later",
         );
       }
-      return handleLegacyPost(this, req, body);
+      return handleLegacyBatch(this, req, decoded);
     }
-    if (!isObject(body) || body.jsonrpc !== "2.0") {
-      return jsonError(
-        400,
-        null,
-        ErrorCode.InvalidRequest,
-        "Invalid Request: expected a JSON-RPC 2.0 message",
-      );
+    if (decoded.kind === "invalid") return invalidMessage(decoded);
+    const message: Message = decoded;
+    if (isModernMessage(message, req.headers.get("mcp-protocol-version"))) {
+      return handleModernPost(this, req, message);
     }
-    const id = body.id;
-    if (id !== undefined && typeof id !== "string" && (typeof id !== "number" || !Number.isInteger(id))) {
-      return jsonError(
-        400,
-        null,
-        ErrorCode.InvalidRequest,
-        "Invalid Request: id must be a string or an integer",
-      );
-    }
-    const isResponseMessage = body.method === undefined && ("result" in body || "error" in body);
-    if (!isResponseMessage && typeof body.method !== "string") {
-      return jsonError(400, id ?? null, ErrorCode.InvalidRequest, "Invalid Request: method must be a string");
-    }
-    if (body.params !== undefined && !isObject(body.params)) {
-      return jsonError(
-        400,
-        id ?? null,
-        ErrorCode.InvalidRequest,
-        "Invalid Request: params must be an object",
-      );
-    }
-    if (!isResponseMessage && (isModernClaim(body) || this.#isModernRequest(req))) {
-      if (body.method === "initialize" && !isModernClaim(body)) {
-        return handleLegacyPost(this, req, body);
-      }
-      return handleModernPost(this, req, body);
-    }
-    return handleLegacyPost(this, req, body);
+    return handleLegacyPost(this, req, message);
   }
 
   /** Closes every open stream, so that `Deno.serve` can finish shutting down. */
@@ -186,9 +176,9 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
   }
 }
 
-function isModernClaim(msg: JsonObject): boolean {
-  const meta = (msg.params as JsonObject | undefined)?._meta;
-  return isObject(meta) && PROTOCOL_VERSION_KEY in meta;
+/** The 400 of a message that does not decode. */
+export function invalidMessage(decoded: Extract<Decoded, { kind: "invalid" }>): Response {
+  return jsonError(400, decoded.id, decoded.code, decoded.message);
 }
 
 function methodNotAllowed(allow: string): Response {

@@ -6,28 +6,25 @@
  * @module
  */
 
-import {
-  ErrorCode,
-  errorResponse,
-  isObject,
-  isResponse,
-  type JsonObject,
-  type JsonRpcResponse,
-  type RequestId,
-} from "../../protocol/jsonrpc.ts";
-import type { ClientCapabilities, Implementation } from "../../protocol/types.ts";
+import { ErrorCode, type JsonRpcResponse, type RequestId } from "../../protocol/jsonrpc.ts";
+import type { Decoded, Message } from "../../protocol/message.ts";
 import {
   DEFAULT_LEGACY_HTTP_VERSION,
+  isModernVersion,
   LEGACY_PROTOCOL_VERSIONS,
   MODERN_PROTOCOL_VERSIONS,
   supportsSsePolling,
 } from "../../protocol/versions.ts";
-import { type Engine, handleNotification, serveRequest } from "../engine.ts";
-import { legacyExchange, type RequestExchange } from "../exchange.ts";
-import type { Session } from "../session.ts";
+import type { Channel, Exchange, RequestExchange } from "../engine/exchange.ts";
+import { type Peer, receive } from "../engine/receive.ts";
+import type { ServerCore } from "../engine/server_core.ts";
+import { McpError } from "../errors.ts";
+import type { MaybePromise } from "../middleware/compose.ts";
+import type { Session } from "../sessions/session.ts";
 import { accepts, jsonError, jsonResponse } from "./guards.ts";
 import { Responder } from "./responder.ts";
 import { type ConnectionRegistry, LogicalStream, parseEventId, SseConnection } from "./sse_stream.ts";
+import { LEGACY_STATUS } from "./status.ts";
 
 /** HTTP-side state of one session: its resumable streams. */
 class HttpSessionState {
@@ -66,7 +63,7 @@ class HttpSessionState {
 
 /** Transport state the legacy path needs. */
 export interface LegacyHttp {
-  readonly engine: Engine;
+  readonly engine: ServerCore;
   readonly connections: ConnectionRegistry;
   /** Requests being served (for `stats()`). */
   active: number;
@@ -148,140 +145,129 @@ function checkVersionHeader(req: Request, id: RequestId | null): Response | unde
   );
 }
 
-/** Serves a 2025-era POST (one message, or a 2025-03-26 batch). */
+/** One 2025 POST (or batch entry) as `receive()` sees it. */
+class LegacyPeer implements Peer {
+  readonly transport = "http";
+  readonly headerVersion: string | null;
+  readonly fallbackVersion: string;
+  responder?: Responder;
+  /** The session `initialize` opened. */
+  opened?: Session;
+  /** True when `initialize` found the session limit reached. */
+  full = false;
+
+  constructor(
+    private readonly http: LegacyHttp,
+    readonly httpRequest: Request,
+    readonly session: Session | undefined,
+    private readonly batched = false,
+  ) {
+    this.headerVersion = httpRequest.headers.get("mcp-protocol-version");
+    this.fallbackVersion = this.headerVersion ?? DEFAULT_LEGACY_HTTP_VERSION;
+  }
+
+  get inflight(): Map<string | number, { abort(reason?: unknown): void }> | undefined {
+    return this.session?.inflight;
+  }
+
+  channel(_exchange: RequestExchange): Channel {
+    const session = this.session;
+    // Messages a batched request sends before its answer go to the session's GET stream.
+    if (this.batched) return { send: (m) => void session?.unsolicited?.(m), open: () => undefined };
+    return this.responder = new Responder({
+      registry: this.http.connections,
+      headers: sessionHeaders(session),
+      streams: session ? stateOf(this.http, session) : undefined,
+      prime: supportsSsePolling(session?.protocolVersion ?? this.fallbackVersion),
+      // 2025: a dropped connection is not a cancellation; the stream can be resumed.
+      statusOf: () => 200,
+    });
+  }
+
+  checkCall(exchange: RequestExchange): McpError | undefined {
+    if (exchange.facts.method !== "initialize" || !isModernVersion(this.headerVersion)) return undefined;
+    return new McpError(
+      ErrorCode.HeaderMismatch,
+      `Header mismatch: initialize is not part of protocol version ${this.headerVersion}`,
+    );
+  }
+
+  openSession(exchange: Exchange): MaybePromise<Session | undefined | "full"> {
+    const { http } = this;
+    if (http.stateless) return undefined;
+    const session = http.engine.sessions.create(exchange.facts.protocolVersion);
+    if (!session) {
+      this.full = true;
+      return "full";
+    }
+    session.clientInfo = exchange.facts.clientInfo;
+    session.clientCapabilities = exchange.facts.clientCapabilities;
+    stateOf(http, session);
+    this.opened = session;
+    return http.engine.sessions.save(session).then(() => session);
+  }
+}
+
+/** Serves a 2025-era POST of one message. */
 export function handleLegacyPost(
   http: LegacyHttp,
   req: Request,
-  body: unknown,
+  message: Message,
 ): Response | Promise<Response> {
-  if (Array.isArray(body)) return handleBatch(http, req, body);
-  const msg = body as JsonObject;
-  const id = (msg.id ?? null) as RequestId | null;
-  if (msg.method === "initialize" && msg.id !== undefined) return initialize(http, req, msg);
+  if (message.kind === "request" && message.method === "initialize") return initialize(http, req, message);
+  const id = message.kind === "request" ? message.id : null;
   const versionError = checkVersionHeader(req, id);
   if (versionError) return versionError;
-  return withSession(http, req, id, (session) => postWithSession(http, req, msg, session));
+  return withSession(http, req, id, (session) => postWithSession(http, req, message, session));
 }
 
 function postWithSession(
   http: LegacyHttp,
   req: Request,
-  msg: JsonObject,
+  message: Message,
   session: Session | undefined,
 ): Response | Promise<Response> {
-  if (isResponse(msg)) {
-    const response = msg as unknown as JsonRpcResponse;
-    // The request it answers may have gone out from another isolate or instance.
-    if (session && !session.resolve(response)) {
-      return http.engine.sessions.forwardResponse(session, response).then(() =>
-        new Response(null, { status: 202 })
+  const peer = new LegacyPeer(http, req, session);
+  const receipt = receive(http.engine, message, peer);
+  switch (receipt.kind) {
+    case "accepted": {
+      const accepted = () => new Response(null, { status: 202, headers: sessionHeaders(session) });
+      // A change to a shared session (initialized) lands before the client moves on to another instance.
+      return receipt.pending ? receipt.pending.then(accepted, accepted) : accepted();
+    }
+    case "refused":
+      return jsonResponse(receipt.response, 400, sessionHeaders(session));
+    case "listen":
+      return jsonError(400, receipt.exchange.facts.requestId, ErrorCode.InvalidRequest, "Invalid Request");
+    case "request": {
+      const { exchange, response } = receipt;
+      if (session) session.inflight.set(exchange.facts.requestId, exchange);
+      http.active++;
+      return peer.responder!.finish(
+        response instanceof Promise
+          ? response.then((r) => settle(http, exchange, r))
+          : settle(http, exchange, response),
       );
     }
-    return new Response(null, { status: 202 });
   }
-  if (msg.id === undefined) {
-    handleNotification(
-      http.engine,
-      msg.method as string,
-      msg.params as JsonObject | undefined,
-      session,
-      session?.inflight,
-    );
-    const accepted = () => new Response(null, { status: 202, headers: sessionHeaders(session) });
-    // A change to a shared session (initialized) lands before the client moves on to another instance.
-    return session?.pendingSave ? session.pendingSave.then(accepted) : accepted();
-  }
-  if (!http.engine.started) return http.engine.ready().then(() => serveOne(http, req, msg, session));
-  return serveOne(http, req, msg, session);
 }
 
-async function initialize(http: LegacyHttp, req: Request, msg: JsonObject): Promise<Response> {
-  const id = msg.id as RequestId;
-  const params = isObject(msg.params) ? msg.params : {};
-  const span = http.engine.telemetry.start({
-    method: "initialize",
-    id,
-    params,
-    protocolVersion: String(params.protocolVersion ?? ""),
-    transport: "http",
-    httpRequest: req,
-  });
-  const { status, body, headers } = await openSession(http, req, id, params);
-  span?.end(body);
-  return jsonResponse(body, status, headers);
-}
-
-/** The answer to `initialize`: a new session, or why there is none. */
-async function openSession(
+async function initialize(
   http: LegacyHttp,
   req: Request,
-  id: RequestId,
-  params: JsonObject,
-): Promise<{ status: number; body: JsonRpcResponse; headers?: Record<string, string> }> {
-  const headerVersion = req.headers.get("mcp-protocol-version");
-  if (headerVersion !== null && MODERN_PROTOCOL_VERSIONS.includes(headerVersion.trim())) {
-    const message = "Header mismatch: initialize is not part of protocol version " + headerVersion;
-    return { status: 400, body: errorResponse(id, ErrorCode.HeaderMismatch, message) };
+  message: Extract<Message, { kind: "request" }>,
+): Promise<Response> {
+  const peer = new LegacyPeer(http, req, undefined, true);
+  const receipt = receive(http.engine, message, peer);
+  if (receipt.kind !== "request") {
+    return jsonResponse((receipt as { response?: JsonRpcResponse }).response, 400);
   }
-  await http.engine.ready();
-  const result = http.engine.dispatcher.initializeResult(params.protocolVersion);
-  if (http.stateless) return { status: 200, body: { jsonrpc: "2.0", id, result } };
-  const session = http.engine.sessions.create(result.protocolVersion as string);
-  if (!session) {
-    const message = "Too many sessions (limits.maxSessions); try again later";
-    return {
-      status: 503,
-      body: errorResponse(id, ErrorCode.InternalError, message),
-      headers: { "retry-after": "5" },
-    };
-  }
-  session.clientInfo = params.clientInfo as Implementation | undefined;
-  session.clientCapabilities =
-    (isObject(params.capabilities) ? params.capabilities : {}) as ClientCapabilities;
-  stateOf(http, session);
-  await http.engine.sessions.save(session);
-  return { status: 200, body: { jsonrpc: "2.0", id, result }, headers: sessionHeaders(session) };
-}
-
-function exchangeFor(
-  http: LegacyHttp,
-  req: Request,
-  msg: JsonObject,
-  session: Session | undefined,
-): RequestExchange {
-  return legacyExchange(session, req.headers.get("mcp-protocol-version") ?? DEFAULT_LEGACY_HTTP_VERSION, {
-    id: msg.id as RequestId,
-    method: msg.method as string,
-    params: (isObject(msg.params) ? msg.params : {}) as JsonObject,
-    transport: "http",
-    httpRequest: req,
-  }, http.engine.shutdownSignal);
-}
-
-function serveOne(
-  http: LegacyHttp,
-  req: Request,
-  msg: JsonObject,
-  session: Session | undefined,
-): Response | Promise<Response> {
-  const exchange = exchangeFor(http, req, msg, session);
-  const state = session ? stateOf(http, session) : undefined;
-  if (session) session.inflight.set(exchange.id, exchange);
-  http.active++;
-  const responder = new Responder({
-    registry: http.connections,
-    headers: sessionHeaders(session),
-    streams: state,
-    prime: supportsSsePolling(exchange.protocolVersion),
-    // 2025: a dropped connection is not a cancellation; the stream can be resumed.
-    statusOf: () => 200,
-  });
-  const response = serveRequest(http.engine, exchange.attach(responder));
-  return responder.finish(
-    response instanceof Promise
-      ? response.then((r) => settle(http, exchange, r))
-      : settle(http, exchange, response),
-  );
+  const response = await receipt.response;
+  receipt.exchange.dispose();
+  if (peer.full) return jsonResponse(response, 503, { "retry-after": "5" });
+  const code = response.error?.code;
+  const status = code === undefined ? 200 : LEGACY_STATUS[code] ?? 200;
+  return jsonResponse(response, status, sessionHeaders(peer.opened));
 }
 
 function settle(
@@ -290,13 +276,14 @@ function settle(
   response: JsonRpcResponse,
 ): JsonRpcResponse | undefined {
   http.active--;
-  exchange.session?.inflight.delete(exchange.id);
+  exchange.session?.inflight.delete(exchange.facts.requestId);
   exchange.dispose();
   // A cancelled request gets no response (2025-11-25 cancellation §"Behavior").
   return exchange.aborted ? undefined : response;
 }
 
-async function handleBatch(http: LegacyHttp, req: Request, batch: unknown[]): Promise<Response> {
+/** Serves a 2025-03-26 batch: every entry decoded by the one decoder, answered in one JSON array. */
+export async function handleLegacyBatch(http: LegacyHttp, req: Request, batch: Decoded[]): Promise<Response> {
   if (batch.length === 0) {
     return jsonError(400, null, ErrorCode.InvalidRequest, "Invalid Request: empty batch");
   }
@@ -308,17 +295,17 @@ async function handleBatch(http: LegacyHttp, req: Request, batch: unknown[]): Pr
       `Invalid Request: batch of ${batch.length} exceeds limits.maxBatchSize (${http.engine.limits.maxBatchSize})`,
     );
   }
-  if (
-    !batch.every((m) => isObject(m) && m.jsonrpc === "2.0" && (typeof m.method === "string" || isResponse(m)))
-  ) {
+  const invalid = batch.find((m) => m.kind === "invalid");
+  if (invalid) {
     return jsonError(
       400,
       null,
       ErrorCode.InvalidRequest,
-      "Invalid Request: every batch entry must be a JSON-RPC 2.0 message",
+      `Invalid Request: every batch entry must be a JSON-RPC 2.0 message (${invalid.message})`,
     );
   }
-  if (batch.some((m) => (m as JsonObject).method === "initialize")) {
+  const messages = batch as Message[];
+  if (messages.some((m) => m.kind === "request" && m.method === "initialize")) {
     return jsonError(400, null, ErrorCode.InvalidRequest, "Invalid Request: initialize cannot be batched");
   }
   const versionError = checkVersionHeader(req, null);
@@ -326,26 +313,15 @@ async function handleBatch(http: LegacyHttp, req: Request, batch: unknown[]): Pr
   const found = await lookupSession(http, req, null);
   if (found instanceof Response) return found;
   const session = found;
-  await http.engine.ready();
   const responses: JsonRpcResponse[] = [];
-  await Promise.all((batch as JsonObject[]).map(async (msg) => {
-    if (isResponse(msg)) return void session?.resolve(msg as unknown as JsonRpcResponse);
-    if (msg.id === undefined) {
-      return handleNotification(
-        http.engine,
-        msg.method as string,
-        msg.params as JsonObject | undefined,
-        session,
-        session?.inflight,
-      );
+  await Promise.all(messages.map(async (message) => {
+    const receipt = receive(http.engine, message, new LegacyPeer(http, req, session, true));
+    if (receipt.kind === "accepted") return await receipt.pending;
+    if (receipt.kind === "refused") return void responses.push(receipt.response);
+    if (receipt.kind === "request") {
+      responses.push(await receipt.response);
+      receipt.exchange.dispose();
     }
-    // Messages a batched request sends before its answer go to the session's GET stream.
-    const exchange = exchangeFor(http, req, msg, session).attach({
-      send: (m) => void session?.unsolicited?.(m),
-      open: () => undefined,
-    });
-    responses.push(await serveRequest(http.engine, exchange));
-    exchange.dispose();
   }));
   if (responses.length === 0) return new Response(null, { status: 202, headers: sessionHeaders(session) });
   return jsonResponse(responses, 200, sessionHeaders(session));

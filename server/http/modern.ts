@@ -1,45 +1,37 @@
 /**
- * The 2026-07-28 (stateless) side of the HTTP endpoint: envelope and header validation in the
- * order the specification sets, dispatch, and `subscriptions/listen` streams.
+ * The 2026-07-28 (stateless) side of the HTTP endpoint: what only HTTP checks (`Mcp-Method`,
+ * `Mcp-Name`, mirrored tool headers), the framing of answers (JSON, or SSE once the handler
+ * streams), and `subscriptions/listen` streams. Everything else is `receive()`'s.
  *
  * @module
  */
 
 import { ErrorCode, type JsonObject, type JsonRpcResponse, type RequestId } from "../../protocol/jsonrpc.ts";
-import { type Engine, serveRequest } from "../engine.ts";
-import { modernExchange, type RequestExchange } from "../exchange.ts";
-import { openSubscription } from "../listen.ts";
-import { type Envelope, readEnvelope } from "../envelope.ts";
-import type { McpError } from "../errors.ts";
-import { jsonError, jsonResponse } from "./guards.ts";
+import type { Message } from "../../protocol/message.ts";
+import { DEFAULT_LEGACY_HTTP_VERSION } from "../../protocol/versions.ts";
+import type { ToolComponent } from "../components/tool.ts";
+import type { RequestExchange } from "../engine/exchange.ts";
+import { type Peer, receive } from "../engine/receive.ts";
+import type { ServerCore } from "../engine/server_core.ts";
+import { McpError } from "../errors.ts";
+import type { MaybePromise } from "../middleware/compose.ts";
+import { openSubscription } from "../sessions/subscriptions.ts";
+import { jsonResponse } from "./guards.ts";
 import { checkMirroredParams, decodeHeaderValue, mirroredParams } from "./mcp_headers.ts";
 import { Responder } from "./responder.ts";
 import { type ConnectionRegistry, SseConnection } from "./sse_stream.ts";
+import { modernStatus, refusedStatus } from "./status.ts";
 
 /** Transport state the modern path needs. */
 export interface ModernHttp {
-  readonly engine: Engine;
+  readonly engine: ServerCore;
   readonly connections: ConnectionRegistry;
   /** Requests being served (for `stats()`). */
   active: number;
 }
 
-/** Error codes that the specification sends with HTTP 400 on the modern path. */
-const BAD_REQUEST_CODES: ReadonlySet<number> = new Set([
-  ErrorCode.HeaderMismatch,
-  ErrorCode.MissingClientCapability,
-  ErrorCode.UnsupportedProtocolVersion,
-]);
-
-function statusOf(response: JsonRpcResponse): number {
-  const code = response.error?.code;
-  if (code === undefined) return 200;
-  if (code === ErrorCode.MethodNotFound) return 404;
-  return BAD_REQUEST_CODES.has(code) ? 400 : 200;
-}
-
 /** The param each routed method mirrors in `Mcp-Name` (SEP-2243, and the tasks extension's taskId). */
-export const NAME_PARAM: Readonly<Record<string, string>> = {
+const NAME_PARAM: Readonly<Record<string, string>> = {
   "tools/call": "name",
   "prompts/get": "name",
   "resources/read": "uri",
@@ -50,100 +42,113 @@ export const NAME_PARAM: Readonly<Record<string, string>> = {
 
 const mirroredCache = new WeakMap<object, Map<string, string[]>>();
 
+function mismatch(message: string): McpError {
+  return new McpError(ErrorCode.HeaderMismatch, `Header mismatch: ${message}`);
+}
+
+/** One 2026 POST as `receive()` sees it. A class, so that no closure is made per request. */
+class ModernPeer implements Peer {
+  readonly transport = "http";
+  readonly fallbackVersion = DEFAULT_LEGACY_HTTP_VERSION;
+  readonly headerVersion: string | null;
+  responder?: Responder;
+
+  constructor(readonly httpRequest: Request, private readonly http: ModernHttp) {
+    this.headerVersion = httpRequest.headers.get("mcp-protocol-version");
+  }
+
+  channel(exchange: RequestExchange): Responder {
+    // 2026: a closed response stream is a cancellation, after which nothing more is sent.
+    return this.responder = new Responder({
+      registry: this.http.connections,
+      statusOf: modernStatus,
+      cancelOnDisconnect: exchange,
+    });
+  }
+
+  checkRouting(exchange: RequestExchange): McpError | undefined {
+    const headers = this.httpRequest.headers;
+    const method = exchange.facts.method;
+    const headerMethod = headers.get("mcp-method");
+    if (headerMethod === null || headerMethod.trim() !== method) {
+      return mismatch(`Mcp-Method '${headerMethod ?? "(missing)"}' does not match body method '${method}'`);
+    }
+    const nameParam = NAME_PARAM[method];
+    if (!nameParam) return undefined;
+    const raw = headers.get("mcp-name");
+    const decoded = raw === null ? undefined : decodeHeaderValue(raw);
+    if (decoded === undefined || decoded !== exchange.params[nameParam]) {
+      return mismatch(`Mcp-Name '${raw ?? "(missing)"}' does not match body ${nameParam}`);
+    }
+    return undefined;
+  }
+
+  checkCall(exchange: RequestExchange): MaybePromise<McpError | undefined> {
+    if (exchange.facts.method !== "tools/call" || typeof exchange.params.name !== "string") return undefined;
+    let tool: MaybePromise<ToolComponent>;
+    try {
+      tool = this.http.engine.tools.resolve(exchange);
+    } catch {
+      // An unknown tool is the call's own error, answered as such.
+      return undefined;
+    }
+    const check = (t: ToolComponent) => this.#mirrored(t, exchange.params);
+    return tool instanceof Promise ? tool.then(check, () => undefined) : check(tool);
+  }
+
+  #mirrored(tool: ToolComponent, params: JsonObject): McpError | undefined {
+    let mirrored = mirroredCache.get(tool);
+    if (!mirrored) {
+      mirrored = mirroredParams(tool.listing.inputSchema);
+      mirroredCache.set(tool, mirrored);
+    }
+    if (mirrored.size === 0) return undefined;
+    const problem = checkMirroredParams(
+      this.httpRequest.headers,
+      mirrored,
+      (params.arguments ?? {}) as JsonObject,
+    );
+    return problem === undefined ? undefined : new McpError(ErrorCode.HeaderMismatch, problem);
+  }
+}
+
 /** Serves one 2026-07-28 POST whose body is a single request or notification. */
 export function handleModernPost(
   http: ModernHttp,
   req: Request,
-  msg: JsonObject,
+  message: Message,
 ): Response | Promise<Response> {
-  const { engine } = http;
-  const id = msg.id as RequestId | undefined;
-  const errId = id ?? null;
-  const method = msg.method as string;
-  const params = (msg.params ?? {}) as JsonObject;
-  let envelope: Envelope;
-  try {
-    envelope = readEnvelope(params, req.headers.get("mcp-protocol-version"));
-  } catch (error) {
-    const e = error as McpError;
-    return jsonError(400, errId, e.code, e.message, e.data);
-  }
-  if (id === undefined) return new Response(null, { status: 202 });
-
-  const headerMethod = req.headers.get("mcp-method");
-  if (headerMethod === null || headerMethod.trim() !== method) {
-    return jsonError(
-      400,
-      id,
-      ErrorCode.HeaderMismatch,
-      `Header mismatch: Mcp-Method '${headerMethod ?? "(missing)"}' does not match body method '${method}'`,
-    );
-  }
-  const nameParam = NAME_PARAM[method];
-  if (nameParam) {
-    const raw = req.headers.get("mcp-name");
-    const decoded = raw === null ? undefined : decodeHeaderValue(raw);
-    if (decoded === undefined || decoded !== params[nameParam]) {
-      return jsonError(
-        400,
-        id,
-        ErrorCode.HeaderMismatch,
-        `Header mismatch: Mcp-Name '${raw ?? "(missing)"}' does not match body ${nameParam}`,
+  const peer = new ModernPeer(req, http);
+  const receipt = receive(http.engine, message, peer);
+  switch (receipt.kind) {
+    case "refused":
+      return jsonResponse(receipt.response, refusedStatus(receipt.response));
+    case "accepted":
+      return new Response(null, { status: 202 });
+    case "listen": {
+      const { exchange, approved } = receipt;
+      const open = (refused: JsonRpcResponse | undefined) =>
+        refused
+          ? jsonResponse(refused, modernStatus(refused))
+          : listen(http, exchange.facts.requestId, exchange.params);
+      return approved instanceof Promise ? approved.then(open) : open(approved);
+    }
+    case "request": {
+      const { exchange, response } = receipt;
+      http.active++;
+      return peer.responder!.finish(
+        response instanceof Promise
+          ? response.then((r) => settle(http, exchange, r))
+          : settle(http, exchange, response),
       );
     }
   }
-  if (!engine.dispatcher.has(method, "modern") && method !== "subscriptions/listen") {
-    return jsonError(404, id, ErrorCode.MethodNotFound, `Method not found: ${method}`);
-  }
-  if (method === "tools/call") {
-    const mismatch = checkToolHeaders(engine, req.headers, params);
-    if (mismatch) return jsonError(400, id, ErrorCode.HeaderMismatch, mismatch);
-  }
-  if (!engine.started) return engine.ready().then(() => serveModern(http, req, id, method, params, envelope));
-  return serveModern(http, req, id, method, params, envelope);
-}
-
-function serveModern(
-  http: ModernHttp,
-  req: Request,
-  id: RequestId,
-  method: string,
-  params: JsonObject,
-  envelope: Envelope,
-): Response | Promise<Response> {
-  if (method === "subscriptions/listen") return listen(http, id, params);
-  const exchange = modernExchange(
-    envelope,
-    { id, method, params, transport: "http", httpRequest: req },
-    http.engine.shutdownSignal,
-  );
-  http.active++;
-  const responder = new Responder({ registry: http.connections, statusOf, cancelOnDisconnect: exchange });
-  // 2026: a closed response stream is a cancellation, after which nothing more is sent.
-  const response = serveRequest(http.engine, exchange.attach(responder));
-  return responder.finish(
-    response instanceof Promise
-      ? response.then((r) => settle(http, exchange, r))
-      : settle(http, exchange, response),
-  );
 }
 
 function settle(http: ModernHttp, exchange: RequestExchange, response: JsonRpcResponse): JsonRpcResponse {
   http.active--;
   exchange.dispose();
   return response;
-}
-
-function checkToolHeaders(engine: Engine, headers: Headers, params: JsonObject): string | undefined {
-  const tool = typeof params.name === "string" ? engine.dispatcher.tool(params.name) : undefined;
-  if (!tool) return undefined;
-  let mirrored = mirroredCache.get(tool);
-  if (!mirrored) {
-    mirrored = mirroredParams(tool.listing.inputSchema);
-    mirroredCache.set(tool, mirrored);
-  }
-  if (mirrored.size === 0) return undefined;
-  return checkMirroredParams(headers, mirrored, (params.arguments ?? {}) as JsonObject);
 }
 
 function listen(http: ModernHttp, id: RequestId, params: JsonObject): Response {

@@ -6,7 +6,8 @@
  */
 
 import type { JsonRpcMessage, JsonRpcResponse } from "../../protocol/jsonrpc.ts";
-import type { Abortable, Channel } from "../exchange.ts";
+import type { Channel } from "../engine/exchange.ts";
+import type { Abortable } from "../sessions/session.ts";
 import { jsonResponse } from "./guards.ts";
 import { type ConnectionRegistry, type LogicalStream, SseConnection } from "./sse_stream.ts";
 

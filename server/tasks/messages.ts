@@ -9,7 +9,7 @@
 
 import type { JsonRpcMessage } from "../../protocol/jsonrpc.ts";
 import type { LogSink } from "../logger.ts";
-import type { SessionRegistry } from "../session_registry.ts";
+import type { SessionRegistry } from "../sessions/registry.ts";
 import type { Store } from "../store/store.ts";
 
 /** Messages of a task waiting for a `tasks/result` stream. */

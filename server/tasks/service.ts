@@ -16,15 +16,16 @@
 
 import { ErrorCode, isObject, type JsonObject, type JsonRpcMessage } from "../../protocol/jsonrpc.ts";
 import type { Implementation } from "../../protocol/types.ts";
-import type { ComponentRegistry } from "../components/registry.ts";
+import type { Catalog } from "../providers/catalog.ts";
 import type { ToolComponent } from "../components/tool.ts";
 import { errorMessage, McpError, NotFoundError } from "../errors.ts";
-import type { Exchange } from "../exchange.ts";
-import { InputRequired } from "../input_required.ts";
+import type { Exchange } from "../engine/exchange.ts";
+import { InputRequired } from "../engine/input_state.ts";
 import type { LogSink } from "../logger.ts";
-import { invalidParams, type MaybePromise, type Outcome } from "../outcome.ts";
-import type { SessionRegistry } from "../session_registry.ts";
-import type { Limits } from "../settings.ts";
+import { invalidParams, type Outcome } from "../engine/outcome.ts";
+import type { ToolCall } from "../engine/tool_call.ts";
+import type { SessionRegistry } from "../sessions/registry.ts";
+import type { Limits } from "../limits.ts";
 import { type Store, ValueTooLargeError } from "../store/store.ts";
 import { QueueFullError, type TaskContext, TaskQueue, type TaskRecord } from "./queue.ts";
 import { TaskMessages } from "./messages.ts";
@@ -44,7 +45,7 @@ import {
 export interface TaskServiceHost {
   readonly serverInfo: Implementation;
   readonly limits: Readonly<Limits>;
-  readonly registry: ComponentRegistry;
+  readonly catalog: Catalog;
   readonly sessions: SessionRegistry;
   readonly maskErrorDetails: boolean;
   readonly listPageSize?: number;
@@ -62,7 +63,7 @@ function missingExtension(what: string): McpError {
 }
 
 function declaresExtension(exchange: Exchange): boolean {
-  const extensions = (exchange.clientCapabilities as { extensions?: unknown }).extensions;
+  const extensions = (exchange.facts.clientCapabilities as { extensions?: unknown }).extensions;
   return isObject(extensions) && isObject(extensions[TASKS_EXTENSION]);
 }
 
@@ -71,24 +72,23 @@ function declaresExtension(exchange: Exchange): boolean {
  * their own; the task id, unguessable, is then the capability.
  */
 function ownerOf(exchange: Exchange): string | undefined {
-  return exchange.session ? sessionOwner(exchange.session.id) : undefined;
+  return exchange.facts.sessionId ? sessionOwner(exchange.facts.sessionId) : undefined;
 }
 
 const sessionOwner = (sessionId: string) => `session:${sessionId}`;
 
-/** What a task of `name` keeps of the call that starts it (without its progress token or prelude answers). */
-function payloadOf(exchange: Exchange, name: string, args: JsonObject): ToolTaskPayload {
+/**
+ * What a task of `name` keeps of the call that starts it. The progress token stays only where
+ * asked (a sub-task reporting on its caller's token would interleave with it).
+ */
+function payloadOf(exchange: Exchange, name: string, args: JsonObject, progress: boolean): ToolTaskPayload {
+  const { progressToken: _token, taskId: _task, ...facts } = exchange.facts;
   return {
-    era: exchange.era,
-    protocolVersion: exchange.protocolVersion,
-    requestId: exchange.id,
+    facts: progress && exchange.facts.progressToken !== undefined
+      ? { ...facts, method: "tools/call", progressToken: exchange.facts.progressToken }
+      : { ...facts, method: "tools/call" },
     name,
     arguments: args,
-    clientCapabilities: exchange.clientCapabilities,
-    clientInfo: exchange.clientInfo,
-    sessionId: exchange.session?.id,
-    logLevel: exchange.logLevel,
-    transport: exchange.transport,
   };
 }
 
@@ -100,11 +100,11 @@ export class TaskService implements TaskLink {
   #messages?: TaskMessages;
   /** Queue kind of this server's tool tasks (servers sharing a store keep their tasks apart). */
   readonly #kind: string;
-  /** Runs a tool call (set by the dispatcher). */
-  runTool?: (exchange: Exchange) => Outcome;
-
-  /** Creates the task layer of a server. */
-  constructor(private readonly host: TaskServiceHost) {
+  /** Creates the task layer of a server; `runTask` runs a tool call inside its task. */
+  constructor(
+    private readonly host: TaskServiceHost,
+    private readonly runTask: (exchange: Exchange) => Outcome,
+  ) {
     this.#kind = `mcp-tool:${host.serverInfo.name}`;
   }
 
@@ -124,9 +124,11 @@ export class TaskService implements TaskLink {
    */
   toolsChanged(): void {
     if (this.#started || !this.#queue || this.#store?.kind !== "kv") return;
-    if (this.host.registry.listing("tools").some((t) => (t as { execution?: unknown }).execution)) {
-      this.start();
-    }
+    const takesTasks = (tools: readonly ToolComponent[]) => tools.some((t) => t.taskSupport !== "forbidden");
+    const tools = this.host.catalog.all("tools") as ToolComponent[] | Promise<ToolComponent[]>;
+    if (tools instanceof Promise) {
+      tools.then((all) => takesTasks(all) && this.start(), () => {});
+    } else if (takesTasks(tools)) this.start();
   }
 
   /** Connects to the store once it is open; starts running tasks if any tool takes them. */
@@ -145,7 +147,8 @@ export class TaskService implements TaskLink {
       leaseMs: limits.taskLeaseMs,
       resultTtlMs: limits.taskTtlMs,
       maxQueued: limits.maxQueuedTasks,
-      onFinished: (record) => this.statusChanged(record.id, (record.payload as ToolTaskPayload).sessionId),
+      onFinished: (record) =>
+        this.statusChanged(record.id, (record.payload as ToolTaskPayload).facts.sessionId),
     });
     this.#queue.define(this.#kind, (payload: ToolTaskPayload, ctx) => this.#execute(payload, ctx));
     this.#started = false;
@@ -173,20 +176,15 @@ export class TaskService implements TaskLink {
   }
 
   /**
-   * `tools/call`: becomes a task when the tool and the client agree, runs as a plain call
-   * otherwise (`run`), and refuses where the tool requires a task the client cannot take.
+   * The task gate of `tools/call`: the call becomes a task when the tool and the client agree,
+   * runs as a plain call otherwise (`next`), and is refused where the tool requires a task the
+   * client cannot take.
    */
-  callTool(
-    exchange: Exchange,
-    run: (exchange: Exchange) => MaybePromise<JsonObject>,
-  ): MaybePromise<JsonObject> {
-    const name = exchange.params.name;
-    const tool = typeof name === "string" ? this.host.registry.tool(name) : undefined;
-    if (!tool || (tool.taskSupport === "forbidden" && exchange.params.task === undefined)) {
-      return run(exchange);
-    }
+  gate(call: ToolCall, next: (call: ToolCall) => Outcome): Outcome {
+    const { exchange, tool } = call;
+    if (tool.taskSupport === "forbidden" && exchange.params.task === undefined) return next(call);
     const support = tool.taskSupport;
-    if (exchange.era === "legacy") {
+    if (exchange.facts.era === "legacy") {
       const wanted = exchange.params.task !== undefined;
       if (wanted && !isObject(exchange.params.task)) {
         throw invalidParams("params.task must be an object ({ ttl? })");
@@ -203,13 +201,13 @@ export class TaskService implements TaskLink {
           { logLevel: "info" },
         );
       }
-      return wanted ? this.#create(exchange, tool) : run(exchange);
+      return wanted ? this.#create(exchange, tool) : next(call);
     }
     // 2026: a legacy `params.task` is an unknown field here, and is ignored.
-    if (support === "forbidden") return run(exchange);
+    if (support === "forbidden") return next(call);
     if (!declaresExtension(exchange)) {
       if (support === "required") throw missingExtension(`tool '${tool.name}'`);
-      return run(exchange);
+      return next(call);
     }
     if (!tool.taskPrelude) return this.#create(exchange, tool);
     exchange.taskEligible = true;
@@ -217,9 +215,9 @@ export class TaskService implements TaskLink {
       if (!(error instanceof StartTaskSignal)) throw error;
       return this.#create(exchange, tool, exchange.input?.answers);
     };
-    let out: MaybePromise<JsonObject>;
+    let out: Outcome;
     try {
-      out = run(exchange);
+      out = next(call);
     } catch (error) {
       return started(error);
     }
@@ -231,12 +229,11 @@ export class TaskService implements TaskLink {
     tool: ToolComponent,
     answers?: Record<string, unknown>,
   ): Promise<JsonObject> {
-    const legacy = exchange.era === "legacy";
+    const legacy = exchange.facts.era === "legacy";
     const requested = (exchange.params.task as { ttl?: unknown } | undefined)?.ttl;
     const args = exchange.params.arguments ?? {};
     if (!isObject(args)) throw invalidParams(`tools/call '${tool.name}': arguments must be an object`);
-    const payload = payloadOf(exchange, tool.name, args);
-    payload.progressToken = exchange.progressToken;
+    const payload = payloadOf(exchange, tool.name, args, true);
     if (answers && Object.keys(answers).length > 0) payload.answers = answers;
     this.start();
     const owner = ownerOf(exchange);
@@ -272,10 +269,11 @@ export class TaskService implements TaskLink {
   }
 
   async #execute(payload: ToolTaskPayload, ctx: TaskContext): Promise<ToolTaskOutcome> {
-    const session = payload.sessionId ? await this.host.sessions.get(payload.sessionId) : undefined;
+    const sessionId = payload.facts.sessionId;
+    const session = sessionId ? await this.host.sessions.get(sessionId) : undefined;
     const exchange = new TaskExchange(payload, ctx, this, session);
     try {
-      const out = await this.runTool!(exchange);
+      const out = await this.runTask(exchange);
       if (out instanceof InputRequired) {
         return {
           error: {
@@ -298,7 +296,7 @@ export class TaskService implements TaskLink {
         return { error: e };
       }
       this.host.log("error", `task ${ctx.id} (tool '${payload.name}') failed: ${errorMessage(error)}`);
-      const message = this.host.maskErrorDetails ? "internal error" : errorMessage(error);
+      const message = this.host.maskErrorDetails ? "Internal error" : errorMessage(error);
       return { error: { code: ErrorCode.InternalError, message } };
     }
   }
@@ -309,14 +307,13 @@ export class TaskService implements TaskLink {
    * never deadlocks, even at `taskConcurrency: 1`. Cancelling the caller cancels the sub-task.
    */
   async runSubtask(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject> {
-    const tool = this.host.registry.tool(name);
+    const tool = await this.host.catalog.tool(name, undefined, exchange.session?.visibility);
     if (!tool) throw new NotFoundError(`Unknown tool: '${name}'`);
     if (tool.taskSupport === "forbidden") {
       throw new McpError(ErrorCode.InvalidParams, `tool '${name}' does not run as a task`);
     }
     const parent = exchange instanceof TaskExchange ? exchange.task : undefined;
-    // No progress token: the caller's stays the caller's, children reporting on it would interleave.
-    const payload = payloadOf(exchange, name, args);
+    const payload = payloadOf(exchange, name, args, false);
     this.start();
     const owner = ownerOf(exchange);
     const options = { ownerKey: owner, ttlMs: this.#ttlOf(tool) };
@@ -352,7 +349,9 @@ export class TaskService implements TaskLink {
   /** `tasks/get`. */
   async get(exchange: Exchange): Promise<JsonObject> {
     const record = await this.#find(exchange);
-    return exchange.era === "legacy" ? legacyTask(record, this.#timing) : modernTask(record, this.#timing);
+    return exchange.facts.era === "legacy"
+      ? legacyTask(record, this.#timing)
+      : modernTask(record, this.#timing);
   }
 
   /**
@@ -361,7 +360,7 @@ export class TaskService implements TaskLink {
    */
   async cancel(exchange: Exchange): Promise<JsonObject> {
     const record = await this.#find(exchange);
-    const legacy = exchange.era === "legacy";
+    const legacy = exchange.facts.era === "legacy";
     const refuse = (status: string) =>
       invalidParams(`Cannot cancel task: already in terminal status '${status}'`);
     if (TERMINAL.has(record.status)) {
@@ -465,9 +464,13 @@ export class TaskService implements TaskLink {
 
   /** The task a request names, if it is the caller's; -32602 otherwise (2026: -32021 first without the extension). */
   async #find(exchange: Exchange): Promise<TaskRecord> {
-    if (exchange.era === "modern" && !declaresExtension(exchange)) throw missingExtension(exchange.method);
+    if (exchange.facts.era === "modern" && !declaresExtension(exchange)) {
+      throw missingExtension(exchange.facts.method);
+    }
     const taskId = exchange.params.taskId;
-    if (typeof taskId !== "string" || taskId === "") throw invalidParams(`${exchange.method} needs a taskId`);
+    if (typeof taskId !== "string" || taskId === "") {
+      throw invalidParams(`${exchange.facts.method} needs a taskId`);
+    }
     const record = await this.#q.get(taskId, ownerOf(exchange));
     if (!record || record.kind !== this.#kind) throw invalidParams("Failed to retrieve task: Task not found");
     return record;

@@ -6,28 +6,23 @@
  * @module
  */
 
-import type { JsonObject, JsonRpcMessage, RequestId } from "../../protocol/jsonrpc.ts";
-import type { ClientCapabilities, Implementation, LoggingLevel } from "../../protocol/types.ts";
-import type { Era } from "../../protocol/versions.ts";
-import type { Exchange, TransportKind } from "../exchange.ts";
-import { type InputRequest, InputRound } from "../input_required.ts";
-import type { Session } from "../session.ts";
+import type { JsonObject, JsonRpcMessage } from "../../protocol/jsonrpc.ts";
+import type { ToolComponent } from "../components/tool.ts";
+import type { Exchange } from "../engine/exchange.ts";
+import type { RequestFacts } from "../engine/facts.ts";
+import { type InputRequest, InputRound } from "../engine/input_state.ts";
+import type { Session } from "../sessions/session.ts";
 import type { TaskContext } from "./queue.ts";
 import { RELATED_TASK_KEY, type ToolTaskDetail } from "./wire.ts";
 
 /** What a tool task keeps of the call that created it. */
 export interface ToolTaskPayload {
-  era: Era;
-  protocolVersion: string;
-  requestId: RequestId;
+  /** The facts of the call. */
+  facts: RequestFacts;
+  /** The tool, as the client named it. */
   name: string;
+  /** Its validated-later arguments. */
   arguments: JsonObject;
-  clientCapabilities: ClientCapabilities;
-  clientInfo?: Implementation;
-  sessionId?: string;
-  logLevel?: LoggingLevel;
-  progressToken?: string | number;
-  transport: TransportKind;
   /** Answers gathered in the request before the task started (a tool with a prelude). */
   answers?: Record<string, unknown>;
 }
@@ -43,19 +38,10 @@ export interface TaskLink {
 
 /** One tool call running as a task. */
 export class TaskExchange implements Exchange {
-  readonly era: Era;
-  readonly protocolVersion: string;
-  readonly id: RequestId;
-  readonly method = "tools/call";
-  readonly params: JsonObject;
-  readonly clientCapabilities: ClientCapabilities;
-  readonly clientInfo?: Implementation;
-  readonly logLevel?: LoggingLevel;
-  readonly logging: boolean;
-  readonly progressToken?: string | number;
-  readonly transport: TransportKind;
-  readonly taskId: string;
+  readonly facts: RequestFacts;
+  params: JsonObject;
   input?: InputRound;
+  tool?: ToolComponent;
   /** Questions waiting for `tasks/update` (2026), by key. */
   readonly #asked = new Map<string, InputRequest>();
   /** 2025 requests to the client still open. */
@@ -70,19 +56,16 @@ export class TaskExchange implements Exchange {
     private readonly link: TaskLink,
     readonly session: Session | undefined,
   ) {
-    this.era = payload.era;
-    this.protocolVersion = payload.protocolVersion;
-    this.id = payload.requestId;
-    this.params = { name: payload.name, arguments: payload.arguments };
-    this.clientCapabilities = payload.clientCapabilities;
-    this.clientInfo = payload.clientInfo;
-    this.logLevel = payload.logLevel;
+    const legacy = payload.facts.era === "legacy";
     // 2026 tasks carry no progress or log notifications (the extension has nowhere to send them).
-    this.logging = payload.era === "legacy";
-    this.progressToken = payload.era === "legacy" ? payload.progressToken : undefined;
-    this.transport = payload.transport;
-    this.taskId = task.id;
-    if (payload.era === "modern") this.input = new InputRound(payload.answers ?? {}, undefined);
+    this.facts = {
+      ...payload.facts,
+      taskId: task.id,
+      logLevel: legacy ? payload.facts.logLevel : undefined,
+      progressToken: legacy ? payload.facts.progressToken : undefined,
+    };
+    this.params = { name: payload.name, arguments: payload.arguments };
+    if (!legacy) this.input = new InputRound(payload.answers ?? {}, undefined);
   }
 
   /** Aborted when the task is cancelled, its lease is lost, or the server stops. */
@@ -92,11 +75,14 @@ export class TaskExchange implements Exchange {
 
   /** Sends a 2025 message of the task to its client, marked with the task id. */
   send(message: JsonRpcMessage): void {
-    if (this.era !== "legacy" || this.signal.aborted) return;
+    if (this.facts.era !== "legacy" || this.signal.aborted) return;
     const m = message as { params?: JsonObject };
     const params = m.params ?? {};
-    const meta = { ...(params._meta as JsonObject | undefined), [RELATED_TASK_KEY]: { taskId: this.taskId } };
-    this.link.deliver(this.taskId, this.payload.sessionId, {
+    const meta = {
+      ...(params._meta as JsonObject | undefined),
+      [RELATED_TASK_KEY]: { taskId: this.task.id },
+    };
+    this.link.deliver(this.task.id, this.payload.facts.sessionId, {
       ...message,
       params: { ...params, _meta: meta },
     });
@@ -104,7 +90,7 @@ export class TaskExchange implements Exchange {
 
   /** Asks the client for input; the task is `input_required` until the answer comes. */
   ask(request: InputRequest, key: string): Promise<JsonObject> {
-    return this.era === "legacy" ? this.#askSession(request) : this.#askThroughTask(request, key);
+    return this.facts.era === "legacy" ? this.#askSession(request) : this.#askThroughTask(request, key);
   }
 
   async #askSession(request: InputRequest): Promise<JsonObject> {
@@ -156,7 +142,7 @@ export class TaskExchange implements Exchange {
       } finally {
         this.#writing = undefined;
       }
-      this.link.statusChanged(this.taskId, this.payload.sessionId);
+      this.link.statusChanged(this.task.id, this.payload.facts.sessionId);
     })();
     return this.#writing;
   }

@@ -8,7 +8,7 @@
  */
 
 import { isObject, type JsonObject } from "../../protocol/jsonrpc.ts";
-import type { InputRequest } from "../input_required.ts";
+import type { InputRequest } from "../engine/input_state.ts";
 import type { TaskRecord } from "./queue.ts";
 
 /** The extension identifier of 2026-07-28 tasks. */

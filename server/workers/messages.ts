@@ -4,27 +4,14 @@
  * @module
  */
 
-import type {
-  CallToolResult,
-  ClientCapabilities,
-  Implementation,
-  LoggingLevel,
-} from "../../protocol/types.ts";
-import type { Era } from "../../protocol/versions.ts";
+import type { JsonRpcMessage } from "../../protocol/jsonrpc.ts";
+import type { CallToolResult, LoggingLevel } from "../../protocol/types.ts";
+import type { RequestFacts } from "../engine/facts.ts";
 
-/** Request facts a worker's context exposes. */
-export interface WorkerFacts {
-  requestId: string | number;
-  sessionId?: string;
-  protocolVersion: string;
-  era: Era;
-  clientInfo?: Implementation;
-  clientCapabilities: ClientCapabilities;
-  /** 2026-07-28 input rounds: this round's responses and the handler's own state. */
-  inputResponses?: Record<string, unknown>;
-  requestState?: string;
-  /** The MCP task the call runs in, if any. */
-  taskId?: string;
+/** 2026-07-28 input rounds: this round's responses and the handler's own state. */
+export interface WorkerInput {
+  responses?: Record<string, unknown>;
+  userState?: string;
 }
 
 /** A call to run. Arguments were validated in the main isolate and are not validated again. */
@@ -34,14 +21,16 @@ export interface RunMessage {
   module: string;
   server: string;
   tool: string;
+  /** The tool's version, when it has one. */
+  version?: string;
   args: unknown;
-  facts: WorkerFacts;
+  facts: RequestFacts;
+  input?: WorkerInput;
 }
 
 /** Messages from a worker. */
 export type WorkerMessage =
-  | { type: "log"; job: number; level: LoggingLevel; data: unknown; logger?: string }
-  | { type: "progress"; job: number; progress: number; total?: number; message?: string }
+  | { type: "send"; job: number; message: JsonRpcMessage }
   | { type: "result"; job: number; result: CallToolResult; durationMs: number }
   | {
     type: "input";

@@ -5,15 +5,11 @@
  * @module
  */
 
-import type { CallToolResult, LoggingLevel } from "../../protocol/types.ts";
+import type { JsonRpcMessage } from "../../protocol/jsonrpc.ts";
+import type { CallToolResult } from "../../protocol/types.ts";
+import type { RequestFacts } from "../engine/facts.ts";
 import { ToolError } from "../errors.ts";
-import type { RunMessage, WorkerFacts, WorkerMessage } from "./messages.ts";
-
-/** What a job reports while it runs. */
-export interface JobHooks {
-  log(level: LoggingLevel, data: unknown, logger?: string): void;
-  progress(progress: number, total?: number, message?: string): void;
-}
+import type { RunMessage, WorkerInput, WorkerMessage } from "./messages.ts";
 
 /** The worker could not find the tool: its module cannot be imported there, or defines it only later. */
 export class ModuleUnavailableError extends Error {
@@ -34,9 +30,14 @@ export interface Job {
   module: string;
   server: string;
   tool: string;
+  /** The tool's version, when it has one. */
+  version?: string;
   args: unknown;
-  facts: WorkerFacts;
-  hooks: JobHooks;
+  facts: RequestFacts;
+  /** 2026-07-28 input rounds: this round's responses and the handler's own state. */
+  input?: WorkerInput;
+  /** Where the tool's messages to the client (logs, progress) go. */
+  send(message: JsonRpcMessage): void;
   /** Cancels the call: the worker running it is terminated. */
   signal?: AbortSignal;
   /** Fails the call after this long, terminating its worker. */
@@ -97,8 +98,10 @@ class PooledWorker {
       module: job.module,
       server: job.server,
       tool: job.tool,
+      version: job.version,
       args: job.args,
       facts: job.facts,
+      input: job.input,
     };
     this.worker.postMessage(message);
   }
@@ -116,10 +119,8 @@ class PooledWorker {
     const job = this.job;
     if (!job || message.job !== job.id) return;
     switch (message.type) {
-      case "log":
-        return job.hooks.log(message.level, message.data, message.logger);
-      case "progress":
-        return job.hooks.progress(message.progress, message.total, message.message);
+      case "send":
+        return job.send(message.message);
       case "result":
         this.finish();
         job.resolve({ result: message.result, durationMs: message.durationMs });

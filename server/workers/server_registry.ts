@@ -5,12 +5,15 @@
  * @module
  */
 
-/** What a worker needs from a server: its tools by name. */
+/** A tool as a worker runs it. */
+export interface RegisteredTool {
+  readonly handler: (args: never, ctx: never) => unknown;
+  readonly wrapsResult: boolean;
+}
+
+/** What a worker needs from a server: a tool by name and version. */
 export interface RegisteredServer {
-  readonly tools: ReadonlyMap<string, {
-    readonly handler: (args: never, ctx: never) => unknown;
-    readonly wrapsResult: boolean;
-  }>;
+  definedTool(name: string, version?: string): RegisteredTool | undefined;
 }
 
 const KEY = Symbol.for("denomcp.servers");

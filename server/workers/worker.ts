@@ -7,12 +7,13 @@
 
 /// <reference lib="deno.worker" />
 
-import { toCallToolResult } from "../content.ts";
+import { toCallToolResult } from "../components/content.ts";
 import { errorMessage, ToolError } from "../errors.ts";
-import { InputRequired } from "../input_required.ts";
+import { InputRequired } from "../engine/input_state.ts";
 import type { RunMessage, WorkerMessage } from "./messages.ts";
 import { serverRegistry } from "./server_registry.ts";
-import { WorkerContext } from "./worker_context.ts";
+import { Context } from "../context.ts";
+import { WorkerExchange, WorkerHost } from "./worker_context.ts";
 
 const post = (message: WorkerMessage) => self.postMessage(message);
 
@@ -28,7 +29,8 @@ async function run(message: RunMessage): Promise<void> {
   if (!tool) return;
   const started = performance.now();
   try {
-    const ctx = new WorkerContext(job, name, message.facts, post);
+    const exchange = new WorkerExchange(message.facts, message.input, job, name, post);
+    const ctx = new Context(exchange, new WorkerHost(name));
     let value = tool.handler(message.args as never, ctx as never);
     if (value instanceof Promise) value = await value;
     if (value instanceof InputRequired) {
@@ -61,7 +63,7 @@ async function find(message: RunMessage) {
   } catch (error) {
     return unavailable(`${message.module} cannot be imported in a worker: ${errorMessage(error)}`);
   }
-  const tool = serverRegistry().get(message.server)?.tools.get(message.tool);
+  const tool = serverRegistry().get(message.server)?.definedTool(message.tool, message.version);
   if (!tool) {
     return unavailable(
       `${message.module} does not define tool '${message.tool}' of server '${message.server}' when imported`,

@@ -1,151 +1,103 @@
 /**
- * The `Context` a tool sees inside a pool worker: request facts, logging and progress (sent to
- * the main isolate, which forwards them to the client). Client round trips cannot be made from a
- * worker and fail with an error that says what to do instead.
+ * What a `Context` stands on inside a pool worker: the request's facts, messages posted to the
+ * main isolate (which forwards them to the client), state kept for the call only. Client round
+ * trips, resource reads, sub-tasks and visibility changes need the main isolate and fail with an
+ * error that says what to do instead.
  *
  * @module
  */
 
-import type { LoggingLevel } from "../../protocol/types.ts";
+import type { JsonObject, JsonRpcMessage } from "../../protocol/jsonrpc.ts";
+import type { ContextHost } from "../context.ts";
+import type { Exchange } from "../engine/exchange.ts";
+import type { RequestFacts } from "../engine/facts.ts";
+import { InputRound } from "../engine/input_state.ts";
 import { ToolError } from "../errors.ts";
-import type { WorkerFacts, WorkerMessage } from "./messages.ts";
+import type { WorkerInput, WorkerMessage } from "./messages.ts";
 
-/** A worker-side stand-in for `Context`. */
-export class WorkerContext {
-  readonly #state = new Map<string, unknown>();
-  #progress = -Infinity;
+function unavailable(call: string, tool: string): Promise<never> {
+  return Promise.reject(
+    new ToolError(
+      `${call} cannot run in a worker: tool '${tool}' is synchronous and runs in the worker pool; ` +
+        "make its handler async, or define it with runInThread: false",
+    ),
+  );
+}
 
-  /** Creates the context of one job. */
-  constructor(
-    private readonly job: number,
-    private readonly tool: string,
-    private readonly facts: WorkerFacts,
-    private readonly post: (message: WorkerMessage) => void,
-  ) {}
-
-  /** The JSON-RPC id of the request. */
-  get requestId(): string | number {
-    return this.facts.requestId;
-  }
-  /** The 2025-era session id, if any. */
-  get sessionId(): string | undefined {
-    return this.facts.sessionId;
-  }
-  /** The request's protocol version. */
-  get protocolVersion(): string {
-    return this.facts.protocolVersion;
-  }
-  /** The request's wire era. */
-  get era(): WorkerFacts["era"] {
-    return this.facts.era;
-  }
-  /** What the client said about itself. */
-  get clientInfo(): WorkerFacts["clientInfo"] {
-    return this.facts.clientInfo;
-  }
-  /** What the client can do. */
-  get clientCapabilities(): WorkerFacts["clientCapabilities"] {
-    return this.facts.clientCapabilities;
-  }
+/** One job's exchange: the request as the worker sees it. */
+export class WorkerExchange implements Exchange {
+  readonly params: JsonObject;
+  readonly input?: InputRound;
   /** Never aborted inside a worker: a cancelled or timed-out call terminates the worker instead. */
-  get signal(): AbortSignal {
-    return new AbortController().signal;
+  readonly signal: AbortSignal = new AbortController().signal;
+
+  /** Creates the exchange of one job. */
+  constructor(
+    readonly facts: RequestFacts,
+    input: WorkerInput | undefined,
+    private readonly job: number,
+    private readonly toolName: string,
+    private readonly post: (message: WorkerMessage) => void,
+  ) {
+    this.params = {};
+    if (input) this.input = new InputRound({}, input.responses, input.userState);
   }
-  /** Raw `inputResponses` of this round (explicit input-required handlers). */
-  get inputResponses(): Record<string, unknown> | undefined {
-    return this.facts.inputResponses;
+
+  /** @inheritdoc */
+  send(message: JsonRpcMessage): void {
+    this.post({ type: "send", job: this.job, message });
   }
-  /** The handler's own `requestState` from the previous round. */
-  get requestState(): string | undefined {
-    return this.facts.requestState;
+
+  /** Client round trips need the main isolate. */
+  ask(request: { method: string }): Promise<JsonObject> {
+    const call = request.method === "sampling/createMessage"
+      ? "ctx.sample()"
+      : request.method === "elicitation/create"
+      ? "ctx.elicit()"
+      : "ctx.listRoots()";
+    return unavailable(call, this.toolName);
   }
+}
+
+/** The server side of a worker's context: state for this call only, the rest unavailable. */
+export class WorkerHost implements ContextHost {
+  readonly clientRequestTimeoutMs = 0;
   /** The lifespan runs in the main isolate only. */
-  get lifespan(): undefined {
-    return undefined;
-  }
+  readonly lifespanValue = undefined;
+  readonly #state = new Map<string, unknown>();
 
-  /** Sends a log message to the client (through the main isolate). */
-  log(level: LoggingLevel, data: unknown, logger?: string): Promise<void> {
-    this.post({ type: "log", job: this.job, level, data, logger });
-    return Promise.resolve();
-  }
-  /** Logs at debug level. */
-  debug(data: unknown, logger?: string): Promise<void> {
-    return this.log("debug", data, logger);
-  }
-  /** Logs at info level. */
-  info(data: unknown, logger?: string): Promise<void> {
-    return this.log("info", data, logger);
-  }
-  /** Logs at warning level. */
-  warning(data: unknown, logger?: string): Promise<void> {
-    return this.log("warning", data, logger);
-  }
-  /** Logs at error level. */
-  error(data: unknown, logger?: string): Promise<void> {
-    return this.log("error", data, logger);
-  }
+  /** Creates the host of one job. */
+  constructor(private readonly tool: string) {}
 
-  /** Reports progress to the client (through the main isolate). */
-  reportProgress(progress: number, total?: number, message?: string): Promise<void> {
-    if (progress <= this.#progress) return Promise.resolve();
-    this.#progress = progress;
-    this.post({ type: "progress", job: this.job, progress, total, message });
-    return Promise.resolve();
+  /** @inheritdoc */
+  readResource(): Promise<never> {
+    return unavailable("ctx.readResource()", this.tool);
   }
 
   /** Values for this call only: a worker shares no state with the main isolate. */
-  getState<T = unknown>(key: string): Promise<T | undefined> {
-    return Promise.resolve(this.#state.get(key) as T | undefined);
+  getState(_exchange: Exchange, key: string): Promise<unknown> {
+    return Promise.resolve(this.#state.get(key));
   }
-  /** Keeps a value for this call only. */
-  setState(key: string, value: unknown): Promise<void> {
+
+  /** @inheritdoc */
+  setState(_exchange: Exchange, key: string, value: unknown): Promise<void> {
     this.#state.set(key, value);
     return Promise.resolve();
   }
-  /** Forgets a value. */
-  deleteState(key: string): Promise<void> {
+
+  /** @inheritdoc */
+  deleteState(_exchange: Exchange, key: string): Promise<void> {
     this.#state.delete(key);
     return Promise.resolve();
   }
 
-  /** The MCP task the call runs in, if any. */
-  get taskId(): string | undefined {
-    return this.facts.taskId;
-  }
-  /** Resolves at once: a synchronous tool has no prelude (the task, if any, has started). */
-  startTask(): Promise<void> {
-    return Promise.resolve();
-  }
-  /** Not available in a worker. */
+  /** @inheritdoc */
   runSubtask(): Promise<never> {
-    return this.#unavailable("ctx.runSubtask()");
+    return unavailable("ctx.runSubtask()", this.tool);
   }
-  /** Not available in a worker. */
-  sample(): Promise<never> {
-    return this.#unavailable("ctx.sample()");
-  }
-  /** Not available in a worker. */
-  elicit(): Promise<never> {
-    return this.#unavailable("ctx.elicit()");
-  }
-  /** Not available in a worker. */
-  listRoots(): Promise<never> {
-    return this.#unavailable("ctx.listRoots()");
-  }
-  /** Not available in a worker. */
-  readResource(): Promise<never> {
-    return this.#unavailable("ctx.readResource()");
-  }
-  /** A no-op in a worker. */
-  closeSseStream(): void {}
 
-  #unavailable(call: string): Promise<never> {
-    return Promise.reject(
-      new ToolError(
-        `${call} cannot run in a worker: tool '${this.tool}' is synchronous and runs in the worker pool; ` +
-          "make its handler async, or define it with runInThread: false",
-      ),
-    );
+  /** @inheritdoc */
+  changeVisibility(): Promise<never> {
+    return unavailable("per-session visibility", this.tool);
   }
 }

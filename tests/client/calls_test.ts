@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { Client, McpError, RequestTimeoutError, ToolError } from "../../client.ts";
 import { FastMCP, ToolError as ServerToolError } from "../../mod.ts";
+import { eventually } from "../helpers/wait.ts";
 
 /** A server whose `sleep` tool records how it ended. */
 function sleepyServer(events: string[]): FastMCP {
@@ -50,14 +51,6 @@ function recordingAborts(mcp: FastMCP, events: string[]): { fetch(req: Request):
 /** What shows the server that the call was cancelled, per era. */
 function cancelled(negotiation: "auto" | "legacy"): string {
   return negotiation === "auto" ? "request aborted" : "aborted";
-}
-
-async function until(check: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not reached");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 for (const negotiation of ["auto", "legacy"] as const) {
@@ -112,7 +105,10 @@ for (const negotiation of ["auto", "legacy"] as const) {
       assert.ok(err instanceof RequestTimeoutError, String(err));
       assert.equal(err.timeoutMs, 150);
       assert.ok(Date.now() - started < 2_000);
-      await until(() => events.includes(cancelled(negotiation)));
+      await eventually(() => events.includes(cancelled(negotiation)), {
+        timeoutMs: 2_000,
+        message: `the server never saw "${cancelled(negotiation)}"`,
+      });
       assert.ok(!events.includes("finished"));
     } finally {
       await mcp.close();
@@ -129,7 +125,10 @@ for (const negotiation of ["auto", "legacy"] as const) {
       const call = client.callTool("sleep", {}, { signal: controller.signal });
       setTimeout(() => controller.abort(new Error("user gave up")), 100);
       await assert.rejects(call, /user gave up/);
-      await until(() => events.includes(cancelled(negotiation)));
+      await eventually(() => events.includes(cancelled(negotiation)), {
+        timeoutMs: 2_000,
+        message: `the server never saw "${cancelled(negotiation)}"`,
+      });
       // The connection is still usable.
       assert.deepEqual(await client.callTool("fail", {}, { raiseOnError: false }), [
         { type: "text", text: "it broke" },
@@ -140,11 +139,42 @@ for (const negotiation of ["auto", "legacy"] as const) {
   });
 }
 
+/** Waits 5 s (or until the request is aborted), then answers: a call that ignores the timeout succeeds late. */
+async function stall(signal: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 5_000);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
 Deno.test("the client-wide timeoutMs applies to every call", async () => {
   const mcp = sleepyServer([]);
+  mcp.resource("stall://slow", async (_params, ctx) => {
+    await stall(ctx.signal);
+    return "late";
+  });
+  mcp.prompt("slow", {}, async (_args, ctx) => {
+    await stall(ctx.signal);
+    return "late";
+  });
   try {
     await using client = new Client(mcp, { timeoutMs: 100 });
-    await assert.rejects(client.callTool("sleep"), RequestTimeoutError);
+    const calls: [string, () => Promise<unknown>][] = [
+      ["tools/call", () => client.callTool("sleep")],
+      ["resources/read", () => client.readResource("stall://slow")],
+      ["prompts/get", () => client.getPrompt("slow")],
+    ];
+    for (const [method, call] of calls) {
+      await assert.rejects(call(), (err: unknown) => {
+        assert.ok(err instanceof RequestTimeoutError, `${method}: ${err}`);
+        assert.equal(err.timeoutMs, 100, method);
+        assert.match(err.message, new RegExp(`^${method} timed out`), method);
+        return true;
+      });
+    }
   } finally {
     await mcp.close();
   }

@@ -54,16 +54,40 @@ Deno.test("FileTokenStore writes a file only its owner can read, in a private fo
   }
 });
 
-Deno.test("FileTokenStore defaults to denomcp/oauth.json under the user's config dir", () => {
-  const previous = Deno.env.get("XDG_CONFIG_HOME");
-  Deno.env.set("XDG_CONFIG_HOME", "/tmp/xdg-test");
+/** Runs `fn` with the given environment variables set (`undefined`: removed), then restores them. */
+function withEnv(vars: Record<string, string | undefined>, fn: () => void): void {
+  const saved = Object.keys(vars).map((name) => [name, Deno.env.get(name)] as const);
+  const apply = (name: string, value: string | undefined) =>
+    value === undefined ? Deno.env.delete(name) : Deno.env.set(name, value);
   try {
-    const expected = Deno.build.os === "linux" ? "/tmp/xdg-test/denomcp/oauth.json" : undefined;
-    if (expected) assert.equal(new FileTokenStore().path, expected);
+    for (const [name, value] of Object.entries(vars)) apply(name, value);
+    fn();
   } finally {
-    if (previous === undefined) Deno.env.delete("XDG_CONFIG_HOME");
-    else Deno.env.set("XDG_CONFIG_HOME", previous);
+    for (const [name, value] of saved) apply(name, value);
   }
+}
+
+Deno.test("FileTokenStore defaults to denomcp/oauth.json under the user's config dir", () => {
+  // The rules of userConfigDir: %APPDATA% on Windows, else $XDG_CONFIG_HOME, else
+  // ~/Library/Application Support on macOS and ~/.config elsewhere (Linux included).
+  const os = Deno.build.os;
+  const appData = "C:\\Users\\t\\AppData\\Roaming";
+  withEnv({ APPDATA: appData, XDG_CONFIG_HOME: "/tmp/xdg-test", HOME: "/tmp/home-test" }, () => {
+    const expected = os === "windows" ? `${appData}/denomcp/oauth.json` : "/tmp/xdg-test/denomcp/oauth.json";
+    assert.equal(new FileTokenStore().path, expected, "XDG_CONFIG_HOME wins over HOME");
+  });
+  withEnv(
+    { APPDATA: undefined, XDG_CONFIG_HOME: undefined, HOME: "/tmp/home-test", USERPROFILE: undefined },
+    () => {
+      const expected = os === "darwin"
+        ? "/tmp/home-test/Library/Application Support/denomcp/oauth.json"
+        : "/tmp/home-test/.config/denomcp/oauth.json";
+      assert.equal(new FileTokenStore().path, expected, "without XDG_CONFIG_HOME, under HOME");
+    },
+  );
+  withEnv({ APPDATA: undefined, XDG_CONFIG_HOME: undefined, HOME: undefined, USERPROFILE: undefined }, () => {
+    assert.throws(() => new FileTokenStore().path, /HOME is not set/);
+  });
 });
 
 Deno.test("KvTokenStore keeps state in Deno KV and closes what it opened", async () => {

@@ -5,7 +5,6 @@
  */
 
 import { parseSse } from "../../protocol/sse.ts";
-import { NAME_PARAM } from "../../server/http/modern.ts";
 
 /** The base URL `mcp.fetch` tests use (no socket involved). */
 export const ENDPOINT = "http://127.0.0.1:8000/mcp";
@@ -26,6 +25,32 @@ export function modernMeta(extra: Record<string, unknown> = {}): Record<string, 
   };
 }
 
+/**
+ * The param each request mirrors in the `Mcp-Name` header, written here from the specification
+ * instead of imported from the server, so that a wrong entry in the server's table fails these
+ * tests rather than agreeing with them by construction.
+ *
+ * - `tools/call`, `prompts/get` → `name`, `resources/read` → `uri`: MCP 2026-07-28, Streamable
+ *   HTTP, "Standard Request Headers" (SEP-2243): "`Mcp-Name` | `params.name` or `params.uri` |
+ *   `tools/call`, `resources/read`, `prompts/get` requests" (modelcontextprotocol/modelcontextprotocol,
+ *   docs/specification/2026-07-28/basic/transports/streamable-http.mdx; the draft is the same).
+ * - `tasks/get`, `tasks/update`, `tasks/cancel` → `taskId`: the tasks extension (SEP-2663,
+ *   seps/2663-tasks-extension.md, "Streamable HTTP: Routing Headers"): the client "MUST set the
+ *   `Mcp-Name` header … to the value of `params.taskId`". The conformance suite does the same
+ *   (modelcontextprotocol/conformance, src/connection/stateless.ts `mcpNameForRequest`, checked by
+ *   src/scenarios/server/tasks/headers.ts).
+ *
+ * Every other method carries no `Mcp-Name`.
+ */
+const MCP_NAME_PARAM: Readonly<Record<string, string>> = {
+  "tools/call": "name",
+  "prompts/get": "name",
+  "resources/read": "uri",
+  "tasks/get": "taskId",
+  "tasks/update": "taskId",
+  "tasks/cancel": "taskId",
+};
+
 /** A 2026-07-28 POST with matching headers. */
 export function modernRequest(
   method: string,
@@ -34,7 +59,7 @@ export function modernRequest(
   headers: Record<string, string> = {},
   url: string = ENDPOINT,
 ): Request {
-  const routed = NAME_PARAM[method];
+  const routed = MCP_NAME_PARAM[method];
   const name = routed === undefined ? undefined : params[routed] as string | undefined;
   const routing: Record<string, string> = { "mcp-protocol-version": "2026-07-28", "mcp-method": method };
   if (name !== undefined) routing["mcp-name"] = name;

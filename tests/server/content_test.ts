@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Audio, File, Image, ToolResult } from "../../mod.ts";
-import { toCallToolResult } from "../../server/content.ts";
+import { toCallToolResult } from "../../server/components/content.ts";
 
 Deno.test("strings become text and plain objects become structured content with their JSON", () => {
   assert.deepEqual(toCallToolResult("hi"), { content: [{ type: "text", text: "hi" }] });

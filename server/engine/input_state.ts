@@ -10,9 +10,9 @@
  * @module
  */
 
-import { ErrorCode, type JsonObject } from "../protocol/jsonrpc.ts";
-import type { ClientCapabilities } from "../protocol/types.ts";
-import { McpError } from "./errors.ts";
+import { ErrorCode, type JsonObject } from "../../protocol/jsonrpc.ts";
+import type { ClientCapabilities } from "../../protocol/types.ts";
+import { McpError } from "../errors.ts";
 
 /** A request the server needs the client to answer before it can finish. */
 export interface InputRequest {
@@ -166,7 +166,7 @@ export class RequestStateCodec {
    * Creates a codec. Without a secret a random per-process key is used, which is right for one
    * process; instances behind a load balancer must share `requestStateSecret`.
    */
-  constructor(secret: string | Uint8Array | undefined, readonly ttlSeconds: number) {
+  constructor(secret: string | Uint8Array | undefined, readonly ttlMs: number) {
     const raw = typeof secret === "string"
       ? encoder.encode(secret)
       : secret ?? crypto.getRandomValues(new Uint8Array(32));
@@ -191,7 +191,7 @@ export class RequestStateCodec {
   ): Promise<string> {
     const payload: SealedState = {
       a: answers,
-      exp: Math.floor(Date.now() / 1000) + this.ttlSeconds,
+      exp: Math.floor((Date.now() + this.ttlMs) / 1000),
       b: binding,
     };
     if (userState !== undefined) payload.s = userState;

@@ -6,32 +6,28 @@
  */
 
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { ErrorCode, isObject, type JsonObject } from "../protocol/jsonrpc.ts";
-import type { ToolComponent } from "./components/tool.ts";
-import { toCallToolResult } from "./content.ts";
-import { Context } from "./context.ts";
-import type { DispatchHost } from "./dispatch.ts";
-import { errorMessage, logLevelOf, McpError, NotFoundError, ToolError } from "./errors.ts";
+import { ErrorCode, isObject, type JsonObject } from "../../protocol/jsonrpc.ts";
+import type { ToolComponent } from "../components/tool.ts";
+import { toCallToolResult } from "../components/content.ts";
+import { Context } from "../context.ts";
+import type { ServerCore } from "./server_core.ts";
+import { errorMessage, logLevelOf, McpError, ToolError } from "../errors.ts";
 import type { Exchange } from "./exchange.ts";
-import { InputRequired, InputRequiredSignal } from "./input_required.ts";
+import { InputRequired, InputRequiredSignal } from "./input_state.ts";
 import { invalidParams, type MaybePromise, type Outcome } from "./outcome.ts";
-import type { Validation } from "./schema.ts";
-import { StartTaskSignal } from "./tasks/wire.ts";
-import { ModuleUnavailableError, type WorkerPool } from "./workers/pool.ts";
+import type { Validation } from "../components/schema.ts";
+import { StartTaskSignal } from "../tasks/wire.ts";
+import { ModuleUnavailableError, type WorkerPool } from "../workers/pool.ts";
 
-/** Runs `tools/call`. */
+/** Runs one resolved tool. */
 export class ToolRunner {
   /** Creates the runner of a server. */
-  constructor(private readonly host: DispatchHost) {}
+  constructor(private readonly host: ServerCore) {}
 
-  /** Runs the tool a `tools/call` names. */
-  call(exchange: Exchange): Outcome {
-    const { name } = exchange.params;
-    if (typeof name !== "string") throw invalidParams("tools/call needs a tool name");
-    const tool = this.host.registry.tool(name);
-    if (!tool) throw new NotFoundError(`Unknown tool: '${name}'`);
+  /** Validates the arguments of `exchange` and runs `tool` with them. */
+  run(exchange: Exchange, tool: ToolComponent): Outcome {
     const rawArgs = exchange.params.arguments ?? {};
-    if (!isObject(rawArgs)) throw invalidParams(`tools/call '${name}': arguments must be an object`);
+    if (!isObject(rawArgs)) throw invalidParams(`tools/call '${tool.name}': arguments must be an object`);
     const checked = tool.input.validate(rawArgs);
     return checked instanceof Promise
       ? checked.then((c) => this.#runTool(exchange, tool, c))
@@ -89,27 +85,18 @@ export class ToolRunner {
     tool: ToolComponent,
     args: unknown,
   ): Promise<JsonObject | InputRequired> {
-    const ctx = new Context(exchange, this.host);
     return pool.run({
       module: tool.module!,
       server: this.host.serverInfo.name,
-      tool: tool.name,
+      // A renamed copy (a namespace) runs under the name its server defined.
+      tool: (tool.origin as ToolComponent | undefined)?.name ?? tool.name,
+      version: tool.version,
       args,
-      facts: {
-        requestId: exchange.id,
-        sessionId: exchange.session?.id,
-        protocolVersion: exchange.protocolVersion,
-        era: exchange.era,
-        clientInfo: exchange.clientInfo,
-        clientCapabilities: exchange.clientCapabilities,
-        inputResponses: exchange.input?.responses,
-        requestState: exchange.input?.userState,
-        taskId: exchange.taskId,
-      },
-      hooks: {
-        log: (level, data, logger) => void ctx.log(level, data, logger),
-        progress: (progress, total, message) => void ctx.reportProgress(progress, total, message),
-      },
+      facts: exchange.facts,
+      input: exchange.input
+        ? { responses: exchange.input.responses, userState: exchange.input.userState }
+        : undefined,
+      send: (message) => exchange.send(message),
       signal: exchange.signal,
       timeoutMs: tool.timeoutMs,
     }).then(
@@ -176,7 +163,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, name: string, exchange:
       const error = new ToolError(`Tool '${name}' timed out after ${ms} ms`);
       // Reject first: a handler that stops on the abort must not win the race with its own result.
       reject(error);
-      (exchange as { stop?(reason: unknown): void }).stop?.(error);
+      exchange.stop?.(error);
     }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));

@@ -33,8 +33,8 @@ export interface Limits {
   clientRequestTimeoutMs: number;
   /** Events kept per session for `Last-Event-ID` resumption. Default 256. */
   eventStoreSize: number;
-  /** Lifetime of a 2026 `requestState`. Default 600 s. */
-  requestStateTtlSeconds: number;
+  /** Lifetime of a 2026 `requestState`, in ms. Default 600,000 (10 minutes). */
+  requestStateTtlMs: number;
   /** Rounds of client input one request may take. Default 8. */
   maxInputRounds: number;
   /** Longest a shutdown waits for requests in flight before cutting them off. Default 1,000 ms. */
@@ -67,7 +67,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxListenStreams: 1024,
   clientRequestTimeoutMs: 5 * 60_000,
   eventStoreSize: 256,
-  requestStateTtlSeconds: 600,
+  requestStateTtlMs: 600_000,
   maxInputRounds: 8,
   shutdownTimeoutMs: 1000,
   maxStdioLineBytes: 4 * 1024 * 1024,

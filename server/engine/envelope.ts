@@ -4,17 +4,17 @@
  * @module
  */
 
-import { ErrorCode, type JsonObject } from "../protocol/jsonrpc.ts";
+import { ErrorCode, type JsonObject } from "../../protocol/jsonrpc.ts";
 import {
   CLIENT_CAPABILITIES_KEY,
   CLIENT_INFO_KEY,
   LOG_LEVEL_KEY,
   PROTOCOL_VERSION_KEY,
-} from "../protocol/meta_keys.ts";
-import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/types.ts";
-import { MODERN_PROTOCOL_VERSIONS } from "../protocol/versions.ts";
-import { McpError } from "./errors.ts";
-import { isLogLevel } from "./logger.ts";
+} from "../../protocol/meta_keys.ts";
+import type { ClientCapabilities, Implementation, LoggingLevel } from "../../protocol/types.ts";
+import { MODERN_PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
+import { McpError } from "../errors.ts";
+import { isLogLevel } from "../logger.ts";
 
 /** A valid envelope. */
 export interface Envelope {

@@ -13,7 +13,7 @@ import type {
   EmbeddedResource,
   ImageContent,
   Meta,
-} from "../protocol/types.ts";
+} from "../../protocol/types.ts";
 
 /** Encodes bytes as base64. */
 export function toBase64(bytes: Uint8Array): string {

@@ -12,9 +12,9 @@ import {
   type JsonRpcMessage,
   type JsonRpcResponse,
   type RequestId,
-} from "../protocol/jsonrpc.ts";
-import { SUBSCRIPTION_ID_KEY } from "../protocol/meta_keys.ts";
-import type { ServerCapabilities } from "../protocol/types.ts";
+} from "../../protocol/jsonrpc.ts";
+import { SUBSCRIPTION_ID_KEY } from "../../protocol/meta_keys.ts";
+import type { ServerCapabilities } from "../../protocol/types.ts";
 
 /** The notifications a client asked for. */
 export interface SubscriptionFilter {

@@ -11,10 +11,16 @@ import {
   type JsonRpcMessage,
   type JsonRpcResponse,
   type RequestId,
-} from "../protocol/jsonrpc.ts";
-import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/types.ts";
-import { McpError } from "./errors.ts";
-import type { Abortable } from "./exchange.ts";
+} from "../../protocol/jsonrpc.ts";
+import type { ClientCapabilities, Implementation, LoggingLevel } from "../../protocol/types.ts";
+import type { VisibilityRule } from "../transforms/visibility.ts";
+import { McpError } from "../errors.ts";
+
+/** Something in flight that can be told to stop (a request of the session). */
+export interface Abortable {
+  /** Stops the work; `reason` becomes the abort reason of its signal. */
+  abort(reason?: unknown): void;
+}
 
 interface Pending {
   resolve(result: JsonObject): void;
@@ -42,12 +48,12 @@ export class Session {
   logLevel?: LoggingLevel;
   /** True after `notifications/initialized`. */
   initialized = false;
+  /** The session's own visibility rules (`ctx.enableComponents()` and friends), after the server's. */
+  visibility?: VisibilityRule[];
   /** URIs the client subscribed to. */
   readonly subscriptions: Set<string> = new Set();
   /** Requests in flight, by id, so `notifications/cancelled` can stop them. */
   readonly inflight: Map<RequestId, Abortable> = new Map();
-  /** Per-session values for `ctx.getState()` / `ctx.setState()`. */
-  readonly state: Map<string, unknown> = new Map();
   /** When the session began (for `mcp.server.session.duration`). */
   readonly createdMs: number = Date.now();
   /** The transport the session lives on. */

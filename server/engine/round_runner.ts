@@ -7,9 +7,9 @@
  */
 
 import { trace } from "@opentelemetry/api";
-import { ErrorCode, isObject, type JsonObject } from "../protocol/jsonrpc.ts";
-import type { DispatchHost } from "./dispatch.ts";
-import { McpError } from "./errors.ts";
+import { ErrorCode, isObject, type JsonObject } from "../../protocol/jsonrpc.ts";
+import type { RequestStateCodec } from "./input_state.ts";
+import { McpError } from "../errors.ts";
 import type { Exchange } from "./exchange.ts";
 import {
   assertClientSupports,
@@ -17,13 +17,20 @@ import {
   InputRequired,
   InputRequiredSignal,
   InputRound,
-} from "./input_required.ts";
+} from "./input_state.ts";
 import { invalidParams, type MaybePromise, type Outcome } from "./outcome.ts";
 
+/** What the rounds need from their server. */
+export interface RoundHost {
+  readonly codec: RequestStateCodec;
+  readonly maxInputRounds: number;
+  readonly clientRequestTimeoutMs: number;
+}
+
 /** Runs handlers across input rounds. */
-export class InputRounds {
+export class RoundRunner {
   /** Creates the orchestration of a server. */
-  constructor(private readonly host: DispatchHost) {}
+  constructor(private readonly host: RoundHost) {}
 
   /**
    * Runs a handler that may need client input. On 2026 requests the round's state is opened
@@ -31,7 +38,7 @@ export class InputRounds {
    * requests a returned `InputRequired` is answered by asking the client directly.
    */
   run(exchange: Exchange, run: (ex: Exchange) => Outcome): MaybePromise<JsonObject> {
-    if (exchange.era === "legacy") {
+    if (exchange.facts.era === "legacy") {
       const out = run(exchange);
       if (out instanceof Promise) return out.then((o) => this.#legacyRounds(exchange, run, o));
       return out instanceof InputRequired ? this.#legacyRounds(exchange, run, out) : out;
@@ -102,7 +109,9 @@ export class InputRounds {
     requests: Record<string, InputRequest>,
     userState: string | undefined,
   ): Promise<JsonObject> {
-    for (const request of Object.values(requests)) assertClientSupports(exchange.clientCapabilities, request);
+    for (const request of Object.values(requests)) {
+      assertClientSupports(exchange.facts.clientCapabilities, request);
+    }
     trace.getActiveSpan()?.addEvent("input_required", {
       "denomcp.input.methods": Object.values(requests).map((r) => r.method),
     });
@@ -122,7 +131,7 @@ export class InputRounds {
     }
     const answers: Record<string, unknown> = {};
     for (const [key, request] of Object.entries(requests)) {
-      assertClientSupports(exchange.clientCapabilities, request);
+      assertClientSupports(exchange.facts.clientCapabilities, request);
       answers[key] = await session.request(
         (m) => exchange.send(m),
         request.method,
@@ -137,5 +146,5 @@ export class InputRounds {
 
 /** What a sealed requestState is bound to: the method and the component it was issued for. */
 function bindingOf(exchange: Exchange): string {
-  return `${exchange.method}:${exchange.params.name ?? exchange.params.uri}`;
+  return `${exchange.facts.method}:${exchange.params.name ?? exchange.params.uri}`;
 }

@@ -6,10 +6,11 @@
  * @module
  */
 
-import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/types.ts";
-import type { JsonRpcResponse } from "../protocol/jsonrpc.ts";
+import type { ClientCapabilities, Implementation, LoggingLevel } from "../../protocol/types.ts";
+import type { JsonRpcResponse } from "../../protocol/jsonrpc.ts";
 import { Session } from "./session.ts";
-import type { Store } from "./store/store.ts";
+import type { VisibilityRule } from "../transforms/visibility.ts";
+import type { Store } from "../store/store.ts";
 
 /** How long a local copy of a shared session is trusted before it is checked against the store. */
 const SYNC_MS = 1000;
@@ -24,6 +25,7 @@ interface SessionRecord {
   initialized: boolean;
   subscriptions: string[];
   createdMs: number;
+  visibility?: VisibilityRule[];
 }
 
 /** Sessions by id. */
@@ -86,6 +88,7 @@ export class SessionRegistry {
       subscriptions: [...session.subscriptions],
       createdMs: session.createdMs,
     };
+    if (session.visibility) record.visibility = session.visibility;
     session.syncedMs = Date.now();
     await this.#store.set(["sessions", session.id], record, { expireInMs: this.idleTimeoutMs });
   }
@@ -137,6 +140,7 @@ export class SessionRegistry {
     session.clientCapabilities = record.clientCapabilities;
     session.logLevel = record.logLevel;
     session.initialized = record.initialized;
+    session.visibility = record.visibility;
     session.subscriptions.clear();
     for (const uri of record.subscriptions) session.subscriptions.add(uri);
     (session as { createdMs: number }).createdMs = record.createdMs;

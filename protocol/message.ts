@@ -1,0 +1,79 @@
+/**
+ * The one message decoder: every transport and every batch entry turns its JSON into a
+ * {@link Decoded} here, so that a message is valid or invalid for the same reasons everywhere.
+ *
+ * Rules (JSON-RPC 2.0 as MCP narrows it): `jsonrpc` is `"2.0"`; an id is a string or a safe
+ * integer (never `null`, never a fraction); `method` is a string; `params`, when present, is an
+ * object. Only own properties count, so a key inherited from `Object.prototype` never passes for
+ * a field the client did not send.
+ *
+ * @module
+ */
+
+import { ErrorCode, isObject, type JsonObject, type JsonRpcResponse, type RequestId } from "./jsonrpc.ts";
+
+/** A decoded message, or why it is not one. */
+export type Decoded =
+  | { readonly kind: "request"; readonly id: RequestId; readonly method: string; readonly params: JsonObject }
+  | { readonly kind: "notification"; readonly method: string; readonly params: JsonObject }
+  | { readonly kind: "response"; readonly response: JsonRpcResponse }
+  | {
+    readonly kind: "invalid";
+    readonly id: RequestId | null;
+    readonly code: number;
+    readonly message: string;
+  };
+
+/** A decoded message that is one: a request, a notification or a response. */
+export type Message = Exclude<Decoded, { kind: "invalid" }>;
+
+/** True for a JSON-RPC id MCP accepts: a string or a safe integer. */
+export function isRequestId(value: unknown): value is RequestId {
+  return typeof value === "string" || (typeof value === "number" && Number.isSafeInteger(value));
+}
+
+function invalid(id: RequestId | null, message: string, code: number = ErrorCode.InvalidRequest): Decoded {
+  return { kind: "invalid", id, code, message };
+}
+
+/** Decodes one parsed JSON value as a JSON-RPC message. */
+export function decodeMessage(value: unknown): Decoded {
+  if (!isObject(value) || value.jsonrpc !== "2.0") {
+    return invalid(null, "Invalid Request: expected a JSON-RPC 2.0 message");
+  }
+  const has = (key: string) => Object.hasOwn(value, key);
+  const id = has("id") ? value.id : undefined;
+  if (has("id") && !isRequestId(id)) {
+    return invalid(null, "Invalid Request: id must be a string or an integer");
+  }
+  const method = has("method") ? value.method : undefined;
+  if (method === undefined && (has("result") || has("error"))) {
+    if (id === undefined) return invalid(null, "Invalid Request: a response needs the id of its request");
+    return { kind: "response", response: value as unknown as JsonRpcResponse };
+  }
+  const validId = id as RequestId | undefined;
+  if (typeof method !== "string") return invalid(validId ?? null, "Invalid Request: method must be a string");
+  const params = has("params") ? value.params : undefined;
+  if (params !== undefined && !isObject(params)) {
+    return invalid(validId ?? null, "Invalid Request: params must be an object");
+  }
+  const p = (params ?? {}) as JsonObject;
+  return validId === undefined
+    ? { kind: "notification", method, params: p }
+    : { kind: "request", id: validId, method, params: p };
+}
+
+/**
+ * Parses and decodes a text frame (an HTTP body or a stdio line). A batch (a JSON array) comes
+ * back as an array of entries, each decoded by the same rules; transports decide whether they
+ * accept batches at all.
+ */
+export function parseMessage(text: string): Decoded | Decoded[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return invalid(null, "Parse error: the message is not valid JSON", ErrorCode.ParseError);
+  }
+  return Array.isArray(value) ? value.map(decodeMessage) : decodeMessage(value);
+}

@@ -1,0 +1,444 @@
+/**
+ * `ServerCore`: the engine behind a `FastMCP`. It holds what one server is made of (catalog of
+ * providers and transforms, middleware, method table, sessions, subscriptions, tasks, store,
+ * lifespan) and runs requests for every transport through `receive()`. Users see `FastMCP`.
+ *
+ * @module
+ */
+
+import type { Implementation, ResourceContents, ServerCapabilities } from "../../protocol/types.ts";
+import type { JsonObject } from "../../protocol/jsonrpc.ts";
+import { ErrorCode } from "../../protocol/jsonrpc.ts";
+import { McpTelemetry, type TelemetryOptions } from "../../otel/telemetry.ts";
+import type { ComponentKind, Delegate } from "../components/common.ts";
+import { type Context, exchangeOf } from "../context.ts";
+import { McpError, ToolError } from "../errors.ts";
+import type { Limits } from "../limits.ts";
+import { type Lifespan, type StartedLifespan, startLifespan } from "../lifespan.ts";
+import type { LogSink } from "../logger.ts";
+import type { MaybePromise } from "../middleware/compose.ts";
+import { type Middleware, Pipeline } from "../middleware/middleware.ts";
+import { Catalog, type ProviderErrorStrategy } from "../providers/catalog.ts";
+import { LocalProvider, type OnDuplicate } from "../providers/local.ts";
+import type { MountedServer } from "../providers/mount.ts";
+import { ListenHub } from "../sessions/subscriptions.ts";
+import type { Session } from "../sessions/session.ts";
+import { SessionRegistry } from "../sessions/registry.ts";
+import type { Store } from "../store/store.ts";
+import { checkStoreOption, openStore, type StoreOption } from "../store/open.ts";
+import { TaskService } from "../tasks/service.ts";
+import { TASKS_EXTENSION } from "../tasks/wire.ts";
+import { affectedTypes, disableRule, enableRules, type VisibilityRule } from "../transforms/visibility.ts";
+import { WorkerPool, workersAvailable } from "../workers/pool.ts";
+import { type DelegatedMethod, runDelegated } from "./delegate.ts";
+import type { Exchange } from "./exchange.ts";
+import { InputRequired, RequestStateCodec } from "./input_state.ts";
+import { Methods } from "./methods.ts";
+import { RoundRunner } from "./round_runner.ts";
+import { ToolCalls } from "./tool_call.ts";
+import { ToolRunner } from "./tool_runner.ts";
+
+/** What the core is built from. */
+export interface CoreInit {
+  serverInfo: Implementation;
+  instructions?: string;
+  capabilities: ServerCapabilities;
+  maskErrorDetails: boolean;
+  listPageSize?: number;
+  cacheHints: { ttlMs: number; cacheScope: "public" | "private" };
+  limits: Limits;
+  log: LogSink;
+  requestStateSecret?: string | Uint8Array;
+  lifespan?: Lifespan;
+  onRootsChanged?: (session: Session | undefined) => void;
+  telemetry?: TelemetryOptions;
+  store?: StoreOption;
+  onDuplicate: OnDuplicate;
+  providerErrorStrategy: ProviderErrorStrategy;
+  middleware: readonly Middleware[];
+  includeTags?: string[];
+  excludeTags?: string[];
+}
+
+/** A resource update published for other instances. */
+interface ServerEvent {
+  origin: string;
+  uri: string;
+  at: number;
+  nonce: string;
+}
+
+/** The engine behind a `FastMCP`. */
+export class ServerCore implements MountedServer {
+  readonly serverInfo: Implementation;
+  readonly instructions?: string;
+  readonly capabilities: ServerCapabilities;
+  readonly legacyCapabilities: ServerCapabilities;
+  readonly modernCapabilities: ServerCapabilities;
+  readonly maskErrorDetails: boolean;
+  readonly listPageSize?: number;
+  readonly cacheHints: { ttlMs: number; cacheScope: "public" | "private" };
+  readonly limits: Readonly<Limits>;
+  readonly log: LogSink;
+  readonly codec: RequestStateCodec;
+  readonly local: LocalProvider;
+  readonly catalog: Catalog;
+  readonly pipeline: Pipeline;
+  readonly methods: Methods;
+  readonly rounds: RoundRunner;
+  readonly runner: ToolRunner;
+  readonly tools: ToolCalls;
+  readonly sessions: SessionRegistry;
+  readonly listen: ListenHub = new ListenHub();
+  readonly telemetry: McpTelemetry;
+  readonly tasks: TaskService;
+  /** The server this one is mounted into, while it is. */
+  parent?: ServerCore;
+  #closingTasks?: Promise<void>;
+  readonly #shutdown = new AbortController();
+  readonly #lifespan?: Lifespan;
+  #started?: Promise<StartedLifespan>;
+  #startedValue?: StartedLifespan;
+  readonly #requestStates = new WeakMap<Exchange, Map<string, unknown>>();
+  #pendingChanges = new Set<ComponentKind>();
+  readonly #changeListeners: ((kind: ComponentKind) => void)[] = [];
+  #pool?: WorkerPool;
+  #store?: Store;
+  readonly #storeOption: StoreOption | undefined;
+  #unwatchEvents?: () => void;
+  /** Tells this instance's own published events apart from other instances'. */
+  readonly #origin = crypto.randomUUID();
+  readonly #onRootsChanged?: (session: Session | undefined) => void;
+
+  /** Builds the core of a server. */
+  constructor(init: CoreInit) {
+    this.serverInfo = init.serverInfo;
+    this.instructions = init.instructions;
+    this.capabilities = init.capabilities;
+    // Tasks: the 2025 `tasks` capability, or on 2026-07-28 the extension (never the 2025 slot there).
+    this.legacyCapabilities = {
+      ...init.capabilities,
+      tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+    };
+    this.modernCapabilities = {
+      ...init.capabilities,
+      extensions: { ...init.capabilities.extensions, [TASKS_EXTENSION]: {} },
+    };
+    this.maskErrorDetails = init.maskErrorDetails;
+    this.listPageSize = init.listPageSize;
+    this.cacheHints = init.cacheHints;
+    this.limits = init.limits;
+    this.log = init.log;
+    this.codec = new RequestStateCodec(init.requestStateSecret, init.limits.requestStateTtlMs);
+    this.sessions = new SessionRegistry(init.limits.maxSessions, init.limits.sessionIdleTimeoutMs);
+    this.#lifespan = init.lifespan;
+    this.#onRootsChanged = init.onRootsChanged;
+    this.#storeOption = init.store;
+    checkStoreOption(init.store);
+    this.telemetry = new McpTelemetry(init.serverInfo.name, init.telemetry);
+    this.sessions.onClose((session) => {
+      this.telemetry.recordSession(
+        (Date.now() - session.createdMs) / 1000,
+        session.protocolVersion,
+        session.transport,
+      );
+      void this.#forgetState(session);
+    });
+    this.tasks = new TaskService(this, (exchange) => this.tools.runTask(exchange));
+    this.catalog = new Catalog(
+      init.providerErrorStrategy,
+      (message) => this.log("warning", message),
+      (kind) => this.listChanged(kind),
+    );
+    if (init.includeTags?.length) {
+      this.catalog.rules.push(...enableRules({ tags: init.includeTags, only: true }));
+    }
+    if (init.excludeTags?.length) this.catalog.rules.push(disableRule({ tags: init.excludeTags }));
+    this.local = new LocalProvider(init.onDuplicate, (message) => this.log("warning", message));
+    this.catalog.addProvider(this.local);
+    this.pipeline = new Pipeline(init.middleware);
+    this.rounds = new RoundRunner(this);
+    this.runner = new ToolRunner(this);
+    this.tools = new ToolCalls(this);
+    this.methods = new Methods(this);
+  }
+
+  /** @inheritdoc */
+  get clientRequestTimeoutMs(): number {
+    return this.limits.clientRequestTimeoutMs;
+  }
+
+  /** Rounds of the 2025 shim for handlers that return `InputRequired`. */
+  get maxInputRounds(): number {
+    return this.limits.maxInputRounds;
+  }
+
+  /** @inheritdoc */
+  get lifespanValue(): unknown {
+    return this.#startedValue?.value;
+  }
+
+  /** Aborted when the server shuts down. */
+  get shutdownSignal(): AbortSignal {
+    return this.#shutdown.signal;
+  }
+
+  /** The pool for synchronous tools (a mounted server uses its parent's); undefined without Worker. */
+  get pool(): WorkerPool | undefined {
+    if (this.parent) return this.parent.pool;
+    if (!workersAvailable()) return undefined;
+    return this.#pool ??= new WorkerPool(this.limits.workerPoolSize);
+  }
+
+  /** True once the lifespan has started (lets the hot path skip awaiting `ready()`). */
+  get started(): boolean {
+    return this.#startedValue !== undefined;
+  }
+
+  /** Opens the store, then enters the lifespans: this server's, then its providers' (mounted servers). */
+  ready(): Promise<void> {
+    if (this.#startedValue) return Promise.resolve();
+    this.#started ??= this.#openStore().then(() => this.#enter());
+    return this.#started.then(() => {});
+  }
+
+  async #enter(): Promise<StartedLifespan> {
+    const own = await startLifespan(this.#lifespan);
+    const entered: (() => Promise<void>)[] = [];
+    try {
+      for (const provider of this.catalog.providers) {
+        if (!provider.start) continue;
+        await provider.start();
+        if (provider.stop) entered.push(() => provider.stop!());
+      }
+    } catch (error) {
+      for (const leave of entered.reverse()) await leave().catch(() => {});
+      await own.stop();
+      throw error;
+    }
+    const started: StartedLifespan = {
+      value: own.value,
+      stop: async () => {
+        for (const leave of entered.reverse()) {
+          await leave().catch((e) => this.log("error", `stopping a provider: ${e}`));
+        }
+        await own.stop();
+      },
+    };
+    this.#startedValue = started;
+    return started;
+  }
+
+  /** The store, once `ready()` has opened it (a mounted server shares its parent's). */
+  get store(): Store {
+    const store = this.parent?.store ?? this.#store;
+    if (!store) throw new Error("the store is not open yet: await mcp.start() first");
+    return store;
+  }
+
+  async #openStore(): Promise<void> {
+    if (this.#store) return;
+    const store = this.#store = await openStore(this.#storeOption);
+    this.sessions.attach(store, (message) => this.log("error", message));
+    this.tasks.open(store);
+    if (store.kind === "kv") {
+      // Resource updates published by other isolates or instances reach this one's subscribers.
+      this.#unwatchEvents = store.watch<ServerEvent>(["events", "resources"], (event) => {
+        if (event.origin !== this.#origin) this.#deliverResourceUpdate(event.uri);
+      });
+    }
+  }
+
+  /** @inheritdoc */
+  async startMounted(): Promise<void> {
+    if (!this.parent) throw new Error(`server '${this.serverInfo.name}' is not mounted`);
+    if (this.#startedValue) return;
+    this.#started ??= this.#enter();
+    await this.#started;
+  }
+
+  /** @inheritdoc */
+  async stopMounted(): Promise<void> {
+    await this.stopLifespan();
+  }
+
+  /** @inheritdoc */
+  onListChanged(listener: (kind: ComponentKind) => void): void {
+    this.#changeListeners.push(listener);
+  }
+
+  /** Hook for `notifications/roots/list_changed`. */
+  rootsChanged(session: Session | undefined): void {
+    this.#onRootsChanged?.(session);
+  }
+
+  /** `tools/call`: the tool resolved once, then the declared steps. */
+  callTool(exchange: Exchange): MaybePromise<JsonObject> {
+    return this.tools.call(exchange);
+  }
+
+  /** Runs a request that a parent server delegates to this one (a mounted server). */
+  delegated(
+    delegate: Delegate,
+    exchange: Exchange,
+    method: DelegatedMethod,
+    childUri?: string,
+  ): Promise<JsonObject | InputRequired> {
+    return runDelegated(delegate.target as ServerCore, delegate.component, exchange, method, childUri);
+  }
+
+  /** @inheritdoc */
+  async readResource(uri: string, ctx: Context): Promise<ResourceContents[]> {
+    const out = await this.methods.read(uri, ctx, exchangeOf(ctx));
+    if (out instanceof InputRequired) {
+      throw new McpError(
+        ErrorCode.InternalError,
+        `resource ${uri} needs client input and cannot be read from a handler`,
+      );
+    }
+    return out;
+  }
+
+  /** @inheritdoc */
+  getState(exchange: Exchange, key: string): Promise<unknown> {
+    const session = exchange.facts.sessionId;
+    if (!session) return Promise.resolve(this.#requestMap(exchange).get(key));
+    return this.store.get(["state", session, key]);
+  }
+
+  /** @inheritdoc */
+  setState(exchange: Exchange, key: string, value: unknown, ttlMs?: number): Promise<void> {
+    const session = exchange.facts.sessionId;
+    if (!session) {
+      this.#requestMap(exchange).set(key, value);
+      return Promise.resolve();
+    }
+    return this.store.set(["state", session, key], value, {
+      expireInMs: ttlMs ?? this.limits.sessionIdleTimeoutMs,
+    });
+  }
+
+  /** @inheritdoc */
+  deleteState(exchange: Exchange, key: string): Promise<void> {
+    const session = exchange.facts.sessionId;
+    if (!session) {
+      this.#requestMap(exchange).delete(key);
+      return Promise.resolve();
+    }
+    return this.store.delete(["state", session, key]);
+  }
+
+  /** @inheritdoc */
+  runSubtask(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject> {
+    return (this.parent ?? this).tasks.runSubtask(exchange, name, args);
+  }
+
+  /** @inheritdoc */
+  changeVisibility(exchange: Exchange, rules: VisibilityRule[] | undefined): Promise<void> {
+    const session = exchange.session;
+    if (!session) {
+      return Promise.reject(
+        new ToolError("per-session visibility needs a session: this request is stateless (2026-07-28)"),
+      );
+    }
+    const added = rules ?? [];
+    session.visibility = rules ? [...(session.visibility ?? []), ...rules] : undefined;
+    session.save();
+    const types = rules ? affectedTypes(added) : affectedTypes([{ enabled: true, filter: {}, all: true }]);
+    const kinds = new Set<ComponentKind>();
+    if (types.has("tool")) kinds.add("tools");
+    if (types.has("resource") || types.has("template")) kinds.add("resources");
+    if (types.has("prompt")) kinds.add("prompts");
+    for (const kind of kinds) {
+      session.unsolicited?.({ jsonrpc: "2.0", method: `notifications/${kind}/list_changed` });
+    }
+    return session.pendingSave ?? Promise.resolve();
+  }
+
+  #requestMap(exchange: Exchange): Map<string, unknown> {
+    let map = this.#requestStates.get(exchange);
+    if (!map) this.#requestStates.set(exchange, map = new Map());
+    return map;
+  }
+
+  /** Deletes what a session kept when it ends (a shared store keeps it for the other instances until it expires). */
+  async #forgetState(session: Session): Promise<void> {
+    const store = this.#store;
+    if (!store || store.kind !== "memory") return;
+    try {
+      for await (const { key } of store.list(["state", session.id])) await store.delete(key);
+    } catch (error) {
+      this.log("warning", `forgetting the state of session ${session.id}: ${error}`);
+    }
+  }
+
+  /**
+   * Tells clients a list changed. Changes within one tick are coalesced, so defining many
+   * components at once sends one notification per kind.
+   */
+  listChanged(kind: ComponentKind): void {
+    if (kind === "tools") this.tasks.toolsChanged();
+    if (this.#pendingChanges.size === 0) queueMicrotask(() => this.#flushChanges());
+    this.#pendingChanges.add(kind);
+  }
+
+  #flushChanges(): void {
+    const kinds = [...this.#pendingChanges];
+    this.#pendingChanges.clear();
+    for (const kind of kinds) {
+      for (const listener of this.#changeListeners) listener(kind);
+      this.listen.listChanged(kind);
+      this.#broadcastLegacy(`notifications/${kind}/list_changed`);
+    }
+  }
+
+  #broadcastLegacy(method: string, params?: Record<string, unknown>, filter?: (s: Session) => boolean): void {
+    for (const session of this.sessions.all()) {
+      if (!session.initialized || (filter && !filter(session))) continue;
+      session.unsolicited?.(params ? { jsonrpc: "2.0", method, params } : { jsonrpc: "2.0", method });
+    }
+  }
+
+  /** Tells subscribers a resource changed, here and (with a shared store) on every other instance. */
+  resourceUpdated(uri: string): void {
+    if (this.parent) return this.parent.resourceUpdated(uri);
+    this.#deliverResourceUpdate(uri);
+    const store = this.#store;
+    if (store?.kind === "kv") {
+      const event: ServerEvent = { origin: this.#origin, uri, at: Date.now(), nonce: crypto.randomUUID() };
+      store.set(["events", "resources"], event, { expireInMs: 60_000 }).catch((e) =>
+        this.log("error", `publishing a resource update: ${e}`)
+      );
+    }
+  }
+
+  #deliverResourceUpdate(uri: string): void {
+    this.listen.resourceUpdated(uri);
+    this.#broadcastLegacy("notifications/resources/updated", { uri }, (s) => s.subscriptions.has(uri));
+  }
+
+  /** Begins shutdown: new requests are refused and work in flight is told to stop. */
+  beginShutdown(): void {
+    this.#unwatchEvents?.();
+    this.#unwatchEvents = undefined;
+    this.#shutdown.abort(new Error("server shutting down"));
+    this.#closingTasks = this.tasks.close();
+    this.listen.closeAll();
+    this.sessions.closeAll();
+    this.#pool?.close();
+    this.#pool = undefined;
+  }
+
+  /** Runs the lifespan teardowns, if they started, then releases the store. */
+  async stopLifespan(): Promise<void> {
+    const started = this.#startedValue ??
+      (this.#started ? await this.#started.catch(() => undefined) : undefined);
+    this.#startedValue = undefined;
+    this.#started = undefined;
+    await started?.stop();
+    await (this.#closingTasks ?? this.tasks.close());
+    this.#closingTasks = undefined;
+    this.#store?.close();
+    this.#store = undefined;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * One composer for every chain in the engine: the middleware pipeline and the `tools/call`
+ * steps. Like Hono's `compose`, it costs nothing beyond the calls themselves: no promise is made
+ * unless a step makes one, so a chain of synchronous steps answers synchronously.
+ *
+ * @module
+ */
+
+/** A value, or a promise of it: synchronous handlers stay synchronous on the hot path. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** One step of a chain: does its part and may call `next` to continue. */
+export type Step<C, R> = (context: C, next: (context: C) => R) => R;
+
+/**
+ * Composes `steps` in order (the first is outermost) around `last`. Each step receives the
+ * context and a `next` that runs the rest of the chain with the context it is given.
+ */
+export function compose<C, R>(steps: readonly Step<C, R>[], last: (context: C) => R): (context: C) => R {
+  if (steps.length === 0) return last;
+  const at = (i: number): (context: C) => R => {
+    if (i === steps.length) return last;
+    const step = steps[i];
+    const rest = at(i + 1);
+    return (context) => step(context, rest);
+  };
+  return at(0);
+}

@@ -1,0 +1,190 @@
+/**
+ * Middleware: code around every message a server receives, on every transport and both wire
+ * eras, `initialize`, notifications and tools run as tasks included. A middleware is an object
+ * with any of FastMCP's hooks; each hook gets the message's {@link MiddlewareContext} and a
+ * `next` that continues down the chain. The first middleware added is the outermost; within one
+ * middleware, `onMessage` wraps `onRequest` / `onNotification`, which wrap the method's own hook.
+ *
+ * @module
+ */
+
+import type { JsonObject } from "../../protocol/jsonrpc.ts";
+import type { Era } from "../../protocol/versions.ts";
+import type { Context } from "../context.ts";
+import type { RequestFacts, TransportKind } from "../engine/facts.ts";
+import { compose, type MaybePromise, type Step } from "./compose.ts";
+
+/**
+ * What a hook sees. Plain data: to change what the next step receives, pass a new context to
+ * `next`, e.g. `next({ ...context, params: { ...context.params, arguments: fixed } })`.
+ */
+export interface MiddlewareContext {
+  /** The JSON-RPC method, e.g. `tools/call` or `notifications/initialized`. */
+  readonly method: string;
+  /** The message's params; replace them (not mutate) to rewrite the request. */
+  readonly params: JsonObject;
+  /** Whether the message expects an answer. */
+  readonly type: "request" | "notification";
+  /** The wire era of the message. */
+  readonly era: Era;
+  /** Which transport carried it. */
+  readonly transport: TransportKind;
+  /** The 2025-era session, if any. */
+  readonly sessionId?: string;
+  /** The request's facts (requests only). */
+  readonly facts?: RequestFacts;
+  /** The handler context of the request (requests only): log to the client, read state. */
+  readonly context?: Context;
+  /** When the message arrived (ms since the epoch). */
+  readonly timestamp: number;
+}
+
+/**
+ * Continues down the chain; resolves with the result the rest of the chain produced (the wire
+ * result object of a request, `undefined` for a notification).
+ */
+export type Next = (context: MiddlewareContext) => Promise<JsonObject | undefined>;
+
+/**
+ * A hook: return `next(context)` to continue (and perhaps change the result), or return a
+ * result yourself (or throw an `McpError`) to answer without going further.
+ */
+export type Hook = (context: MiddlewareContext, next: Next) => MaybePromise<JsonObject | undefined>;
+
+/**
+ * A middleware: any of these hooks. Results are wire results: `onCallTool` sees a
+ * `CallToolResult`, `onListTools` `{ tools, nextCursor? }`, `onInitialize` the
+ * `InitializeResult`.
+ *
+ * @example
+ * ```ts
+ * import { FastMCP, type Middleware } from "@denomcp/denomcp";
+ * const timing: Middleware = {
+ *   async onRequest(context, next) {
+ *     const started = performance.now();
+ *     try {
+ *       return await next(context);
+ *     } finally {
+ *       console.error(`${context.method} took ${(performance.now() - started).toFixed(1)} ms`);
+ *     }
+ *   },
+ * };
+ * const mcp = new FastMCP({ name: "demo", middleware: [timing] });
+ * ```
+ */
+export interface Middleware {
+  /** Every message: requests and notifications. */
+  onMessage?: Hook;
+  /** Every request. */
+  onRequest?: Hook;
+  /** Every notification from the client. */
+  onNotification?: Hook;
+  /** `initialize` (2025 era). */
+  onInitialize?: Hook;
+  /** `tools/call`, including a tool's run inside an MCP task (`context.facts.taskId` is set there). */
+  onCallTool?: Hook;
+  /** `resources/read`. */
+  onReadResource?: Hook;
+  /** `prompts/get`. */
+  onGetPrompt?: Hook;
+  /** `tools/list`. */
+  onListTools?: Hook;
+  /** `resources/list`. */
+  onListResources?: Hook;
+  /** `resources/templates/list`. */
+  onListResourceTemplates?: Hook;
+  /** `prompts/list`. */
+  onListPrompts?: Hook;
+}
+
+const METHOD_HOOKS: Readonly<Record<string, keyof Middleware>> = {
+  "initialize": "onInitialize",
+  "tools/call": "onCallTool",
+  "resources/read": "onReadResource",
+  "prompts/get": "onGetPrompt",
+  "tools/list": "onListTools",
+  "resources/list": "onListResources",
+  "resources/templates/list": "onListResourceTemplates",
+  "prompts/list": "onListPrompts",
+};
+
+type Result = JsonObject | undefined;
+type Chain = Step<MiddlewareContext, Promise<Result>>;
+
+const LAST = Symbol("denomcp.middleware.last");
+type Carried = MiddlewareContext & { [LAST]?: (context: MiddlewareContext) => MaybePromise<Result> };
+
+function finish(context: MiddlewareContext): Promise<Result> {
+  try {
+    return Promise.resolve((context as Carried)[LAST]!(context));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** The middleware of one server, with the hook chain of each method composed once. */
+export class Pipeline {
+  readonly #middleware: Middleware[] = [];
+  readonly #chains = new Map<string, (context: MiddlewareContext) => Promise<Result>>();
+
+  /** Creates a pipeline from the constructor's list. */
+  constructor(initial: readonly Middleware[] = []) {
+    for (const m of initial) this.add(m);
+  }
+
+  /** True when no middleware is installed: the engine then skips the pipeline altogether. */
+  get empty(): boolean {
+    return this.#middleware.length === 0;
+  }
+
+  /** Adds a middleware inside the ones added before it. */
+  add(middleware: Middleware): void {
+    if (typeof middleware !== "object" || middleware === null) {
+      throw new TypeError("a middleware is an object with hooks such as onMessage or onCallTool");
+    }
+    this.#middleware.push(middleware);
+    this.#chains.clear();
+  }
+
+  /**
+   * Runs `context` through the hooks that apply to its method, then `last`. Always
+   * asynchronous: a pipeline exists only when middleware does.
+   */
+  run(
+    context: MiddlewareContext,
+    last: (context: MiddlewareContext) => MaybePromise<JsonObject | undefined>,
+  ): Promise<JsonObject | undefined> {
+    // The end of the chain rides on the context under a symbol (spreading a context keeps it), so
+    // that each method's chain is composed once rather than per message.
+    (context as Carried)[LAST] = last;
+    return this.#chainFor(context.method, context.type)(context);
+  }
+
+  #chainFor(method: string, type: "request" | "notification"): (c: MiddlewareContext) => Promise<Result> {
+    const key = `${type}:${method}`;
+    let chain = this.#chains.get(key);
+    if (!chain) this.#chains.set(key, chain = compose(this.#stepsFor(method, type), finish));
+    return chain;
+  }
+
+  #stepsFor(method: string, type: "request" | "notification"): Chain[] {
+    const steps: Chain[] = [];
+    const specific = type === "request" ? METHOD_HOOKS[method] : undefined;
+    for (const m of this.#middleware) {
+      const names: (keyof Middleware)[] = ["onMessage", type === "request" ? "onRequest" : "onNotification"];
+      if (specific) names.push(specific);
+      for (const name of names) {
+        const hook = m[name];
+        if (typeof hook !== "function") continue;
+        steps.push((c, next) => {
+          try {
+            return Promise.resolve(hook.call(m, c, next));
+          } catch (error) {
+            return Promise.reject(error);
+          }
+        });
+      }
+    }
+    return steps;
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * The catalog: what a server serves, assembled from its providers (in order), reshaped by its
+ * transforms, filtered by visibility (the server's rules, then the session's), with one version
+ * per name in listings. Listings are cached until something changes; lookups resolve a
+ * component once per request and stay synchronous while every provider answers synchronously.
+ *
+ * @module
+ */
+
+import type { Component, ComponentKind } from "../components/common.ts";
+import type { PromptComponent } from "../components/prompt.ts";
+import type { ResourceComponent, TemplateComponent } from "../components/resource.ts";
+import type { ToolComponent } from "../components/tool.ts";
+import { errorMessage } from "../errors.ts";
+import type { MaybePromise } from "../middleware/compose.ts";
+import { type GetNext, type Transform, transformed } from "../transforms/transform.ts";
+import { below, compareVersions, type VersionSpec } from "../transforms/versions.ts";
+import { isVisible, type VisibilityRule } from "../transforms/visibility.ts";
+import type { Provider, TemplateMatch } from "./provider.ts";
+
+/** What happens when a provider fails: skip it with a warning (listings go on), or fail the request. */
+export type ProviderErrorStrategy = "warn" | "raise";
+
+/** The four listings, named by their slot. */
+export type Slot = "tools" | "resources" | "templates" | "prompts";
+
+type Kinded = ToolComponent | ResourceComponent | TemplateComponent | PromptComponent;
+
+const LIST = {
+  tools: "listTools",
+  resources: "listResources",
+  templates: "listResourceTemplates",
+  prompts: "listPrompts",
+} as const;
+
+function then<T, U>(value: MaybePromise<T>, f: (value: T) => MaybePromise<U>): MaybePromise<U> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}
+
+/** The components of one server. */
+export class Catalog {
+  readonly #providers: Provider[] = [];
+  readonly #transforms: Transform[] = [];
+  /** The server's visibility rules, applied after its transforms. */
+  readonly rules: VisibilityRule[] = [];
+  #view?: Provider;
+  readonly #listings = new Map<Slot, unknown[]>();
+
+  /** Creates a catalog; `changed` hears every change that may alter what clients see. */
+  constructor(
+    private readonly strategy: ProviderErrorStrategy,
+    private readonly warn: (message: string) => void,
+    private readonly changed: (kind: ComponentKind) => void,
+  ) {}
+
+  /** Adds a provider after the ones added before it. */
+  addProvider(provider: Provider): void {
+    this.#providers.push(provider);
+    provider.subscribe?.((kind) => this.invalidate(kind));
+    this.invalidate("tools");
+    this.invalidate("resources");
+    this.invalidate("prompts");
+  }
+
+  /** The providers, in order (for lifespans). */
+  get providers(): readonly Provider[] {
+    return this.#providers;
+  }
+
+  /** Adds a server-wide transform (outside the ones added before it). */
+  addTransform(transform: Transform): void {
+    this.#transforms.push(transform);
+    this.#view = undefined;
+    this.invalidate("tools");
+    this.invalidate("resources");
+    this.invalidate("prompts");
+  }
+
+  /** Drops cached listings of `kind` and tells clients. */
+  invalidate(kind: ComponentKind): void {
+    if (kind === "resources") this.#listings.delete("templates");
+    this.#listings.delete(kind);
+    this.changed(kind);
+  }
+
+  /** The providers merged, seen through the server's transforms. */
+  get #merged(): Provider {
+    return this.#view ??= transformed(this.#aggregate(), this.#transforms);
+  }
+
+  /**
+   * The wire listing of a slot for a client: visible components, the highest version of each
+   * name, with `_meta.fastmcp.versions` where a name has versions. `session` rules apply after
+   * the server's; without them the listing is cached.
+   */
+  listing(slot: Slot, sessionRules?: readonly VisibilityRule[]): MaybePromise<unknown[]> {
+    const personal = sessionRules !== undefined && sessionRules.length > 0;
+    if (!personal) {
+      const cached = this.#listings.get(slot);
+      if (cached) return cached;
+    }
+    const items = this.#merged[LIST[slot]]() as MaybePromise<readonly Kinded[]>;
+    return then(items, (all) => {
+      const out = wireListing(all.filter((c) => isVisible(c, this.rules, sessionRules)));
+      if (!personal && !(items instanceof Promise)) this.#listings.set(slot, out);
+      return out;
+    });
+  }
+
+  /** Every component of a slot from every provider, through the transforms, before visibility. */
+  all(slot: Slot): MaybePromise<readonly Kinded[]> {
+    return this.#merged[LIST[slot]]() as MaybePromise<readonly Kinded[]>;
+  }
+
+  /** Whether the server's rules show `component` (a mounting parent asks this). */
+  isVisible(component: Component): boolean {
+    return isVisible(component, this.rules);
+  }
+
+  /** The visible tool a client names (the highest version `version` allows). */
+  tool(name: string, version?: VersionSpec, sessionRules?: readonly VisibilityRule[]) {
+    return this.#visible(name, version, sessionRules, (n, v) => this.#merged.getTool(n, v));
+  }
+
+  /** The visible prompt a client names. */
+  prompt(name: string, version?: VersionSpec, sessionRules?: readonly VisibilityRule[]) {
+    return this.#visible(name, version, sessionRules, (n, v) => this.#merged.getPrompt(n, v));
+  }
+
+  /** The visible static resource at `uri`. */
+  resource(uri: string, version?: VersionSpec, sessionRules?: readonly VisibilityRule[]) {
+    return this.#visible(uri, version, sessionRules, (n, v) => this.#merged.getResource(n, v));
+  }
+
+  /** The visible template matching `uri`, with its variables. */
+  template(
+    uri: string,
+    version?: VersionSpec,
+    sessionRules?: readonly VisibilityRule[],
+  ): MaybePromise<TemplateMatch | undefined> {
+    const get: GetNext<TemplateMatch> = (n, v) => this.#merged.getResourceTemplate(n, v);
+    const check = (
+      found: TemplateMatch | undefined,
+      v: VersionSpec | undefined,
+    ): MaybePromise<TemplateMatch | undefined> => {
+      if (!found || isVisible(found.template, this.rules, sessionRules)) return found;
+      const lower = below(v, found.template.version);
+      return lower ? then(get(uri, lower), (next) => check(next, lower)) : undefined;
+    };
+    return then(get(uri, version), (found) => check(found, version));
+  }
+
+  /** The visible template whose URI template is `uriTemplate` (completion refers to templates this way). */
+  templatesNamed(
+    uriTemplate: string,
+    sessionRules?: readonly VisibilityRule[],
+  ): MaybePromise<TemplateComponent | undefined> {
+    return then(this.#merged.listResourceTemplates(), (all) => {
+      const named = all.filter((t) =>
+        t.uriTemplate === uriTemplate && isVisible(t, this.rules, sessionRules)
+      );
+      named.sort((a, b) => compareVersions(b.version, a.version));
+      return named[0];
+    });
+  }
+
+  /** Looks up, falling back to lower versions while the one found is hidden. */
+  #visible<T extends Component>(
+    name: string,
+    version: VersionSpec | undefined,
+    sessionRules: readonly VisibilityRule[] | undefined,
+    get: GetNext<T>,
+  ): MaybePromise<T | undefined> {
+    const found = get(name, version);
+    if (!(found instanceof Promise) && (!found || this.#quickVisible(found, sessionRules))) return found;
+    const check = (c: T | undefined, v: VersionSpec | undefined): MaybePromise<T | undefined> => {
+      if (!c || isVisible(c, this.rules, sessionRules)) return c;
+      const lower = below(v, c.version);
+      return lower ? then(get(name, lower), (next) => check(next, lower)) : undefined;
+    };
+    return then(found, (c) => check(c, version));
+  }
+
+  /** The hot path's test: no rules at all reduces to the component's own flag. */
+  #quickVisible(c: Component, sessionRules: readonly VisibilityRule[] | undefined): boolean {
+    if (this.rules.length === 0 && !sessionRules?.length) return c.enabled;
+    return isVisible(c, this.rules, sessionRules);
+  }
+
+  /** Every provider as one: listings concatenated, lookups answered by the highest version found. */
+  #aggregate(): Provider {
+    const providers = this.#providers;
+    const guard = <T>(what: string, run: () => MaybePromise<T>, fallback: T): MaybePromise<T> => {
+      const fail = (error: unknown): T => {
+        if (this.strategy === "raise") throw error;
+        this.warn(`a provider failed in ${what}: ${errorMessage(error)}`);
+        return fallback;
+      };
+      try {
+        const out = run();
+        return out instanceof Promise ? out.catch(fail) : out;
+      } catch (error) {
+        return fail(error);
+      }
+    };
+    const list = (key: (typeof LIST)[Slot]) => (): MaybePromise<readonly Kinded[]> => {
+      if (providers.length === 1) return providers[0][key]() as MaybePromise<readonly Kinded[]>;
+      const parts = providers.map((p) =>
+        guard(key, () => p[key]() as MaybePromise<readonly Kinded[]>, [] as readonly Kinded[])
+      );
+      return parts.some((p) => p instanceof Promise)
+        ? Promise.all(parts).then((all) => all.flat())
+        : (parts as (readonly Kinded[])[]).flat();
+    };
+    const get =
+      <T>(key: string, versionOf: (found: T) => string | undefined) =>
+      (name: string, version?: VersionSpec): MaybePromise<T | undefined> => {
+        const ask = (p: Provider) =>
+          (p as unknown as Record<string, GetNext<T>>)[key].call(p, name, version) as MaybePromise<
+            T | undefined
+          >;
+        if (providers.length === 1) return ask(providers[0]);
+        const found = providers.map((p) => guard(key, () => ask(p), undefined));
+        const best = (all: (T | undefined)[]) => {
+          let top: T | undefined;
+          for (const c of all) if (c && (!top || compareVersions(versionOf(c), versionOf(top)) > 0)) top = c;
+          return top;
+        };
+        return found.some((f) => f instanceof Promise)
+          ? Promise.all(found).then(best)
+          : best(found as (T | undefined)[]);
+      };
+    const own = (c: Component) => c.version;
+    return {
+      listTools: list("listTools") as Provider["listTools"],
+      listResources: list("listResources") as Provider["listResources"],
+      listResourceTemplates: list("listResourceTemplates") as Provider["listResourceTemplates"],
+      listPrompts: list("listPrompts") as Provider["listPrompts"],
+      getTool: get<ToolComponent>("getTool", own),
+      getResource: get<ResourceComponent>("getResource", own),
+      getResourceTemplate: get<TemplateMatch>("getResourceTemplate", (m) => m.template.version),
+      getPrompt: get<PromptComponent>("getPrompt", own),
+    };
+  }
+}
+
+/** One listing entry per identifier (its highest version), noting the versions where there are several. */
+function wireListing(components: readonly Kinded[]): unknown[] {
+  const groups = new Map<string, Kinded[]>();
+  for (const c of components) {
+    const group = groups.get(c.identifier);
+    if (group) group.push(c);
+    else groups.set(c.identifier, [c]);
+  }
+  const out: unknown[] = [];
+  for (const group of groups.values()) {
+    if (group.length === 1 && group[0].version === undefined) {
+      out.push(group[0].listing);
+      continue;
+    }
+    group.sort((a, b) => compareVersions(b.version, a.version));
+    const top = group[0];
+    const versions = group.map((c) => c.version).filter((v) => v !== undefined);
+    if (versions.length === 0) {
+      out.push(top.listing);
+      continue;
+    }
+    const listing = top.listing as { _meta?: Record<string, unknown> };
+    const meta = listing._meta ?? {};
+    const fastmcp = (meta.fastmcp ?? {}) as Record<string, unknown>;
+    out.push({ ...listing, _meta: { ...meta, fastmcp: { ...fastmcp, versions } } });
+  }
+  return out;
+}
