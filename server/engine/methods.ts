@@ -225,8 +225,11 @@ export class Methods {
     const match = resource ? undefined : await catalog.template(uri, version, rules);
     const delegate = resource?.delegate ?? match?.template.delegate;
     if (delegate) {
-      const out = await this.core.delegated(delegate, exchange, "resources/read", uri);
-      return out instanceof InputRequired ? out : out.contents as ResourceContents[];
+      const childUri = resource ? delegate.component.identifier : match?.uri ?? uri;
+      const out = await this.core.delegated(delegate, exchange, "resources/read", childUri);
+      if (out instanceof InputRequired) return out;
+      // Contents carry the URI the client asked for, not the child's own name for it.
+      return (out.contents as ResourceContents[]).map((c) => c.uri === childUri ? { ...c, uri } : c);
     }
     try {
       if (resource) {

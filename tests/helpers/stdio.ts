@@ -1,0 +1,75 @@
+/**
+ * An in-process stdio connection to a server: `mcp.run()` on a pair of streams, with a way to
+ * send JSON-RPC lines and wait for the answer to a request.
+ *
+ * @module
+ */
+
+import type { FastMCP, RunningServer } from "../../mod.ts";
+
+/** One stdio connection. */
+export class StdioPeer {
+  readonly #input: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #lines: ReadableStreamDefaultReader<string>;
+  #buffer = "";
+  #running?: RunningServer;
+  /** Messages read while waiting for an answer (notifications, answers to other ids). */
+  readonly other: Record<string, unknown>[] = [];
+
+  private constructor(input: WritableStreamDefaultWriter<Uint8Array>, output: ReadableStream<Uint8Array>) {
+    this.#input = input;
+    this.#lines = output.pipeThrough(new TextDecoderStream()).getReader();
+  }
+
+  /** Runs `mcp` on stdio over in-memory streams. */
+  static async open(mcp: FastMCP): Promise<StdioPeer> {
+    const stdin = new TransformStream<Uint8Array, Uint8Array>();
+    const stdout = new TransformStream<Uint8Array, Uint8Array>();
+    const peer = new StdioPeer(stdin.writable.getWriter(), stdout.readable);
+    peer.#running = await mcp.run({ transport: "stdio", stdin: stdin.readable, stdout: stdout.writable });
+    return peer;
+  }
+
+  /** Sends one raw line. */
+  async sendLine(line: string): Promise<void> {
+    await this.#input.write(new TextEncoder().encode(line + "\n"));
+  }
+
+  /** Sends a message. */
+  send(message: Record<string, unknown>): Promise<void> {
+    return this.sendLine(JSON.stringify({ jsonrpc: "2.0", ...message }));
+  }
+
+  /** The next message `match` accepts; others are kept in {@link other}. */
+  async next(match: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+    const kept = this.other.findIndex(match);
+    if (kept !== -1) return this.other.splice(kept, 1)[0];
+    while (true) {
+      let newline: number;
+      while ((newline = this.#buffer.indexOf("\n")) !== -1) {
+        const line = this.#buffer.slice(0, newline);
+        this.#buffer = this.#buffer.slice(newline + 1);
+        if (!line.trim()) continue;
+        const message = JSON.parse(line) as Record<string, unknown>;
+        if (match(message)) return message;
+        this.other.push(message);
+      }
+      const { value, done } = await this.#lines.read();
+      if (done) throw new Error("stdout ended");
+      this.#buffer += value;
+    }
+  }
+
+  /** Sends a request and returns its answer. */
+  async request(id: number | string, method: string, params: Record<string, unknown> = {}) {
+    await this.send({ id, method, params });
+    return await this.next((m) => m.id === id && (m.result !== undefined || m.error !== undefined));
+  }
+
+  /** Ends the connection (stdin EOF) and waits for the transport to finish. */
+  async close(): Promise<void> {
+    await this.#input.close().catch(() => {});
+    await this.#running?.finished;
+    await this.#lines.cancel().catch(() => {});
+  }
+}
