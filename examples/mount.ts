@@ -13,6 +13,8 @@
  * @module
  */
 
+// deno-lint-ignore-file require-await -- `async` keeps a handler in the main isolate (synchronous ones run in the worker pool)
+
 import { FastMCP, type Middleware } from "../mod.ts";
 import { z } from "zod";
 

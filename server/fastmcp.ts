@@ -32,6 +32,7 @@ import type { Provider } from "./providers/provider.ts";
 import { exitOnSignals, parseRunArgs, readEnv, type RunOptions, watchDeclarativeServe } from "./run.ts";
 import type { Session } from "./sessions/session.ts";
 import type { StoreOption } from "./store/open.ts";
+import type { Store } from "./store/store.ts";
 import { StdioTransport } from "./stdio.ts";
 import { Namespace } from "./transforms/namespace.ts";
 import { type Transform, transformed } from "./transforms/transform.ts";
@@ -531,6 +532,23 @@ export class FastMCP {
     }
     this.#routes.add(path, options, handler);
     return this;
+  }
+
+  /**
+   * The server's store (sessions, session state, tasks), once the server has started; a mounted
+   * server shares its parent's.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * await mcp.start();
+   * await mcp.store.set(["greeting"], "hello", { expireInMs: 60_000 });
+   * await mcp.close();
+   * ```
+   */
+  get store(): Store {
+    return this.#core.store;
   }
 
   /** The limits in force (defaults merged with the `limits` option). */

@@ -6,6 +6,8 @@
  * @module
  */
 
+// deno-lint-ignore-file require-await -- `async` keeps a handler in the main isolate (synchronous ones run in the worker pool)
+
 import { FastMCP, type Middleware, type MiddlewareContext } from "../../mod.ts";
 import { z } from "zod";
 

@@ -6,6 +6,8 @@
  * @module
  */
 
+// deno-lint-ignore-file require-await -- `async` keeps a handler in the main isolate (synchronous ones run in the worker pool)
+
 import assert from "node:assert/strict";
 import { FastMCP, McpError, type Middleware } from "../../mod.ts";
 import { legacyRequest, modernMeta, modernRequest, openSession, readMessages } from "../helpers/http.ts";

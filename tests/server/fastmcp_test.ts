@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { FastMCP, McpError, ToolError } from "../../mod.ts";
-import { legacyRequest, modernRequest, openSession, readMessages } from "../helpers/http.ts";
+import { ENDPOINT, legacyRequest, modernRequest, openSession, readMessages } from "../helpers/http.ts";
+import { eventually } from "../helpers/wait.ts";
 
 async function call(
   mcp: FastMCP,
@@ -50,13 +51,26 @@ Deno.test("disabled, removed and tag-filtered tools are neither listed nor calla
   assert.equal((await call(mcp, "tools/call", { name: "hidden" })).result?.isError, undefined);
 });
 
-Deno.test("onDuplicate decides between error, replace and ignore", () => {
+Deno.test("onDuplicate decides between error, replace, ignore and the default warn", () => {
   const strict = quiet({ onDuplicate: "error" });
   strict.tool("t", () => 1);
   assert.throws(() => strict.tool("t", () => 2), /tool 't' is already defined/);
   const keep = quiet({ onDuplicate: "ignore" });
   const first = keep.tool("t", () => 1);
   assert.equal(keep.tool("t", () => 2), first);
+  const replace = quiet({ onDuplicate: "replace" });
+  replace.tool("t", () => 1);
+  const second = replace.tool("t", () => 2);
+  assert.equal(replace.tools.get("t"), second);
+  const warnings: string[] = [];
+  const warn = new FastMCP({
+    name: "dup-warn",
+    logger: (level, message) => level === "warning" && warnings.push(message),
+  });
+  warn.tool("t", { runInThread: false }, () => 1);
+  const later = warn.tool("t", { runInThread: false }, () => 2);
+  assert.equal(warn.tools.get("t"), later);
+  assert.deepEqual(warnings, ["tool 't' is defined twice; the later definition replaces it"]);
 });
 
 Deno.test("invalid names and non-object input schemas are refused at definition time", () => {
@@ -290,5 +304,25 @@ Deno.test("session state lives in the store for the session, expires with its TT
   assert.equal(await callTool("count", 2), "2");
   await new Promise((r) => setTimeout(r, 40));
   assert.equal(await callTool("brief", 3), "undefined");
+  const ended = await mcp.fetch(
+    new Request(ENDPOINT, {
+      method: "DELETE",
+      headers: { "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" },
+    }),
+  );
+  assert.equal(ended.status, 200);
+  // The session's state is deleted with it: a new session starts from nothing, and nothing is left in the store.
+  const next = await openSession(mcp.fetch);
+  const res = await mcp.fetch(
+    legacyRequest({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "count", arguments: {} } }, {
+      "mcp-session-id": next,
+    }),
+  );
+  assert.equal(((await readMessages(res))[0].result as { content: { text: string }[] }).content[0].text, "1");
+  await eventually(async () => {
+    const left: string[] = [];
+    for await (const { key } of mcp.store.list(["state", sid])) left.push(key.join("/"));
+    return left.length === 0;
+  }, { message: "the ended session's state is still in the store" });
   await mcp.close();
 });
