@@ -92,7 +92,7 @@ export {
   type PromptOptions,
 } from "./server/components/prompt.ts";
 export type { ComponentOptions } from "./server/components/common.ts";
-export type { Infer, JsonSchema, SchemaLike } from "./server/components/schema.ts";
+export type { Infer, JsonSchema, SchemaLike, StandardSchemaV1 } from "./server/components/schema.ts";
 export { ErrorCode } from "./protocol/jsonrpc.ts";
 export {
   type SetOptions,
@@ -117,11 +117,6 @@ export type {
 } from "./protocol/jsonrpc.ts";
 export type { Era } from "./protocol/versions.ts";
 export type { CleanVar, ResourceValue, SplitVars } from "./server/components/resource.ts";
-export type { UriTemplateMatcher } from "./server/components/uri_template.ts";
-export type { Component, ComponentKind, ComponentOwner } from "./server/components/common.ts";
-export type { CompiledSchema, StandardSchemaV1, Validation } from "./server/components/schema.ts";
-export type { Session, UnsolicitedSink } from "./server/sessions/session.ts";
-export type { Abortable } from "./server/sessions/session.ts";
-export type { Exchange } from "./server/engine/exchange.ts";
+export type { Component, ComponentKind } from "./server/components/common.ts";
+export type { Session } from "./server/sessions/session.ts";
 export type { RequestFacts, TransportKind } from "./server/engine/facts.ts";
-export type { InputRound } from "./server/engine/input_state.ts";

@@ -53,7 +53,7 @@ export function decodeMessage(value: unknown): Decoded {
   }
   const validId = id as RequestId | undefined;
   if (typeof method !== "string") return invalid(validId ?? null, "Invalid Request: method must be a string");
-  const params = has("params") ? value.params : undefined;
+  const params = Object.hasOwn(value, "params") ? value.params : undefined;
   if (params !== undefined && !isObject(params)) {
     return invalid(validId ?? null, "Invalid Request: params must be an object");
   }

@@ -83,7 +83,7 @@ export class PromptComponent extends Component {
   readonly kind = "prompts" as const;
   /** Held in the registry's prompt map. */
   readonly slot = "prompts" as const;
-  /** The compiled argument schema. */
+  /** @internal the compiled argument schema */
   readonly args: CompiledSchema;
   /** Names of arguments whose schema type is not string (sent as JSON text on the wire). */
   readonly jsonArgs: ReadonlySet<string>;

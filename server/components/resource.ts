@@ -116,7 +116,7 @@ export class TemplateComponent extends Component {
   readonly slot = "templates" as const;
   /** The `resources/templates/list` entry. */
   readonly listing: WireTemplate;
-  /** Compiled matcher. */
+  /** @internal the compiled matcher */
   readonly matcher: UriTemplateMatcher;
 
   /** Creates a template; throws a TypeError for malformed templates. */

@@ -100,9 +100,9 @@ export class ToolComponent extends Component {
   readonly slot = "tools" as const;
   /** Tool name. */
   readonly name: string;
-  /** Compiled argument schema. */
+  /** @internal the compiled argument schema */
   readonly input: CompiledSchema;
-  /** Compiled output schema, if any. */
+  /** @internal the compiled output schema, if any */
   readonly output?: CompiledSchema;
   /** True when the output schema was wrapped in `{ result }` because it is not an object. */
   readonly wrapsResult: boolean;

@@ -86,10 +86,10 @@ export function runDelegated(
   const run = (): Promise<JsonObject | InputRequired> => {
     if (child.pipeline.empty) return last(inner);
     const context = { ...requestContext(inner, child), method };
-    return child.pipeline.run(context, (c) => {
+    return Promise.resolve(child.pipeline.run(context, (c) => {
       inner.params = c.params;
       return last(inner) as Promise<JsonObject>;
-    }) as Promise<JsonObject | InputRequired>;
+    })) as Promise<JsonObject | InputRequired>;
   };
   const telemetry = child.telemetry;
   if (!telemetry.enabled) return run();

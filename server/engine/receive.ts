@@ -103,21 +103,26 @@ function notification(core: ServerCore, method: string, params: JsonObject, peer
     handle(params);
     return { kind: "accepted", pending: session?.pendingSave };
   }
-  const pending = core.pipeline.run({
-    method,
-    params,
-    type: "notification",
-    era: modern ? "modern" : "legacy",
-    transport: peer.transport,
-    sessionId: session?.id,
-    timestamp: Date.now(),
-  }, (c) => {
-    handle(c.params);
-    return undefined;
-  }).then(() => session?.pendingSave, (error) => {
-    core.log("warning", `middleware failed on ${method}: ${error}`);
-  });
-  return { kind: "accepted", pending };
+  let ran: MaybePromise<unknown>;
+  try {
+    ran = core.pipeline.run({
+      method,
+      params,
+      type: "notification",
+      era: modern ? "modern" : "legacy",
+      transport: peer.transport,
+      sessionId: session?.id,
+      timestamp: Date.now(),
+    }, (c) => {
+      handle(c.params);
+      return undefined;
+    });
+  } catch (error) {
+    ran = Promise.reject(error);
+  }
+  const failed = (error: unknown) => core.log("warning", `middleware failed on ${method}: ${error}`);
+  if (!(ran instanceof Promise)) return { kind: "accepted", pending: session?.pendingSave };
+  return { kind: "accepted", pending: ran.then(() => session?.pendingSave, failed) };
 }
 
 function request(
@@ -127,7 +132,7 @@ function request(
   params: JsonObject,
   peer: Peer,
 ): Receipt {
-  const modern = isModernMessage({ kind: "request", id, method, params }, peer.headerVersion);
+  const modern = claimsModern(params) || (method !== "initialize" && isModernVersion(peer.headerVersion));
   let facts: RequestFacts;
   let session: Session | undefined;
   if (modern) {
@@ -230,10 +235,13 @@ function approveListen(
     facts: exchange.facts,
     timestamp: Date.now(),
   };
-  return core.pipeline.run(context, () => ({})).then(
-    () => undefined,
-    (error) => refusal(exchange.facts.requestId, error),
-  );
+  try {
+    const ran = core.pipeline.run(context, () => ({}));
+    if (!(ran instanceof Promise)) return undefined;
+    return ran.then(() => undefined, (error) => refusal(exchange.facts.requestId, error));
+  } catch (error) {
+    return refusal(exchange.facts.requestId, error);
+  }
 }
 
 function refusal(id: string | number | null, error: unknown): JsonRpcResponse {

@@ -31,6 +31,11 @@ export function requestContext(exchange: Exchange, core: ServerCore): Middleware
   };
 }
 
+/** A middleware that answered nothing answered an empty result. */
+function orEmpty(result: JsonObject | undefined): JsonObject {
+  return result ?? {};
+}
+
 /** Runs a request's handler inside the middleware pipeline, if the server has middleware. */
 export function withMiddleware(
   core: ServerCore,
@@ -38,10 +43,11 @@ export function withMiddleware(
   run: (exchange: Exchange) => MaybePromise<JsonObject>,
 ): MaybePromise<JsonObject> {
   if (core.pipeline.empty) return run(exchange);
-  return core.pipeline.run(requestContext(exchange, core), (c) => {
+  const out = core.pipeline.run(requestContext(exchange, core), (c) => {
     exchange.params = c.params;
     return run(exchange);
-  }).then((result) => result ?? {});
+  });
+  return out instanceof Promise ? out.then(orEmpty) : orEmpty(out);
 }
 
 /**

@@ -17,33 +17,30 @@ import { invalidParams, type Outcome } from "./outcome.ts";
 import { withMiddleware } from "./serve_request.ts";
 import type { ServerCore } from "./server_core.ts";
 
-/** One call on its way through the steps: the request and its resolved tool. */
-export interface ToolCall {
-  /** The request. */
-  readonly exchange: Exchange;
-  /** The tool it names. */
-  readonly tool: ToolComponent;
-}
+/** A `tools/call` on its way through the steps: the exchange, its tool resolved. */
+export type ToolCall = Exchange & { readonly tool: ToolComponent };
 
 type ToolStep = Step<ToolCall, Outcome>;
-
-function then<T, U>(value: MaybePromise<T>, f: (value: T) => MaybePromise<U>): MaybePromise<U> {
-  return value instanceof Promise ? value.then(f) : f(value);
-}
 
 /** The `tools/call` path of one server. */
 export class ToolCalls {
   readonly #call: (call: ToolCall) => Outcome;
+  readonly #run = (call: ToolCall): Outcome => {
+    const { tool } = call;
+    if (tool.delegate) return this.core.delegated(tool.delegate, call, "tools/call");
+    return this.core.runner.run(call, tool);
+  };
 
   /** Composes the steps for a server. */
   constructor(private readonly core: ServerCore) {
+    // The order a reader needs, in one place; each step calls `next` to go on.
     const steps: ToolStep[] = [
       // A task-enabled tool may become a task here, answered at once with the task.
       (call, next) => core.tasks.gate(call, next),
       // 2026 input rounds (sealed state in, input-required out); the 2025 shim for InputRequired.
-      (call, next) => core.rounds.run(call.exchange, () => next(call)),
+      (call, next) => core.rounds.run(call, next as (exchange: Exchange) => Outcome),
     ];
-    this.#call = compose(steps, (call) => this.#run(call));
+    this.#call = compose(steps, this.#run);
   }
 
   /** Resolves the tool a request names, once: a second ask returns the first answer. */
@@ -56,33 +53,33 @@ export class ToolCalls {
       requestedVersion(exchange.params),
       exchange.session?.visibility,
     );
-    return then(found, (tool) => {
-      if (!tool) throw new NotFoundError(`Unknown tool: '${name}'`);
-      return exchange.tool = tool;
-    });
+    if (found instanceof Promise) return found.then((tool) => resolved(exchange, name, tool));
+    return resolved(exchange, name, found);
   }
 
   /** `tools/call` from a client. */
   call(exchange: Exchange): MaybePromise<JsonObject> {
-    return then(this.resolve(exchange), (tool) => this.#call({ exchange, tool })) as MaybePromise<JsonObject>;
+    const tool = this.resolve(exchange);
+    const call = exchange as ToolCall;
+    return (tool instanceof Promise ? tool.then(() => this.#call(call)) : this.#call(call)) as MaybePromise<
+      JsonObject
+    >;
   }
 
   /** A tool call inside its MCP task: middleware, then the run (no gate, no rounds). */
   runTask(exchange: Exchange): Outcome {
-    return withMiddleware(
-      this.core,
-      exchange,
-      (ex) => then(this.resolve(ex), (tool) => this.#run({ exchange: ex, tool })) as MaybePromise<JsonObject>,
-    );
+    return withMiddleware(this.core, exchange, (ex) => this.runResolved(ex) as MaybePromise<JsonObject>);
   }
 
   /** A call a parent server delegates here: the gate and rounds were the parent's. */
   runResolved(exchange: Exchange): Outcome {
-    return then(this.resolve(exchange), (tool) => this.#run({ exchange, tool }));
+    const tool = this.resolve(exchange);
+    const call = exchange as ToolCall;
+    return tool instanceof Promise ? tool.then(() => this.#run(call)) : this.#run(call);
   }
+}
 
-  #run({ exchange, tool }: ToolCall): Outcome {
-    if (tool.delegate) return this.core.delegated(tool.delegate, exchange, "tools/call");
-    return this.core.runner.run(exchange, tool);
-  }
+function resolved(exchange: Exchange, name: string, tool: ToolComponent | undefined): ToolComponent {
+  if (!tool) throw new NotFoundError(`Unknown tool: '${name}'`);
+  return exchange.tool = tool;
 }

@@ -80,12 +80,10 @@ export class RouteTable {
   }
 }
 
-/** The path of a request URL, without parsing the whole URL. */
+/** The path of a request URL, without parsing the whole URL (a server's request URL has no fragment). */
 export function pathOf(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);
   if (start === -1) return "/";
-  const query = url.indexOf("?", start);
-  const hash = url.indexOf("#", start);
-  const end = query === -1 ? hash : hash === -1 ? query : Math.min(query, hash);
+  const end = url.indexOf("?", start);
   return end === -1 ? url.slice(start) : url.slice(start, end);
 }

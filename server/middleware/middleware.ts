@@ -40,10 +40,12 @@ export interface MiddlewareContext {
 }
 
 /**
- * Continues down the chain; resolves with the result the rest of the chain produced (the wire
- * result object of a request, `undefined` for a notification).
+ * Continues down the chain with the result the rest of the chain produced (the wire result
+ * object of a request, `undefined` for a notification): a promise when anything below is
+ * asynchronous, the value itself otherwise, so `await` it (a chain of synchronous hooks then costs
+ * no promise at all).
  */
-export type Next = (context: MiddlewareContext) => Promise<JsonObject | undefined>;
+export type Next = (context: MiddlewareContext) => MaybePromise<JsonObject | undefined>;
 
 /**
  * A hook: return `next(context)` to continue (and perhaps change the result), or return a
@@ -109,23 +111,19 @@ const METHOD_HOOKS: Readonly<Record<string, keyof Middleware>> = {
 };
 
 type Result = JsonObject | undefined;
-type Chain = Step<MiddlewareContext, Promise<Result>>;
+type Chain = Step<MiddlewareContext, MaybePromise<Result>>;
 
 const LAST = Symbol("denomcp.middleware.last");
 type Carried = MiddlewareContext & { [LAST]?: (context: MiddlewareContext) => MaybePromise<Result> };
 
-function finish(context: MiddlewareContext): Promise<Result> {
-  try {
-    return Promise.resolve((context as Carried)[LAST]!(context));
-  } catch (error) {
-    return Promise.reject(error);
-  }
+function finish(context: MiddlewareContext): MaybePromise<Result> {
+  return (context as Carried)[LAST]!(context);
 }
 
 /** The middleware of one server, with the hook chain of each method composed once. */
 export class Pipeline {
   readonly #middleware: Middleware[] = [];
-  readonly #chains = new Map<string, (context: MiddlewareContext) => Promise<Result>>();
+  readonly #chains = new Map<string, (context: MiddlewareContext) => MaybePromise<Result>>();
 
   /** Creates a pipeline from the constructor's list. */
   constructor(initial: readonly Middleware[] = []) {
@@ -147,20 +145,23 @@ export class Pipeline {
   }
 
   /**
-   * Runs `context` through the hooks that apply to its method, then `last`. Always
-   * asynchronous: a pipeline exists only when middleware does.
+   * Runs `context` through the hooks that apply to its method, then `last`. Synchronous when
+   * every hook and `last` are; a hook's synchronous throw propagates as a throw.
    */
   run(
     context: MiddlewareContext,
     last: (context: MiddlewareContext) => MaybePromise<JsonObject | undefined>,
-  ): Promise<JsonObject | undefined> {
+  ): MaybePromise<JsonObject | undefined> {
     // The end of the chain rides on the context under a symbol (spreading a context keeps it), so
     // that each method's chain is composed once rather than per message.
     (context as Carried)[LAST] = last;
     return this.#chainFor(context.method, context.type)(context);
   }
 
-  #chainFor(method: string, type: "request" | "notification"): (c: MiddlewareContext) => Promise<Result> {
+  #chainFor(
+    method: string,
+    type: "request" | "notification",
+  ): (c: MiddlewareContext) => MaybePromise<Result> {
     const key = `${type}:${method}`;
     let chain = this.#chains.get(key);
     if (!chain) this.#chains.set(key, chain = compose(this.#stepsFor(method, type), finish));
@@ -176,13 +177,7 @@ export class Pipeline {
       for (const name of names) {
         const hook = m[name];
         if (typeof hook !== "function") continue;
-        steps.push((c, next) => {
-          try {
-            return Promise.resolve(hook.call(m, c, next));
-          } catch (error) {
-            return Promise.reject(error);
-          }
-        });
+        steps.push((c, next) => hook.call(m, c, next));
       }
     }
     return steps;

@@ -56,6 +56,7 @@ export class Catalog {
   /** Adds a provider after the ones added before it. */
   addProvider(provider: Provider): void {
     this.#providers.push(provider);
+    this.#view = undefined;
     provider.subscribe?.((kind) => this.invalidate(kind));
     this.invalidate("tools");
     this.invalidate("resources");
@@ -118,18 +119,36 @@ export class Catalog {
   }
 
   /** The visible tool a client names (the highest version `version` allows). */
-  tool(name: string, version?: VersionSpec, sessionRules?: readonly VisibilityRule[]) {
-    return this.#visible(name, version, sessionRules, (n, v) => this.#merged.getTool(n, v));
+  tool(
+    name: string,
+    version?: VersionSpec,
+    sessionRules?: readonly VisibilityRule[],
+  ): MaybePromise<ToolComponent | undefined> {
+    const found = this.#merged.getTool(name, version);
+    if (!(found instanceof Promise) && (!found || this.#quickVisible(found, sessionRules))) return found;
+    return this.#fallback(found, name, version, sessionRules, (n, v) => this.#merged.getTool(n, v));
   }
 
   /** The visible prompt a client names. */
-  prompt(name: string, version?: VersionSpec, sessionRules?: readonly VisibilityRule[]) {
-    return this.#visible(name, version, sessionRules, (n, v) => this.#merged.getPrompt(n, v));
+  prompt(
+    name: string,
+    version?: VersionSpec,
+    sessionRules?: readonly VisibilityRule[],
+  ): MaybePromise<PromptComponent | undefined> {
+    const found = this.#merged.getPrompt(name, version);
+    if (!(found instanceof Promise) && (!found || this.#quickVisible(found, sessionRules))) return found;
+    return this.#fallback(found, name, version, sessionRules, (n, v) => this.#merged.getPrompt(n, v));
   }
 
   /** The visible static resource at `uri`. */
-  resource(uri: string, version?: VersionSpec, sessionRules?: readonly VisibilityRule[]) {
-    return this.#visible(uri, version, sessionRules, (n, v) => this.#merged.getResource(n, v));
+  resource(
+    uri: string,
+    version?: VersionSpec,
+    sessionRules?: readonly VisibilityRule[],
+  ): MaybePromise<ResourceComponent | undefined> {
+    const found = this.#merged.getResource(uri, version);
+    if (!(found instanceof Promise) && (!found || this.#quickVisible(found, sessionRules))) return found;
+    return this.#fallback(found, uri, version, sessionRules, (n, v) => this.#merged.getResource(n, v));
   }
 
   /** The visible template matching `uri`, with its variables. */
@@ -164,15 +183,14 @@ export class Catalog {
     });
   }
 
-  /** Looks up, falling back to lower versions while the one found is hidden. */
-  #visible<T extends Component>(
+  /** Falls back to lower versions while the one found is hidden. */
+  #fallback<T extends Component>(
+    found: MaybePromise<T | undefined>,
     name: string,
     version: VersionSpec | undefined,
     sessionRules: readonly VisibilityRule[] | undefined,
     get: GetNext<T>,
   ): MaybePromise<T | undefined> {
-    const found = get(name, version);
-    if (!(found instanceof Promise) && (!found || this.#quickVisible(found, sessionRules))) return found;
     const check = (c: T | undefined, v: VersionSpec | undefined): MaybePromise<T | undefined> => {
       if (!c || isVisible(c, this.rules, sessionRules)) return c;
       const lower = below(v, c.version);
@@ -190,6 +208,8 @@ export class Catalog {
   /** Every provider as one: listings concatenated, lookups answered by the highest version found. */
   #aggregate(): Provider {
     const providers = this.#providers;
+    // One provider (the usual case): itself, so that a lookup is one call.
+    if (providers.length === 1) return providers[0];
     const guard = <T>(what: string, run: () => MaybePromise<T>, fallback: T): MaybePromise<T> => {
       const fail = (error: unknown): T => {
         if (this.strategy === "raise") throw error;
@@ -204,7 +224,6 @@ export class Catalog {
       }
     };
     const list = (key: (typeof LIST)[Slot]) => (): MaybePromise<readonly Kinded[]> => {
-      if (providers.length === 1) return providers[0][key]() as MaybePromise<readonly Kinded[]>;
       const parts = providers.map((p) =>
         guard(key, () => p[key]() as MaybePromise<readonly Kinded[]>, [] as readonly Kinded[])
       );
@@ -219,7 +238,6 @@ export class Catalog {
           (p as unknown as Record<string, GetNext<T>>)[key].call(p, name, version) as MaybePromise<
             T | undefined
           >;
-        if (providers.length === 1) return ask(providers[0]);
         const found = providers.map((p) => guard(key, () => ask(p), undefined));
         const best = (all: (T | undefined)[]) => {
           let top: T | undefined;

@@ -52,7 +52,7 @@ export class Session {
   visibility?: VisibilityRule[];
   /** URIs the client subscribed to. */
   readonly subscriptions: Set<string> = new Set();
-  /** Requests in flight, by id, so `notifications/cancelled` can stop them. */
+  /** @internal requests in flight, by id, so `notifications/cancelled` can stop them */
   readonly inflight: Map<RequestId, Abortable> = new Map();
   /** When the session began (for `mcp.server.session.duration`). */
   readonly createdMs: number = Date.now();
@@ -60,7 +60,7 @@ export class Session {
   transport: "http" | "stdio" | "memory" = "http";
   /** Time of the last request, for idle expiry. */
   lastActiveMs: number = Date.now();
-  /** Where unsolicited messages go; set by the transport. */
+  /** @internal where unsolicited messages go; set by the transport */
   unsolicited?: UnsolicitedSink;
   /** When this copy last matched the shared store. */
   syncedMs = 0;

@@ -181,7 +181,8 @@ export class TaskService implements TaskLink {
    * client cannot take.
    */
   gate(call: ToolCall, next: (call: ToolCall) => Outcome): Outcome {
-    const { exchange, tool } = call;
+    const exchange = call;
+    const { tool } = call;
     if (tool.taskSupport === "forbidden" && exchange.params.task === undefined) return next(call);
     const support = tool.taskSupport;
     if (exchange.facts.era === "legacy") {

@@ -8,7 +8,7 @@
 
 // deno-lint-ignore-file require-await -- `async` keeps a handler in the main isolate (synchronous ones run in the worker pool)
 
-import { FastMCP, type Middleware, type MiddlewareContext } from "../../mod.ts";
+import { FastMCP, type Middleware, type MiddlewareContext, type Next } from "../../mod.ts";
 import { z } from "zod";
 
 /** A server of the fixture and what its middleware saw, as `name.hook method` (a task run adds ` task`). */
@@ -21,7 +21,7 @@ function recorder(name: string, seen: string[]): Middleware {
   const record = (hook: string) =>
   async (
     context: MiddlewareContext,
-    next: (c: MiddlewareContext) => Promise<unknown>,
+    next: Next,
   ) => {
     const task = context.facts?.taskId ? " task" : "";
     seen.push(`${name}.${hook} ${context.method}${task}`);

@@ -125,5 +125,6 @@ Deno.test("calls into a child record a delegate span with the child's own name",
   assert.equal(delegate.attributes["denomcp.component.key"], "tool:ping@");
   assert.equal(delegate.attributes["denomcp.server.name"], "span-child");
   await parent.close();
-  await provider.shutdown();
+  // The in-memory exporter reports each export on a zero-delay timer.
+  await new Promise((resolve) => setTimeout(resolve, 5));
 });
