@@ -41,13 +41,11 @@ export function decodeMessage(value: unknown): Decoded {
   if (!isObject(value) || value.jsonrpc !== "2.0") {
     return invalid(null, "Invalid Request: expected a JSON-RPC 2.0 message");
   }
-  const has = (key: string) => Object.hasOwn(value, key);
-  const id = has("id") ? value.id : undefined;
-  if (has("id") && !isRequestId(id)) {
-    return invalid(null, "Invalid Request: id must be a string or an integer");
-  }
-  const method = has("method") ? value.method : undefined;
-  if (method === undefined && (has("result") || has("error"))) {
+  const hasId = Object.hasOwn(value, "id");
+  const id = hasId ? value.id : undefined;
+  if (hasId && !isRequestId(id)) return invalid(null, "Invalid Request: id must be a string or an integer");
+  const method = Object.hasOwn(value, "method") ? value.method : undefined;
+  if (method === undefined && (Object.hasOwn(value, "result") || Object.hasOwn(value, "error"))) {
     if (id === undefined) return invalid(null, "Invalid Request: a response needs the id of its request");
     return { kind: "response", response: value as unknown as JsonRpcResponse };
   }

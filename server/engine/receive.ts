@@ -34,6 +34,8 @@ export interface Peer {
   readonly inflight?: Map<string | number, Abortable>;
   /** The version of a 2025 request without a session. */
   readonly fallbackVersion: string;
+  /** The era, when the transport has decided it already (HTTP frames the two apart). */
+  readonly modern?: boolean;
   /** Where the messages of a request go (its response stream, or the connection). */
   channel?(exchange: RequestExchange): Channel;
   /** Checks before the method is looked at (HTTP: `Mcp-Method`, `Mcp-Name`). */
@@ -132,7 +134,8 @@ function request(
   params: JsonObject,
   peer: Peer,
 ): Receipt {
-  const modern = claimsModern(params) || (method !== "initialize" && isModernVersion(peer.headerVersion));
+  const modern = peer.modern ??
+    (claimsModern(params) || (method !== "initialize" && isModernVersion(peer.headerVersion)));
   let facts: RequestFacts;
   let session: Session | undefined;
   if (modern) {
@@ -195,13 +198,11 @@ function request(
   }
   const run = method === "initialize" && !modern ? initialize(core, peer) : undefined;
   const checked = peer.checkCall?.(exchange);
-  const serve = (error: McpError | undefined) =>
-    error ? refusal(id, error) : serveRequest(core, exchange, run);
-  return {
-    kind: "request",
-    exchange,
-    response: checked instanceof Promise ? checked.then(serve) : serve(checked),
-  };
+  if (checked instanceof Promise) {
+    const response = checked.then((error) => error ? refusal(id, error) : serveRequest(core, exchange, run));
+    return { kind: "request", exchange, response };
+  }
+  return { kind: "request", exchange, response: checked ? refusal(id, checked) : serveRequest(core, exchange, run) };
 }
 
 function initialize(core: ServerCore, peer: Peer) {

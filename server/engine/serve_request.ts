@@ -36,6 +36,23 @@ function orEmpty(result: JsonObject | undefined): JsonObject {
   return result ?? {};
 }
 
+const EXCHANGE = Symbol("denomcp.exchange");
+const RUN = Symbol("denomcp.run");
+
+/** What the end of a request's chain needs, carried on its context (a spread context keeps it). */
+type Carrying = MiddlewareContext & {
+  [EXCHANGE]: Exchange;
+  [RUN]: (exchange: Exchange) => MaybePromise<JsonObject>;
+};
+
+/** The end of a request's middleware chain: the handler, with the params the chain settled on. */
+function runHandler(context: MiddlewareContext): MaybePromise<JsonObject> {
+  const carried = context as Carrying;
+  const exchange = carried[EXCHANGE];
+  exchange.params = context.params;
+  return carried[RUN](exchange);
+}
+
 /** Runs a request's handler inside the middleware pipeline, if the server has middleware. */
 export function withMiddleware(
   core: ServerCore,
@@ -43,10 +60,10 @@ export function withMiddleware(
   run: (exchange: Exchange) => MaybePromise<JsonObject>,
 ): MaybePromise<JsonObject> {
   if (core.pipeline.empty) return run(exchange);
-  const out = core.pipeline.run(requestContext(exchange, core), (c) => {
-    exchange.params = c.params;
-    return run(exchange);
-  });
+  const context = requestContext(exchange, core) as Carrying;
+  context[EXCHANGE] = exchange;
+  context[RUN] = run;
+  const out = core.pipeline.run(context, runHandler);
   return out instanceof Promise ? out.then(orEmpty) : orEmpty(out);
 }
 

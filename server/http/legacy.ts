@@ -148,6 +148,7 @@ function checkVersionHeader(req: Request, id: RequestId | null): Response | unde
 /** One 2025 POST (or batch entry) as `receive()` sees it. */
 class LegacyPeer implements Peer {
   readonly transport = "http";
+  readonly modern = false;
   readonly headerVersion: string | null;
   readonly fallbackVersion: string;
   responder?: Responder;

@@ -50,6 +50,7 @@ function mismatch(message: string): McpError {
 class ModernPeer implements Peer {
   readonly transport = "http";
   readonly fallbackVersion = DEFAULT_LEGACY_HTTP_VERSION;
+  readonly modern = true;
   readonly headerVersion: string | null;
   responder?: Responder;
 
@@ -92,8 +93,8 @@ class ModernPeer implements Peer {
       // An unknown tool is the call's own error, answered as such.
       return undefined;
     }
-    const check = (t: ToolComponent) => this.#mirrored(t, exchange.params);
-    return tool instanceof Promise ? tool.then(check, () => undefined) : check(tool);
+    if (tool instanceof Promise) return tool.then((t) => this.#mirrored(t, exchange.params), () => undefined);
+    return this.#mirrored(tool, exchange.params);
   }
 
   #mirrored(tool: ToolComponent, params: JsonObject): McpError | undefined {

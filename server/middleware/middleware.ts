@@ -123,7 +123,8 @@ function finish(context: MiddlewareContext): MaybePromise<Result> {
 /** The middleware of one server, with the hook chain of each method composed once. */
 export class Pipeline {
   readonly #middleware: Middleware[] = [];
-  readonly #chains = new Map<string, (context: MiddlewareContext) => MaybePromise<Result>>();
+  readonly #requestChains = new Map<string, (context: MiddlewareContext) => MaybePromise<Result>>();
+  readonly #notificationChains = new Map<string, (context: MiddlewareContext) => MaybePromise<Result>>();
 
   /** Creates a pipeline from the constructor's list. */
   constructor(initial: readonly Middleware[] = []) {
@@ -141,7 +142,8 @@ export class Pipeline {
       throw new TypeError("a middleware is an object with hooks such as onMessage or onCallTool");
     }
     this.#middleware.push(middleware);
-    this.#chains.clear();
+    this.#requestChains.clear();
+    this.#notificationChains.clear();
   }
 
   /**
@@ -162,9 +164,9 @@ export class Pipeline {
     method: string,
     type: "request" | "notification",
   ): (c: MiddlewareContext) => MaybePromise<Result> {
-    const key = `${type}:${method}`;
-    let chain = this.#chains.get(key);
-    if (!chain) this.#chains.set(key, chain = compose(this.#stepsFor(method, type), finish));
+    const chains = type === "request" ? this.#requestChains : this.#notificationChains;
+    let chain = chains.get(method);
+    if (!chain) chains.set(method, chain = compose(this.#stepsFor(method, type), finish));
     return chain;
   }
 
