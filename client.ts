@@ -32,13 +32,16 @@ export {
   type ServerSummary,
 } from "./client/client.ts";
 export {
+  type AnyClientError,
   ClientError,
   ConfigError,
   ConnectionError,
   McpError,
+  ProtocolError,
   RequestTimeoutError,
   ToolError,
 } from "./client/errors.ts";
+export { ERROR_CODE_NAMES, errorCodeName, type ProtocolErrorOptions } from "./protocol/errors.ts";
 export {
   type AuthorizationCallback,
   type Authorize,

@@ -95,6 +95,12 @@ export type { ComponentOptions } from "./server/components/common.ts";
 export type { Infer, JsonSchema, SchemaLike, StandardSchemaV1 } from "./server/components/schema.ts";
 export { ErrorCode } from "./protocol/jsonrpc.ts";
 export {
+  ERROR_CODE_NAMES,
+  errorCodeName,
+  ProtocolError,
+  type ProtocolErrorOptions,
+} from "./protocol/errors.ts";
+export {
   type SetOptions,
   type Store,
   type StoreKey,

@@ -1,11 +1,15 @@
 /**
  * The errors the client throws, in one place. Each has a stable `code`, so callers branch on the
- * class or the code, never on message text.
+ * class or the code, never on message text. An error the server answered with is a
+ * `ProtocolError` (the same class the server throws); the client's own are `ClientError`s.
  *
  * @module
  */
 
+import { ProtocolError } from "../protocol/errors.ts";
 import type { CallToolResult } from "../protocol/types.ts";
+
+export { ProtocolError };
 
 /**
  * Base class of every error the client throws itself.
@@ -61,29 +65,37 @@ export class ToolError extends ClientError {
 }
 
 /**
- * The server answered a request with a JSON-RPC error.
+ * The server answered a request with a JSON-RPC error: a {@link ProtocolError}, with the number
+ * (`rpcCode`) and a stable name (`code`, e.g. `"invalid_params"`).
  *
  * @example
  * ```ts
  * import { McpError } from "@denomcp/denomcp/client";
  * const err = new McpError(-32602, "Unknown tool: nope");
- * console.log(err.rpcCode); // -32602
+ * console.log(err.rpcCode, err.code); // -32602 "invalid_params"
  * ```
  */
-export class McpError extends ClientError {
-  /** The JSON-RPC error code (see `ErrorCode` in the server package). */
-  readonly rpcCode: number;
-  /** The error's `data` member, if the server sent one. */
-  readonly data?: unknown;
-
+export class McpError extends ProtocolError {
   /** Creates the error from the JSON-RPC error members. */
   constructor(rpcCode: number, message: string, data?: unknown, options?: ErrorOptions) {
-    super(message, "mcp_error", options);
+    super(rpcCode, message, { data, cause: options?.cause });
     this.name = "McpError";
-    this.rpcCode = rpcCode;
-    this.data = data;
   }
 }
+
+/**
+ * Anything the client throws on purpose: its own errors, and the server's JSON-RPC errors.
+ *
+ * @example
+ * ```ts
+ * import { type AnyClientError, ClientError, McpError } from "@denomcp/denomcp/client";
+ * function describe(err: AnyClientError): string {
+ *   return err instanceof McpError ? `server said ${err.code}` : `client: ${err.code}`;
+ * }
+ * console.log(describe(new ClientError("offline", "connection")));
+ * ```
+ */
+export type AnyClientError = ClientError | McpError;
 
 /**
  * A request got no answer within its timeout. The client has sent `notifications/cancelled`.

@@ -1,10 +1,12 @@
 /**
- * Errors a handler may throw, each with a stable `code` and a `logLevel` that decides how loudly
- * the server logs it. How each maps onto the wire lives in one place: {@link toJsonRpcError}.
+ * Errors a handler may throw, each with a stable string `code` and a `logLevel` that decides how
+ * loudly the server logs it. JSON-RPC errors are `ProtocolError`s (shared with the client);
+ * how anything thrown maps onto the wire lives in one place: {@link toJsonRpcError}.
  *
  * @module
  */
 
+import { ProtocolError } from "../protocol/errors.ts";
 import { ErrorCode, type JsonRpcErrorObject } from "../protocol/jsonrpc.ts";
 import type { LoggingLevel } from "../protocol/types.ts";
 
@@ -17,28 +19,29 @@ export interface ErrorOptions {
 }
 
 /**
- * Base class of errors that reach the client as a JSON-RPC error with a chosen code.
+ * Base class of errors that reach the client as a JSON-RPC error with a chosen code: a
+ * {@link ProtocolError} (`rpcCode` on the wire, a stable string `code` to branch on) that knows
+ * how loudly to log itself.
  *
  * @example
  * ```ts
- * import { McpError, ErrorCode } from "@denomcp/denomcp";
- * throw new McpError(ErrorCode.InvalidParams, "unknown city", { data: { city: "Atlantis" } });
+ * import { ErrorCode, McpError } from "@denomcp/denomcp";
+ * const err = new McpError(ErrorCode.InvalidParams, "unknown city", { data: { city: "Atlantis" } });
+ * console.log(err.code, err.rpcCode); // "invalid_params" -32602
  * ```
  */
-export class McpError extends Error {
-  /** JSON-RPC error code. */
-  readonly code: number;
-  /** Optional `error.data`. */
-  readonly data?: unknown;
+export class McpError extends ProtocolError {
   /** Level at which the server logs this error. */
   readonly logLevel: LoggingLevel;
 
   /** Creates an error with a JSON-RPC code, message and optional data. */
-  constructor(code: number, message: string, options: ErrorOptions & { data?: unknown } = {}) {
-    super(message, { cause: options.cause });
+  constructor(
+    rpcCode: number,
+    message: string,
+    options: ErrorOptions & { data?: unknown; code?: string } = {},
+  ) {
+    super(rpcCode, message, { data: options.data, cause: options.cause, code: options.code });
     this.name = "McpError";
-    this.code = code;
-    this.data = options.data;
     this.logLevel = options.logLevel ?? "warning";
   }
 }
@@ -56,8 +59,8 @@ export class McpError extends Error {
 export class ToolError extends Error {
   /** Level at which the server logs this error. */
   readonly logLevel: LoggingLevel;
-  /** Stable code for callers that branch on type. */
-  readonly code = "TOOL_ERROR";
+  /** Stable code for callers that branch on it. */
+  readonly code = "tool_error";
 
   /** Creates a tool error with the message the client sees. */
   constructor(message: string, options: ErrorOptions = {}) {
@@ -79,7 +82,7 @@ export class ToolError extends Error {
 export class ResourceError extends McpError {
   /** Creates a resource error with the message the client sees. */
   constructor(message: string, options: ErrorOptions = {}) {
-    super(ErrorCode.InternalError, message, options);
+    super(ErrorCode.InternalError, message, { code: "resource_error", ...options });
     this.name = "ResourceError";
   }
 }
@@ -96,7 +99,7 @@ export class ResourceError extends McpError {
 export class PromptError extends McpError {
   /** Creates a prompt error with the message the client sees. */
   constructor(message: string, options: ErrorOptions = {}) {
-    super(ErrorCode.InternalError, message, options);
+    super(ErrorCode.InternalError, message, { code: "prompt_error", ...options });
     this.name = "PromptError";
   }
 }
@@ -113,7 +116,7 @@ export class PromptError extends McpError {
 export class NotFoundError extends McpError {
   /** Creates a not-found error. */
   constructor(message: string, options: ErrorOptions & { data?: unknown } = {}) {
-    super(ErrorCode.InvalidParams, message, { logLevel: "info", ...options });
+    super(ErrorCode.InvalidParams, message, { logLevel: "info", code: "not_found", ...options });
     this.name = "NotFoundError";
   }
 }
@@ -123,11 +126,7 @@ export class NotFoundError extends McpError {
  * message unless `mask` is set, in which case only `fallback` reaches the client.
  */
 export function toJsonRpcError(error: unknown, mask: boolean, fallback: string): JsonRpcErrorObject {
-  if (error instanceof McpError) {
-    return error.data === undefined
-      ? { code: error.code, message: error.message }
-      : { code: error.code, message: error.message, data: error.data };
-  }
+  if (error instanceof ProtocolError) return error.toJsonRpc();
   const message = mask ? fallback : `${fallback}: ${errorMessage(error)}`;
   return { code: ErrorCode.InternalError, message };
 }
@@ -140,5 +139,5 @@ export function errorMessage(error: unknown): string {
 /** The level at which a thrown value should be logged. */
 export function logLevelOf(error: unknown): LoggingLevel {
   if (error instanceof McpError || error instanceof ToolError) return error.logLevel;
-  return "error";
+  return error instanceof ProtocolError ? "warning" : "error";
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { ProtocolError } from "../../protocol/errors.ts";
 import { ErrorCode, isObject, type JsonObject } from "../../protocol/jsonrpc.ts";
 import { SERVER_INFO_KEY } from "../../protocol/meta_keys.ts";
 import type { ResourceContents } from "../../protocol/types.ts";
@@ -279,15 +280,16 @@ export class Methods {
         throw new NotFoundError(`Unknown resource or template: '${uri}'`);
       }
     } else throw invalidParams(`completion/complete: unknown ref type ${JSON.stringify(ref.type)}`);
-    const handler = handlers?.[argument.name];
+    // The argument name is the client's: only the completions the definition owns count.
+    const handler = handlers && Object.hasOwn(handlers, argument.name) ? handlers[argument.name] : undefined;
     const values = handler ? await handler(String(argument.value ?? ""), context) : [];
     return {
       completion: { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 },
     };
   }
 
-  #handlerError(error: unknown, fallback: string): McpError | InputRequiredSignal {
-    if (error instanceof McpError || error instanceof InputRequiredSignal) return error;
+  #handlerError(error: unknown, fallback: string): ProtocolError | InputRequiredSignal {
+    if (error instanceof ProtocolError || error instanceof InputRequiredSignal) return error;
     this.core.log(logLevelOf(error), `${fallback}: ${errorMessage(error)}`);
     const message = this.core.maskErrorDetails ? fallback : `${fallback}: ${errorMessage(error)}`;
     return new McpError(ErrorCode.InternalError, message);

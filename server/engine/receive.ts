@@ -11,6 +11,7 @@ import { ErrorCode, errorResponse, type JsonObject, type JsonRpcResponse } from 
 import type { Message } from "../../protocol/message.ts";
 import type { ClientCapabilities, Implementation } from "../../protocol/types.ts";
 import { claimsModern, isModernVersion } from "../../protocol/versions.ts";
+import { ProtocolError } from "../../protocol/errors.ts";
 import { McpError } from "../errors.ts";
 import type { MaybePromise } from "../middleware/compose.ts";
 import type { Abortable, Session } from "../sessions/session.ts";
@@ -202,7 +203,11 @@ function request(
     const response = checked.then((error) => error ? refusal(id, error) : serveRequest(core, exchange, run));
     return { kind: "request", exchange, response };
   }
-  return { kind: "request", exchange, response: checked ? refusal(id, checked) : serveRequest(core, exchange, run) };
+  return {
+    kind: "request",
+    exchange,
+    response: checked ? refusal(id, checked) : serveRequest(core, exchange, run),
+  };
 }
 
 function initialize(core: ServerCore, peer: Peer) {
@@ -246,7 +251,7 @@ function approveListen(
 }
 
 function refusal(id: string | number | null, error: unknown): JsonRpcResponse {
-  if (error instanceof McpError) return errorResponse(id, error.code, error.message, error.data);
+  if (error instanceof ProtocolError) return { jsonrpc: "2.0", id, error: error.toJsonRpc() };
   return errorResponse(id, ErrorCode.InternalError, "Internal error");
 }
 

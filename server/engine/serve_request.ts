@@ -6,6 +6,7 @@
  * @module
  */
 
+import { ProtocolError } from "../../protocol/errors.ts";
 import { ErrorCode, errorResponse, type JsonObject, type JsonRpcResponse } from "../../protocol/jsonrpc.ts";
 import { Context } from "../context.ts";
 import { errorMessage, logLevelOf, McpError, toJsonRpcError } from "../errors.ts";
@@ -110,7 +111,7 @@ function resultOf(exchange: Exchange, result: JsonObject): JsonRpcResponse {
 }
 
 function failureOf(core: ServerCore, exchange: Exchange, error: unknown): JsonRpcResponse {
-  if (!(error instanceof McpError)) {
+  if (!(error instanceof ProtocolError)) {
     core.log(logLevelOf(error), `${exchange.facts.method} failed: ${errorMessage(error)}`);
   }
   const e = toJsonRpcError(error, core.maskErrorDetails, "Internal error");

@@ -6,6 +6,7 @@
  */
 
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { ProtocolError } from "../../protocol/errors.ts";
 import { ErrorCode, isObject, type JsonObject } from "../../protocol/jsonrpc.ts";
 import type { ToolComponent } from "../components/tool.ts";
 import { toCallToolResult } from "../components/content.ts";
@@ -123,7 +124,8 @@ export class ToolRunner {
   /** A failed tool: protocol errors propagate, anything else is an `isError` result. */
   #toolFailure(name: string, error: unknown): JsonObject {
     if (
-      error instanceof McpError || error instanceof InputRequiredSignal || error instanceof StartTaskSignal
+      error instanceof ProtocolError || error instanceof InputRequiredSignal ||
+      error instanceof StartTaskSignal
     ) {
       throw error;
     }

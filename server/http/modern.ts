@@ -30,15 +30,18 @@ export interface ModernHttp {
   active: number;
 }
 
-/** The param each routed method mirrors in `Mcp-Name` (SEP-2243, and the tasks extension's taskId). */
-const NAME_PARAM: Readonly<Record<string, string>> = {
-  "tools/call": "name",
-  "prompts/get": "name",
-  "resources/read": "uri",
-  "tasks/get": "taskId",
-  "tasks/update": "taskId",
-  "tasks/cancel": "taskId",
-};
+/**
+ * The param each routed method mirrors in `Mcp-Name` (SEP-2243, and the tasks extension's
+ * taskId). A Map: the key is the client's method, which must never find `Object.prototype`'s.
+ */
+const NAME_PARAM: ReadonlyMap<string, string> = new Map([
+  ["tools/call", "name"],
+  ["prompts/get", "name"],
+  ["resources/read", "uri"],
+  ["tasks/get", "taskId"],
+  ["tasks/update", "taskId"],
+  ["tasks/cancel", "taskId"],
+]);
 
 const mirroredCache = new WeakMap<object, Map<string, string[]>>();
 
@@ -74,7 +77,7 @@ class ModernPeer implements Peer {
     if (headerMethod === null || headerMethod.trim() !== method) {
       return mismatch(`Mcp-Method '${headerMethod ?? "(missing)"}' does not match body method '${method}'`);
     }
-    const nameParam = NAME_PARAM[method];
+    const nameParam = NAME_PARAM.get(method);
     if (!nameParam) return undefined;
     const raw = headers.get("mcp-name");
     const decoded = raw === null ? undefined : decodeHeaderValue(raw);

@@ -99,16 +99,17 @@ export interface Middleware {
   onListPrompts?: Hook;
 }
 
-const METHOD_HOOKS: Readonly<Record<string, keyof Middleware>> = {
-  "initialize": "onInitialize",
-  "tools/call": "onCallTool",
-  "resources/read": "onReadResource",
-  "prompts/get": "onGetPrompt",
-  "tools/list": "onListTools",
-  "resources/list": "onListResources",
-  "resources/templates/list": "onListResourceTemplates",
-  "prompts/list": "onListPrompts",
-};
+/** The hook of each method that has one (a Map: the key is the client's method). */
+const METHOD_HOOKS: ReadonlyMap<string, keyof Middleware> = new Map([
+  ["initialize", "onInitialize"],
+  ["tools/call", "onCallTool"],
+  ["resources/read", "onReadResource"],
+  ["prompts/get", "onGetPrompt"],
+  ["tools/list", "onListTools"],
+  ["resources/list", "onListResources"],
+  ["resources/templates/list", "onListResourceTemplates"],
+  ["prompts/list", "onListPrompts"],
+]);
 
 type Result = JsonObject | undefined;
 type Chain = Step<MiddlewareContext, MaybePromise<Result>>;
@@ -172,7 +173,7 @@ export class Pipeline {
 
   #stepsFor(method: string, type: "request" | "notification"): Chain[] {
     const steps: Chain[] = [];
-    const specific = type === "request" ? METHOD_HOOKS[method] : undefined;
+    const specific = type === "request" ? METHOD_HOOKS.get(method) : undefined;
     for (const m of this.#middleware) {
       const names: (keyof Middleware)[] = ["onMessage", type === "request" ? "onRequest" : "onNotification"];
       if (specific) names.push(specific);

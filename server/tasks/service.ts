@@ -14,6 +14,7 @@
  * @module
  */
 
+import { ProtocolError } from "../../protocol/errors.ts";
 import { ErrorCode, isObject, type JsonObject, type JsonRpcMessage } from "../../protocol/jsonrpc.ts";
 import type { Implementation } from "../../protocol/types.ts";
 import type { Catalog } from "../providers/catalog.ts";
@@ -288,14 +289,7 @@ export class TaskService implements TaskLink {
     } catch (error) {
       // Cancelled or the lease lost: the queue keeps the outcome that stopped it.
       if (ctx.signal.aborted) throw error;
-      if (error instanceof McpError) {
-        const e: { code: number; message: string; data?: unknown } = {
-          code: error.code,
-          message: error.message,
-        };
-        if (error.data !== undefined) e.data = error.data;
-        return { error: e };
-      }
+      if (error instanceof ProtocolError) return { error: error.toJsonRpc() };
       this.host.log("error", `task ${ctx.id} (tool '${payload.name}') failed: ${errorMessage(error)}`);
       const message = this.host.maskErrorDetails ? "Internal error" : errorMessage(error);
       return { error: { code: ErrorCode.InternalError, message } };

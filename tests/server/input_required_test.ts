@@ -20,7 +20,9 @@ Deno.test("tampered, re-bound, foreign-key and expired states are one -32602 err
   const rejects = (p: Promise<unknown>) =>
     assert.rejects(
       p,
-      (e) => e instanceof McpError && e.code === -32602 && e.message === "Invalid or expired requestState",
+      (e) =>
+        e instanceof McpError && e.rpcCode === -32602 && e.code === "invalid_params" &&
+        e.message === "Invalid or expired requestState",
     );
   await rejects(codec.open(token + "-TAMPERED", "tools/call:x"));
   await rejects(codec.open(token, "tools/call:y"));
