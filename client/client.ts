@@ -1,6 +1,9 @@
 /**
  * The `Client` class: one API over every transport and over several servers at once.
  *
+ * Longer than ~400 lines: the public class, one documented method per MCP request; fan-out to
+ * several servers is the part that would move out (`fan_out.ts`) when the client next grows.
+ *
  * @module
  */
 

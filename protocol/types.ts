@@ -2,6 +2,8 @@
  * The MCP wire shapes denomcp reads and writes (2025-11-25 and 2026-07-28), written as plain
  * TypeScript types so that neither side pays for a schema library at run time.
  *
+ * Longer than ~400 lines: declarations only, one per wire shape.
+ *
  * @module
  */
 

@@ -4,6 +4,9 @@
  * calls work on both wire eras: on 2026-07-28 the client round trips become input-required
  * results, and the handler runs again with the answers.
  *
+ * Longer than ~400 lines on purpose: it is the public class handlers use most, and every member
+ * carries its documentation and a compiled example; the work behind them lives in the engine.
+ *
  * @module
  */
 
@@ -177,7 +180,7 @@ export class Context {
    * import { FastMCP } from "@denomcp/denomcp";
    * const mcp = new FastMCP({
    *   name: "demo",
-   *   lifespan: async () => ({ value: { greeting: "hello" } }),
+   *   lifespan: async () => ({ greeting: "hello" }),
    * });
    * mcp.tool("greet", async (_args, ctx) => (ctx.lifespan as { greeting: string }).greeting);
    * ```
@@ -282,22 +285,70 @@ export class Context {
     return Promise.resolve();
   }
 
-  /** Logs at debug level. */
+  /**
+   * Logs at debug level.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("trace", async (_args, ctx) => {
+   *   await ctx.debug({ step: "parsed input" });
+   *   return "ok";
+   * });
+   * ```
+   */
   debug(message: unknown, logger?: string): Promise<void> {
     return this.log("debug", message, logger);
   }
 
-  /** Logs at info level. */
+  /**
+   * Logs at info level.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("sync_files", async (_args, ctx) => {
+   *   await ctx.info("syncing 3 files");
+   *   return "synced";
+   * });
+   * ```
+   */
   info(message: unknown, logger?: string): Promise<void> {
     return this.log("info", message, logger);
   }
 
-  /** Logs at warning level. */
+  /**
+   * Logs at warning level.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("quota", async (_args, ctx) => {
+   *   await ctx.warning("90% of the quota used");
+   *   return "ok";
+   * });
+   * ```
+   */
   warning(message: unknown, logger?: string): Promise<void> {
     return this.log("warning", message, logger);
   }
 
-  /** Logs at error level. */
+  /**
+   * Logs at error level (the call itself may still succeed).
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("backup", async (_args, ctx) => {
+   *   await ctx.error("one file could not be copied");
+   *   return "partial backup";
+   * });
+   * ```
+   */
   error(message: unknown, logger?: string): Promise<void> {
     return this.log("error", message, logger);
   }
@@ -397,6 +448,17 @@ export class Context {
    * Closes the SSE connection of this request without ending it (2025 HTTP, SEP-1699): the
    * client reconnects after `retryMs` with `Last-Event-ID` and receives what follows, including
    * the result. Useful for long calls behind proxies that cut idle connections. A no-op elsewhere.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("long_job", async (_args, ctx) => {
+   *   ctx.closeSseStream(2_000); // the client reconnects in 2 s and still gets the result
+   *   await new Promise((resolve) => setTimeout(resolve, 10_000));
+   *   return "done";
+   * });
+   * ```
    */
   closeSseStream(retryMs = 1000): void {
     this.#exchange.closeSseStream?.(retryMs);

@@ -2,6 +2,9 @@
  * `FastMCP`: the server API. Define tools, resources and prompts; serve them with `deno serve`
  * (the instance has `fetch`), `serve()` on `Deno.serve`, or `run()` on stdio or HTTP.
  *
+ * Longer than ~400 lines on purpose: the public class, each member with its documentation and a
+ * compiled example; the work is delegated to `engine/`, `providers/`, `http/` and `run.ts`.
+ *
  * @module
  */
 

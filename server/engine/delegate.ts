@@ -10,7 +10,6 @@
 import { SpanKind } from "@opentelemetry/api";
 import type { JsonObject, JsonRpcMessage } from "../../protocol/jsonrpc.ts";
 import type { Component } from "../components/common.ts";
-import type { ToolComponent } from "../components/tool.ts";
 import type { Session } from "../sessions/session.ts";
 import type { Exchange } from "./exchange.ts";
 import type { RequestFacts } from "./facts.ts";
@@ -23,8 +22,6 @@ export type DelegatedMethod = "tools/call" | "resources/read" | "prompts/get";
 
 /** The parent's exchange as the child sees it: the same request, its params in the child's names. */
 class DelegatedExchange implements Exchange {
-  tool?: ToolComponent;
-
   constructor(private readonly outer: Exchange, public params: JsonObject) {}
 
   get facts(): RequestFacts {

@@ -6,7 +6,6 @@
  */
 
 import type { JsonObject, JsonRpcMessage } from "../../protocol/jsonrpc.ts";
-import type { ToolComponent } from "../components/tool.ts";
 import type { Session } from "../sessions/session.ts";
 import type { RequestFacts } from "./facts.ts";
 import type { InputRequest, InputRound } from "./input_state.ts";
@@ -45,8 +44,6 @@ export interface Exchange {
   ask?(request: InputRequest, key: string): Promise<JsonObject>;
   /** Aborts the handler's signal without cancelling the request (a timeout). */
   stop?(reason: unknown): void;
-  /** The tool a `tools/call` names, once resolved (so that it is resolved once per request). */
-  tool?: ToolComponent;
 }
 
 /** Reads the progress token from a request's `_meta`. */
@@ -73,7 +70,6 @@ export interface Channel {
 export class RequestExchange implements Exchange {
   input?: InputRound;
   taskEligible?: boolean;
-  tool?: ToolComponent;
   #channel?: Channel;
   #controller?: AbortController;
   #reason?: unknown;

@@ -12,7 +12,7 @@ import { ErrorCode } from "../../protocol/jsonrpc.ts";
 import { McpTelemetry, type TelemetryOptions } from "../../otel/telemetry.ts";
 import type { ComponentKind, Delegate } from "../components/common.ts";
 import { type Context, exchangeOf } from "../context.ts";
-import { McpError, ToolError } from "../errors.ts";
+import { McpError } from "../errors.ts";
 import type { Limits } from "../limits.ts";
 import { type Lifespan, type StartedLifespan, startLifespan } from "../lifespan.ts";
 import type { LogSink } from "../logger.ts";
@@ -28,7 +28,8 @@ import type { Store } from "../store/store.ts";
 import { checkStoreOption, openStore, type StoreOption } from "../store/open.ts";
 import { TaskService } from "../tasks/service.ts";
 import { TASKS_EXTENSION } from "../tasks/wire.ts";
-import { affectedTypes, disableRule, enableRules, type VisibilityRule } from "../transforms/visibility.ts";
+import { disableRule, enableRules, type VisibilityRule } from "../transforms/visibility.ts";
+import { changeSessionVisibility, SessionState } from "../sessions/state.ts";
 import { WorkerPool, workersAvailable } from "../workers/pool.ts";
 import { type DelegatedMethod, runDelegated } from "./delegate.ts";
 import type { Exchange } from "./exchange.ts";
@@ -92,6 +93,8 @@ export class ServerCore implements MountedServer {
   readonly listen: ListenHub = new ListenHub();
   readonly telemetry: McpTelemetry;
   readonly tasks: TaskService;
+  /** What handlers keep with `ctx.setState()`. */
+  readonly state: SessionState;
   /** The server this one is mounted into, while it is. */
   parent?: ServerCore;
   #closingTasks?: Promise<void>;
@@ -99,7 +102,6 @@ export class ServerCore implements MountedServer {
   readonly #lifespan?: Lifespan;
   #started?: Promise<StartedLifespan>;
   #startedValue?: StartedLifespan;
-  readonly #requestStates = new WeakMap<Exchange, Map<string, unknown>>();
   #pendingChanges = new Set<ComponentKind>();
   readonly #changeListeners: ((kind: ComponentKind) => void)[] = [];
   #pool?: WorkerPool;
@@ -136,13 +138,14 @@ export class ServerCore implements MountedServer {
     this.#storeOption = init.store;
     checkStoreOption(init.store);
     this.telemetry = new McpTelemetry(init.serverInfo.name, init.telemetry);
+    this.state = new SessionState(() => this.store, init.limits.sessionIdleTimeoutMs, init.log);
     this.sessions.onClose((session) => {
       this.telemetry.recordSession(
         (Date.now() - session.createdMs) / 1000,
         session.protocolVersion,
         session.transport,
       );
-      void this.#forgetState(session);
+      void this.state.forget(session, this.#store);
     });
     this.tasks = new TaskService(this, (exchange) => this.tools.runTask(exchange));
     this.catalog = new Catalog(
@@ -301,31 +304,17 @@ export class ServerCore implements MountedServer {
 
   /** @inheritdoc */
   getState(exchange: Exchange, key: string): Promise<unknown> {
-    const session = exchange.facts.sessionId;
-    if (!session) return Promise.resolve(this.#requestMap(exchange).get(key));
-    return this.store.get(["state", session, key]);
+    return this.state.get(exchange, key);
   }
 
   /** @inheritdoc */
   setState(exchange: Exchange, key: string, value: unknown, ttlMs?: number): Promise<void> {
-    const session = exchange.facts.sessionId;
-    if (!session) {
-      this.#requestMap(exchange).set(key, value);
-      return Promise.resolve();
-    }
-    return this.store.set(["state", session, key], value, {
-      expireInMs: ttlMs ?? this.limits.sessionIdleTimeoutMs,
-    });
+    return this.state.set(exchange, key, value, ttlMs);
   }
 
   /** @inheritdoc */
   deleteState(exchange: Exchange, key: string): Promise<void> {
-    const session = exchange.facts.sessionId;
-    if (!session) {
-      this.#requestMap(exchange).delete(key);
-      return Promise.resolve();
-    }
-    return this.store.delete(["state", session, key]);
+    return this.state.delete(exchange, key);
   }
 
   /** @inheritdoc */
@@ -335,41 +324,7 @@ export class ServerCore implements MountedServer {
 
   /** @inheritdoc */
   changeVisibility(exchange: Exchange, rules: VisibilityRule[] | undefined): Promise<void> {
-    const session = exchange.session;
-    if (!session) {
-      return Promise.reject(
-        new ToolError("per-session visibility needs a session: this request is stateless (2026-07-28)"),
-      );
-    }
-    const added = rules ?? [];
-    session.visibility = rules ? [...(session.visibility ?? []), ...rules] : undefined;
-    session.save();
-    const types = rules ? affectedTypes(added) : affectedTypes([{ enabled: true, filter: {}, all: true }]);
-    const kinds = new Set<ComponentKind>();
-    if (types.has("tool")) kinds.add("tools");
-    if (types.has("resource") || types.has("template")) kinds.add("resources");
-    if (types.has("prompt")) kinds.add("prompts");
-    for (const kind of kinds) {
-      session.unsolicited?.({ jsonrpc: "2.0", method: `notifications/${kind}/list_changed` });
-    }
-    return session.pendingSave ?? Promise.resolve();
-  }
-
-  #requestMap(exchange: Exchange): Map<string, unknown> {
-    let map = this.#requestStates.get(exchange);
-    if (!map) this.#requestStates.set(exchange, map = new Map());
-    return map;
-  }
-
-  /** Deletes what a session kept when it ends (a shared store keeps it for the other instances until it expires). */
-  async #forgetState(session: Session): Promise<void> {
-    const store = this.#store;
-    if (!store || store.kind !== "memory") return;
-    try {
-      for await (const { key } of store.list(["state", session.id])) await store.delete(key);
-    } catch (error) {
-      this.log("warning", `forgetting the state of session ${session.id}: ${error}`);
-    }
+    return changeSessionVisibility(exchange, rules);
   }
 
   /**

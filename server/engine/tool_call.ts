@@ -17,18 +17,23 @@ import { invalidParams, type Outcome } from "./outcome.ts";
 import { withMiddleware } from "./serve_request.ts";
 import type { ServerCore } from "./server_core.ts";
 
-/** A `tools/call` on its way through the steps: the exchange, its tool resolved. */
-export type ToolCall = Exchange & { readonly tool: ToolComponent };
+type ToolStep = Step<Exchange, Outcome>;
 
-type ToolStep = Step<ToolCall, Outcome>;
+/** The tool each `tools/call` in flight resolved to, so that it is resolved once per request. */
+const resolvedTools = new WeakMap<Exchange, ToolComponent>();
+
+/** The tool a `tools/call` resolved to (after {@link ToolCalls.resolve}). */
+export function toolOf(exchange: Exchange): ToolComponent {
+  return resolvedTools.get(exchange)!;
+}
 
 /** The `tools/call` path of one server. */
 export class ToolCalls {
-  readonly #call: (call: ToolCall) => Outcome;
-  readonly #run = (call: ToolCall): Outcome => {
-    const { tool } = call;
-    if (tool.delegate) return this.core.delegated(tool.delegate, call, "tools/call");
-    return this.core.runner.run(call, tool);
+  readonly #call: (exchange: Exchange) => Outcome;
+  readonly #run = (exchange: Exchange): Outcome => {
+    const tool = toolOf(exchange);
+    if (tool.delegate) return this.core.delegated(tool.delegate, exchange, "tools/call");
+    return this.core.runner.run(exchange, tool);
   };
 
   /** Composes the steps for a server. */
@@ -36,9 +41,9 @@ export class ToolCalls {
     // The order a reader needs, in one place; each step calls `next` to go on.
     const steps: ToolStep[] = [
       // A task-enabled tool may become a task here, answered at once with the task.
-      (call, next) => core.tasks.gate(call, next),
+      (exchange, next) => core.tasks.gate(exchange, toolOf(exchange), next),
       // 2026 input rounds (sealed state in, input-required out); the 2025 shim for InputRequired.
-      (call, next) => core.rounds.run(call, next as (exchange: Exchange) => Outcome),
+      (exchange, next) => core.rounds.run(exchange, next),
     ];
     this.#call = compose(steps, this.#run);
   }
@@ -47,7 +52,8 @@ export class ToolCalls {
   resolve(exchange: Exchange): MaybePromise<ToolComponent> {
     const { name } = exchange.params;
     if (typeof name !== "string") throw invalidParams("tools/call needs a tool name");
-    if (exchange.tool?.name === name) return exchange.tool;
+    const known = resolvedTools.get(exchange);
+    if (known?.name === name) return known;
     const found = this.core.catalog.tool(
       name,
       requestedVersion(exchange.params),
@@ -60,10 +66,11 @@ export class ToolCalls {
   /** `tools/call` from a client. */
   call(exchange: Exchange): MaybePromise<JsonObject> {
     const tool = this.resolve(exchange);
-    const call = exchange as ToolCall;
-    return (tool instanceof Promise ? tool.then(() => this.#call(call)) : this.#call(call)) as MaybePromise<
-      JsonObject
-    >;
+    return (tool instanceof Promise
+      ? tool.then(() => this.#call(exchange))
+      : this.#call(exchange)) as MaybePromise<
+        JsonObject
+      >;
   }
 
   /** A tool call inside its MCP task: middleware, then the run (no gate, no rounds). */
@@ -74,12 +81,12 @@ export class ToolCalls {
   /** A call a parent server delegates here: the gate and rounds were the parent's. */
   runResolved(exchange: Exchange): Outcome {
     const tool = this.resolve(exchange);
-    const call = exchange as ToolCall;
-    return tool instanceof Promise ? tool.then(() => this.#run(call)) : this.#run(call);
+    return tool instanceof Promise ? tool.then(() => this.#run(exchange)) : this.#run(exchange);
   }
 }
 
 function resolved(exchange: Exchange, name: string, tool: ToolComponent | undefined): ToolComponent {
   if (!tool) throw new NotFoundError(`Unknown tool: '${name}'`);
-  return exchange.tool = tool;
+  resolvedTools.set(exchange, tool);
+  return tool;
 }

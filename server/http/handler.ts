@@ -20,10 +20,10 @@ import {
   handleLegacyGet,
   handleLegacyPost,
   type LegacyHttp,
-  releaseSession,
 } from "./legacy.ts";
 import { handleModernPost, type ModernHttp } from "./modern.ts";
 import { pathOf, type RouteTable } from "./routes.ts";
+import { releaseSession } from "./session_streams.ts";
 import { ConnectionRegistry } from "./sse_stream.ts";
 
 /** HTTP options of a server. */

@@ -23,43 +23,9 @@ import type { MaybePromise } from "../middleware/compose.ts";
 import type { Session } from "../sessions/session.ts";
 import { accepts, jsonError, jsonResponse } from "./guards.ts";
 import { Responder } from "./responder.ts";
-import { type ConnectionRegistry, LogicalStream, parseEventId, SseConnection } from "./sse_stream.ts";
+import { type ConnectionRegistry, parseEventId, SseConnection } from "./sse_stream.ts";
+import { sessionHeaders, stateOf } from "./session_streams.ts";
 import { LEGACY_STATUS } from "./status.ts";
-
-/** HTTP-side state of one session: its resumable streams. */
-class HttpSessionState {
-  readonly streams = new Map<string, LogicalStream>();
-  readonly standalone: LogicalStream;
-  #next = 0;
-
-  constructor(readonly session: Session, private readonly capacity: number) {
-    this.standalone = new LogicalStream("g", capacity);
-    this.streams.set("g", this.standalone);
-  }
-
-  newStream(): LogicalStream {
-    this.prune();
-    const stream = new LogicalStream(`p${++this.#next}`, this.capacity);
-    this.streams.set(stream.id, stream);
-    return stream;
-  }
-
-  openConnections(): number {
-    let n = 0;
-    for (const s of this.streams.values()) if (s.connection) n++;
-    return n;
-  }
-
-  /** Drops finished streams whose answer has been delivered. */
-  prune(): void {
-    for (const [id, s] of this.streams) if (s.finished && !s.connection) this.streams.delete(id);
-  }
-
-  close(): void {
-    for (const s of this.streams.values()) s.connection?.close();
-    this.streams.clear();
-  }
-}
 
 /** Transport state the legacy path needs. */
 export interface LegacyHttp {
@@ -69,37 +35,6 @@ export interface LegacyHttp {
   active: number;
   /** Serve 2025 requests without sessions (no `Mcp-Session-Id`, no GET stream). */
   readonly stateless: boolean;
-}
-
-const states = new WeakMap<Session, HttpSessionState>();
-
-function stateOf(http: LegacyHttp, session: Session): HttpSessionState {
-  let state = states.get(session);
-  if (!state) {
-    state = new HttpSessionState(session, http.engine.limits.eventStoreSize);
-    states.set(session, state);
-    const standalone = state.standalone;
-    session.unsolicited = (message) => {
-      standalone.send(message);
-      return standalone.connection !== undefined;
-    };
-  }
-  return state;
-}
-
-/** Frees the HTTP state of an ended session (its streams close). */
-export function releaseSession(session: Session): void {
-  states.get(session)?.close();
-  states.delete(session);
-}
-
-const sessionHeaderCache = new WeakMap<Session, Record<string, string>>();
-
-function sessionHeaders(session: Session | undefined): Record<string, string> | undefined {
-  if (!session) return undefined;
-  let headers = sessionHeaderCache.get(session);
-  if (!headers) sessionHeaderCache.set(session, headers = { "mcp-session-id": session.id });
-  return headers;
 }
 
 type Found = Session | Response | undefined;
@@ -178,7 +113,7 @@ class LegacyPeer implements Peer {
     return this.responder = new Responder({
       registry: this.http.connections,
       headers: sessionHeaders(session),
-      streams: session ? stateOf(this.http, session) : undefined,
+      streams: session ? stateOf(session, this.http.engine.limits.eventStoreSize) : undefined,
       prime: supportsSsePolling(session?.protocolVersion ?? this.fallbackVersion),
       // 2025: a dropped connection is not a cancellation; the stream can be resumed.
       statusOf: () => 200,
@@ -203,7 +138,7 @@ class LegacyPeer implements Peer {
     }
     session.clientInfo = exchange.facts.clientInfo;
     session.clientCapabilities = exchange.facts.clientCapabilities;
-    stateOf(http, session);
+    stateOf(session, http.engine.limits.eventStoreSize);
     this.opened = session;
     return http.engine.sessions.save(session).then(() => session);
   }
@@ -328,17 +263,24 @@ export async function handleLegacyBatch(http: LegacyHttp, req: Request, batch: D
   return jsonResponse(responses, 200, sessionHeaders(session));
 }
 
+/** GET and DELETE on a stateless server: there is no session to stream to or end. */
+function statelessRefusal(): Response {
+  return jsonError(
+    405,
+    null,
+    ErrorCode.InvalidRequest,
+    "Method Not Allowed: this server is stateless",
+    undefined,
+    {
+      allow: "POST",
+    },
+  );
+}
+
 /** Serves a 2025-era GET: the standalone stream, or resumption of any stream. */
 export function handleLegacyGet(http: LegacyHttp, req: Request): Response | Promise<Response> {
   if (http.stateless) {
-    return jsonError(
-      405,
-      null,
-      ErrorCode.InvalidRequest,
-      "Method Not Allowed: this server is stateless",
-      undefined,
-      { allow: "POST" },
-    );
+    return statelessRefusal();
   }
   if (!accepts(req.headers.get("accept"), "text/event-stream")) {
     return jsonError(
@@ -352,7 +294,7 @@ export function handleLegacyGet(http: LegacyHttp, req: Request): Response | Prom
 }
 
 function openStream(http: LegacyHttp, req: Request, session: Session): Response {
-  const state = stateOf(http, session);
+  const state = stateOf(session, http.engine.limits.eventStoreSize);
   if (state.openConnections() >= http.engine.limits.maxStreamsPerSession) {
     return jsonError(
       429,
@@ -399,14 +341,7 @@ function openStream(http: LegacyHttp, req: Request, session: Session): Response 
 /** Serves DELETE: ends the session, here and in the shared store. */
 export function handleLegacyDelete(http: LegacyHttp, req: Request): Response | Promise<Response> {
   if (http.stateless) {
-    return jsonError(
-      405,
-      null,
-      ErrorCode.InvalidRequest,
-      "Method Not Allowed: this server is stateless",
-      undefined,
-      { allow: "POST" },
-    );
+    return statelessRefusal();
   }
   return withSession(http, req, null, async (session) => {
     await http.engine.sessions.delete(session!.id);

@@ -7,6 +7,10 @@
  * Reentrant: a running task may start sub-tasks and wait for them; while it waits it gives its
  * slot back, so a queue with one slot still finishes a task that awaits its children.
  *
+ * Longer than ~400 lines: one class whose public operations (submit, get, cancel, deliver) and
+ * scheduler (scan, claim, run, renew, sweep) share the lease bookkeeping; splitting the scheduler
+ * out is the next step when the queue changes again (a Redis-backed fast path, say).
+ *
  * @module
  */
 

@@ -11,6 +11,10 @@
  * the extension on the request; `tasks/get` inlines the result, error or pending input
  * requests, `tasks/update` answers them, `tasks/cancel` acknowledges.
  *
+ * Longer than ~400 lines: the call path (gate, create, execute, sub-tasks) and the `tasks/*`
+ * handlers share the queue, the timing rules and ownership; they would move to `tasks/methods.ts`
+ * together with those helpers when the tasks layer next changes.
+ *
  * @module
  */
 
@@ -24,7 +28,6 @@ import type { Exchange } from "../engine/exchange.ts";
 import { InputRequired } from "../engine/input_state.ts";
 import type { LogSink } from "../logger.ts";
 import { invalidParams, type Outcome } from "../engine/outcome.ts";
-import type { ToolCall } from "../engine/tool_call.ts";
 import type { SessionRegistry } from "../sessions/registry.ts";
 import type { Limits } from "../limits.ts";
 import { type Store, ValueTooLargeError } from "../store/store.ts";
@@ -181,10 +184,8 @@ export class TaskService implements TaskLink {
    * runs as a plain call otherwise (`next`), and is refused where the tool requires a task the
    * client cannot take.
    */
-  gate(call: ToolCall, next: (call: ToolCall) => Outcome): Outcome {
-    const exchange = call;
-    const { tool } = call;
-    if (tool.taskSupport === "forbidden" && exchange.params.task === undefined) return next(call);
+  gate(exchange: Exchange, tool: ToolComponent, next: (exchange: Exchange) => Outcome): Outcome {
+    if (tool.taskSupport === "forbidden" && exchange.params.task === undefined) return next(exchange);
     const support = tool.taskSupport;
     if (exchange.facts.era === "legacy") {
       const wanted = exchange.params.task !== undefined;
@@ -203,13 +204,13 @@ export class TaskService implements TaskLink {
           { logLevel: "info" },
         );
       }
-      return wanted ? this.#create(exchange, tool) : next(call);
+      return wanted ? this.#create(exchange, tool) : next(exchange);
     }
     // 2026: a legacy `params.task` is an unknown field here, and is ignored.
-    if (support === "forbidden") return next(call);
+    if (support === "forbidden") return next(exchange);
     if (!declaresExtension(exchange)) {
       if (support === "required") throw missingExtension(`tool '${tool.name}'`);
-      return next(call);
+      return next(exchange);
     }
     if (!tool.taskPrelude) return this.#create(exchange, tool);
     exchange.taskEligible = true;
@@ -219,7 +220,7 @@ export class TaskService implements TaskLink {
     };
     let out: Outcome;
     try {
-      out = next(call);
+      out = next(exchange);
     } catch (error) {
       return started(error);
     }

@@ -7,7 +7,6 @@
  */
 
 import type { JsonObject, JsonRpcMessage } from "../../protocol/jsonrpc.ts";
-import type { ToolComponent } from "../components/tool.ts";
 import type { Exchange } from "../engine/exchange.ts";
 import type { RequestFacts } from "../engine/facts.ts";
 import { type InputRequest, InputRound } from "../engine/input_state.ts";
@@ -41,7 +40,6 @@ export class TaskExchange implements Exchange {
   readonly facts: RequestFacts;
   params: JsonObject;
   input?: InputRound;
-  tool?: ToolComponent;
   /** Questions waiting for `tasks/update` (2026), by key. */
   readonly #asked = new Map<string, InputRequest>();
   /** 2025 requests to the client still open. */
