@@ -44,6 +44,12 @@ export interface Exchange {
   ask?(request: InputRequest, key: string): Promise<JsonObject>;
   /** Aborts the handler's signal without cancelling the request (a timeout). */
   stop?(reason: unknown): void;
+  /**
+   * What the request's method resolved (the tool of a `tools/call`), kept for its later steps so
+   * that it is resolved once. A field rather than a side table: a WeakMap keyed by every request
+   * costs the garbage collector ephemeron work under load.
+   */
+  target?: object;
 }
 
 /** Reads the progress token from a request's `_meta`. */
@@ -70,6 +76,7 @@ export interface Channel {
 export class RequestExchange implements Exchange {
   input?: InputRound;
   taskEligible?: boolean;
+  target?: object = undefined;
   #channel?: Channel;
   #controller?: AbortController;
   #reason?: unknown;

@@ -19,12 +19,9 @@ import type { ServerCore } from "./server_core.ts";
 
 type ToolStep = Step<Exchange, Outcome>;
 
-/** The tool each `tools/call` in flight resolved to, so that it is resolved once per request. */
-const resolvedTools = new WeakMap<Exchange, ToolComponent>();
-
 /** The tool a `tools/call` resolved to (after {@link ToolCalls.resolve}). */
 export function toolOf(exchange: Exchange): ToolComponent {
-  return resolvedTools.get(exchange)!;
+  return exchange.target as ToolComponent;
 }
 
 /** The `tools/call` path of one server. */
@@ -52,7 +49,7 @@ export class ToolCalls {
   resolve(exchange: Exchange): MaybePromise<ToolComponent> {
     const { name } = exchange.params;
     if (typeof name !== "string") throw invalidParams("tools/call needs a tool name");
-    const known = resolvedTools.get(exchange);
+    const known = exchange.target as ToolComponent | undefined;
     if (known?.name === name) return known;
     const found = this.core.catalog.tool(
       name,
@@ -87,6 +84,6 @@ export class ToolCalls {
 
 function resolved(exchange: Exchange, name: string, tool: ToolComponent | undefined): ToolComponent {
   if (!tool) throw new NotFoundError(`Unknown tool: '${name}'`);
-  resolvedTools.set(exchange, tool);
+  exchange.target = tool;
   return tool;
 }

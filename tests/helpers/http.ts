@@ -152,3 +152,47 @@ export async function rawHttp(
     conn.close();
   }
 }
+
+/** A session's GET stream, read through `fetch` as it arrives. */
+export interface EventStream {
+  /** Everything received so far. */
+  text(): string;
+  /** Resolves once the stream has carried `needle`. */
+  waitFor(needle: string): Promise<void>;
+  /** Stops reading (the server sees the client go). */
+  close(): Promise<void>;
+}
+
+/** Opens the GET stream of a 2025 session and keeps reading it. */
+export async function eventStream(
+  fetch: (r: Request) => Response | Promise<Response>,
+  sessionId: string,
+  version = "2025-11-25",
+): Promise<EventStream> {
+  const res = await fetch(
+    new Request(ENDPOINT, {
+      headers: { accept: "text/event-stream", "mcp-session-id": sessionId, "mcp-protocol-version": version },
+    }),
+  );
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const waiters: (() => void)[] = [];
+  const pump = (async () => {
+    while (true) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      text += value;
+      for (const wake of waiters.splice(0)) wake();
+    }
+  })();
+  return {
+    text: () => text,
+    async waitFor(needle) {
+      while (!text.includes(needle)) await new Promise<void>((resolve) => waiters.push(resolve));
+    },
+    async close() {
+      await reader.cancel();
+      await pump;
+    },
+  };
+}

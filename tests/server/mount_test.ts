@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { FastMCP } from "../../mod.ts";
-import { legacyRequest, modernRequest, openSession, readMessages } from "../helpers/http.ts";
+import { eventStream, legacyRequest, modernRequest, openSession, readMessages } from "../helpers/http.ts";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 
@@ -90,20 +90,10 @@ Deno.test("a tool added to a child later sends list_changed to the parent's clie
   const parent = new FastMCP({ name: "late-parent", ...quiet });
   parent.mount(child, { namespace: "c" });
   const sessionId = await openSession(parent.fetch);
-  const stream = await parent.fetch(
-    new Request("http://127.0.0.1:8000/mcp", {
-      headers: {
-        accept: "text/event-stream",
-        "mcp-session-id": sessionId,
-        "mcp-protocol-version": "2025-11-25",
-      },
-    }),
-  );
-  const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const stream = await eventStream(parent.fetch, sessionId);
   child.tool("late", async () => "here");
-  let text = "";
-  while (!text.includes("notifications/tools/list_changed")) text += (await reader.read()).value ?? "";
-  await reader.cancel();
+  await stream.waitFor("notifications/tools/list_changed");
+  await stream.close();
   const listed = (await readMessages(await parent.fetch(modernRequest("tools/list")))).at(-1)!;
   assert.deepEqual((listed.result as { tools: { name: string }[] }).tools.map((t) => t.name), ["c_late"]);
   await parent.close();

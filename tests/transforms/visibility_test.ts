@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { FastMCP, Namespace } from "../../mod.ts";
-import { legacyRequest, modernRequest, openSession, readMessages } from "../helpers/http.ts";
+import { eventStream, legacyRequest, modernRequest, openSession, readMessages } from "../helpers/http.ts";
 
 type Json = Record<string, unknown>;
 
@@ -79,20 +79,10 @@ Deno.test("includeTags and excludeTags are the first rules", async () => {
 Deno.test("a rule change sends list_changed to connected 2025 sessions", async () => {
   const mcp = server();
   const sessionId = await openSession(mcp.fetch);
-  const stream = await mcp.fetch(
-    new Request("http://127.0.0.1:8000/mcp", {
-      headers: {
-        accept: "text/event-stream",
-        "mcp-session-id": sessionId,
-        "mcp-protocol-version": "2025-11-25",
-      },
-    }),
-  );
-  const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const stream = await eventStream(mcp.fetch, sessionId);
   mcp.disable({ tags: ["admin"] });
-  let text = "";
-  while (!text.includes("notifications/tools/list_changed")) text += (await reader.read()).value ?? "";
-  await reader.cancel();
+  await stream.waitFor("notifications/tools/list_changed");
+  await stream.close();
   await mcp.close();
 });
 
@@ -161,19 +151,8 @@ Deno.test("one name cannot mix versioned and unversioned definitions", () => {
 async function session(mcp: FastMCP) {
   const sessionId = await openSession(mcp.fetch);
   const headers = { "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" };
-  const stream = await mcp.fetch(
-    new Request("http://127.0.0.1:8000/mcp", { headers: { accept: "text/event-stream", ...headers } }),
-  );
-  const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const notices = () => text.match(/notifications\/\w+\/list_changed/g) ?? [];
-  const pump = (async () => {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      text += value;
-    }
-  })();
+  const stream = await eventStream(mcp.fetch, sessionId);
+  const notices = () => stream.text().match(/notifications\/\w+\/list_changed/g) ?? [];
   let id = 100;
   const request = async (method: string, params: Json = {}) =>
     (await readMessages(
@@ -186,10 +165,7 @@ async function session(mcp: FastMCP) {
     request,
     names,
     notices,
-    close: async () => {
-      await reader.cancel();
-      await pump;
-    },
+    close: () => stream.close(),
   };
 }
 
