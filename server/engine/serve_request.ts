@@ -11,25 +11,52 @@ import { ErrorCode, errorResponse, type JsonObject, type JsonRpcResponse } from 
 import { Context } from "../context.ts";
 import { errorMessage, logLevelOf, McpError, toJsonRpcError } from "../errors.ts";
 import type { MaybePromise } from "../middleware/compose.ts";
-import type { MiddlewareContext } from "../middleware/middleware.ts";
+import { CHAIN_END, type MiddlewareContext } from "../middleware/middleware.ts";
+import type { Era } from "../../protocol/versions.ts";
+import type { RequestFacts, TransportKind } from "./facts.ts";
 import type { Abortable, Session } from "../sessions/session.ts";
 import type { Exchange } from "./exchange.ts";
 import type { ServerCore } from "./server_core.ts";
 
+const EXCHANGE = Symbol("denomcp.exchange");
+const RUN = Symbol("denomcp.run");
+
+/** What middleware sees of a request: a class, so every request's context has one shape. */
+class RequestContext implements MiddlewareContext {
+  readonly method: string;
+  readonly params: JsonObject;
+  readonly type = "request" as const;
+  readonly era: Era;
+  readonly transport: TransportKind;
+  readonly sessionId?: string;
+  readonly facts: RequestFacts;
+  readonly context: Context;
+  readonly timestamp: number = Date.now();
+  /** The end of the chain: the handler (see `runHandler`). */
+  [CHAIN_END]: (context: MiddlewareContext) => MaybePromise<JsonObject>;
+  /** The request the handler answers. */
+  [EXCHANGE]: Exchange;
+  /** The handler. */
+  [RUN]: (exchange: Exchange) => MaybePromise<JsonObject>;
+
+  constructor(exchange: Exchange, core: ServerCore, run: (exchange: Exchange) => MaybePromise<JsonObject>) {
+    const { facts } = exchange;
+    this.method = facts.method;
+    this.params = exchange.params;
+    this.era = facts.era;
+    this.transport = facts.transport;
+    this.sessionId = facts.sessionId;
+    this.facts = facts;
+    this.context = new Context(exchange, core);
+    this[CHAIN_END] = runHandler;
+    this[EXCHANGE] = exchange;
+    this[RUN] = run;
+  }
+}
+
 /** What middleware sees of a request. */
 export function requestContext(exchange: Exchange, core: ServerCore): MiddlewareContext {
-  const { facts } = exchange;
-  return {
-    method: facts.method,
-    params: exchange.params,
-    type: "request",
-    era: facts.era,
-    transport: facts.transport,
-    sessionId: facts.sessionId,
-    facts,
-    context: new Context(exchange, core),
-    timestamp: Date.now(),
-  };
+  return new RequestContext(exchange, core, core.methods.handler);
 }
 
 /** A middleware that answered nothing answered an empty result. */
@@ -37,18 +64,9 @@ function orEmpty(result: JsonObject | undefined): JsonObject {
   return result ?? {};
 }
 
-const EXCHANGE = Symbol("denomcp.exchange");
-const RUN = Symbol("denomcp.run");
-
-/** What the end of a request's chain needs, carried on its context (a spread context keeps it). */
-type Carrying = MiddlewareContext & {
-  [EXCHANGE]: Exchange;
-  [RUN]: (exchange: Exchange) => MaybePromise<JsonObject>;
-};
-
 /** The end of a request's middleware chain: the handler, with the params the chain settled on. */
 function runHandler(context: MiddlewareContext): MaybePromise<JsonObject> {
-  const carried = context as Carrying;
+  const carried = context as RequestContext;
   const exchange = carried[EXCHANGE];
   exchange.params = context.params;
   return carried[RUN](exchange);
@@ -61,10 +79,7 @@ export function withMiddleware(
   run: (exchange: Exchange) => MaybePromise<JsonObject>,
 ): MaybePromise<JsonObject> {
   if (core.pipeline.empty) return run(exchange);
-  const context = requestContext(exchange, core) as Carrying;
-  context[EXCHANGE] = exchange;
-  context[RUN] = run;
-  const out = core.pipeline.run(context, runHandler);
+  const out = core.pipeline.run(new RequestContext(exchange, core, run), runHandler);
   return out instanceof Promise ? out.then(orEmpty) : orEmpty(out);
 }
 

@@ -114,11 +114,15 @@ const METHOD_HOOKS: ReadonlyMap<string, keyof Middleware> = new Map([
 type Result = JsonObject | undefined;
 type Chain = Step<MiddlewareContext, MaybePromise<Result>>;
 
-const LAST = Symbol("denomcp.middleware.last");
-type Carried = MiddlewareContext & { [LAST]?: (context: MiddlewareContext) => MaybePromise<Result> };
+/**
+ * @internal where a message's chain ends, carried on its context under a symbol (spreading a
+ * context keeps it), so that each method's chain is composed once rather than per message
+ */
+export const CHAIN_END: unique symbol = Symbol("denomcp.middleware.end");
+type Carried = MiddlewareContext & { [CHAIN_END]?: (context: MiddlewareContext) => MaybePromise<Result> };
 
 function finish(context: MiddlewareContext): MaybePromise<Result> {
-  return (context as Carried)[LAST]!(context);
+  return (context as Carried)[CHAIN_END]!(context);
 }
 
 /** The middleware of one server, with the hook chain of each method composed once. */
@@ -155,9 +159,8 @@ export class Pipeline {
     context: MiddlewareContext,
     last: (context: MiddlewareContext) => MaybePromise<JsonObject | undefined>,
   ): MaybePromise<JsonObject | undefined> {
-    // The end of the chain rides on the context under a symbol (spreading a context keeps it), so
-    // that each method's chain is composed once rather than per message.
-    (context as Carried)[LAST] = last;
+    const carried = context as Carried;
+    if (carried[CHAIN_END] !== last) carried[CHAIN_END] = last;
     return this.#chainFor(context.method, context.type)(context);
   }
 
