@@ -92,7 +92,8 @@ export function receive(core: ServerCore, message: Message, peer: Peer): Receipt
 }
 
 function notification(core: ServerCore, method: string, params: JsonObject, peer: Peer): Receipt {
-  const modern = claimsModern(params);
+  // A transport that framed the message as 2026 (HTTP, by its header) holds it to the envelope too.
+  const modern = peer.modern ?? claimsModern(params);
   if (modern) {
     try {
       readEnvelope(params, peer.headerVersion);
