@@ -39,9 +39,9 @@ export interface Peer {
   readonly modern?: boolean;
   /** Where the messages of a request go (its response stream, or the connection). */
   channel?(exchange: RequestExchange): Channel;
-  /** Checks before the method is looked at (HTTP: `Mcp-Method`, `Mcp-Name`). */
+  /** Checks before the method is looked at (HTTP: `Mcp-Method`, `Mcp-Name`; stdio: initialization and pinning). */
   checkRouting?(exchange: RequestExchange): McpError | undefined;
-  /** Checks before the request runs (HTTP: mirrored tool headers; stdio: initialization and pinning). */
+  /** Checks before the request runs (HTTP: mirrored tool headers, and `initialize` under a 2026 header). */
   checkCall?(exchange: RequestExchange): MaybePromise<McpError | undefined>;
   /**
    * Opens the session `initialize` asks for. `"full"` when no more may be opened, undefined when
