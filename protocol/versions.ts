@@ -52,6 +52,13 @@ export function isModernVersion(version: string | null | undefined): boolean {
   return version != null && MODERN_PROTOCOL_VERSIONS.includes(version.trim());
 }
 
+/** The version `initialize` settles on for a requested one: it if served, else the newest stateful one. */
+export function negotiatedLegacyVersion(requested: unknown): string {
+  return typeof requested === "string" && LEGACY_PROTOCOL_VERSIONS.includes(requested)
+    ? requested
+    : LATEST_LEGACY_PROTOCOL_VERSION;
+}
+
 /** True for revisions whose SSE streams may be primed and polled (SEP-1699, 2025-11-25+). */
 export function supportsSsePolling(version: string): boolean {
   return version >= "2025-11-25";

@@ -46,7 +46,6 @@ import {
   type VisibilityFilter,
   type VisibilityRule,
 } from "./transforms/visibility.ts";
-import { matchesVersion } from "./transforms/versions.ts";
 import { callerModule } from "./workers/module_capture.ts";
 import { workersAvailable } from "./workers/pool.ts";
 import { type RegisteredTool, serverRegistry } from "./workers/server_registry.ts";
@@ -581,12 +580,7 @@ export class FastMCP {
 
   /** @internal how a pool worker finds a tool of this server (by the name it was defined with) */
   definedTool(name: string, version?: string): RegisteredTool | undefined {
-    return this.#core.local.getTool(name, version === undefined ? undefined : { eq: version }) ??
-      (version === undefined
-        ? undefined
-        : [...this.#core.local.listTools()].find((t) =>
-          t.name === name && matchesVersion({ eq: version }, t.version, false)
-        ));
+    return this.#core.local.getTool(name, version === undefined ? undefined : { eq: version });
   }
 
   /**

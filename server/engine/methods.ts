@@ -11,18 +11,13 @@ import { ProtocolError } from "../../protocol/errors.ts";
 import { ErrorCode, isObject, type JsonObject } from "../../protocol/jsonrpc.ts";
 import { SERVER_INFO_KEY } from "../../protocol/meta_keys.ts";
 import type { ResourceContents } from "../../protocol/types.ts";
-import {
-  type Era,
-  LATEST_LEGACY_PROTOCOL_VERSION,
-  LEGACY_PROTOCOL_VERSIONS,
-  MODERN_PROTOCOL_VERSIONS,
-} from "../../protocol/versions.ts";
+import { type Era, MODERN_PROTOCOL_VERSIONS, negotiatedLegacyVersion } from "../../protocol/versions.ts";
 import { toPromptResult } from "../components/prompt.ts";
 import { toResourceContents } from "../components/resource.ts";
 import { Context } from "../context.ts";
 import { errorMessage, logLevelOf, McpError, NotFoundError } from "../errors.ts";
 import { isLogLevel } from "../logger.ts";
-import type { MaybePromise } from "../middleware/compose.ts";
+import { type MaybePromise, then } from "../middleware/compose.ts";
 import type { Slot } from "../providers/catalog.ts";
 import { requestedVersion } from "../transforms/versions.ts";
 import type { Exchange } from "./exchange.ts";
@@ -38,10 +33,6 @@ interface MethodEntry {
   modern: boolean;
   /** Results carrying 2026 cache hints. */
   cacheable?: boolean;
-}
-
-function then<T, U>(value: MaybePromise<T>, f: (value: T) => MaybePromise<U>): MaybePromise<U> {
-  return value instanceof Promise ? value.then(f) : f(value);
 }
 
 /** Routes requests to handlers. */
@@ -123,12 +114,8 @@ export class Methods {
 
   /** The result of `initialize` for a requested version. */
   initializeResult(requestedVersion: unknown): JsonObject {
-    const protocolVersion =
-      typeof requestedVersion === "string" && LEGACY_PROTOCOL_VERSIONS.includes(requestedVersion)
-        ? requestedVersion
-        : LATEST_LEGACY_PROTOCOL_VERSION;
     const result: JsonObject = {
-      protocolVersion,
+      protocolVersion: negotiatedLegacyVersion(requestedVersion),
       capabilities: this.core.legacyCapabilities,
       serverInfo: this.core.serverInfo,
     };

@@ -7,10 +7,16 @@
  * @module
  */
 
-import { ErrorCode, errorResponse, type JsonObject, type JsonRpcResponse } from "../../protocol/jsonrpc.ts";
+import {
+  ErrorCode,
+  errorResponse,
+  isObject,
+  type JsonObject,
+  type JsonRpcResponse,
+} from "../../protocol/jsonrpc.ts";
 import type { Message } from "../../protocol/message.ts";
 import type { ClientCapabilities, Implementation } from "../../protocol/types.ts";
-import { claimsModern, isModernVersion } from "../../protocol/versions.ts";
+import { claimsModern, isModernVersion, negotiatedLegacyVersion } from "../../protocol/versions.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
 import { McpError } from "../errors.ts";
 import type { MaybePromise } from "../middleware/compose.ts";
@@ -18,7 +24,7 @@ import type { Abortable, Session } from "../sessions/session.ts";
 import { readEnvelope } from "./envelope.ts";
 import { type Channel, type Exchange, progressTokenOf, RequestExchange } from "./exchange.ts";
 import type { RequestFacts, TransportKind } from "./facts.ts";
-import { handleNotification, serveRequest } from "./serve_request.ts";
+import { handleNotification, requestContext, serveRequest } from "./serve_request.ts";
 import type { ServerCore } from "./server_core.ts";
 
 /** What the transport knows about where a message came from, and its own rules. */
@@ -87,7 +93,7 @@ export function receive(core: ServerCore, message: Message, peer: Peer): Receipt
     case "notification":
       return notification(core, message.method, message.params, peer);
     case "request":
-      return request(core, message.id, message.method, message.params, peer);
+      return request(core, message, peer);
   }
 }
 
@@ -129,15 +135,9 @@ function notification(core: ServerCore, method: string, params: JsonObject, peer
   return { kind: "accepted", pending: ran.then(() => session?.pendingSave, failed) };
 }
 
-function request(
-  core: ServerCore,
-  id: string | number,
-  method: string,
-  params: JsonObject,
-  peer: Peer,
-): Receipt {
-  const modern = peer.modern ??
-    (claimsModern(params) || (method !== "initialize" && isModernVersion(peer.headerVersion)));
+function request(core: ServerCore, message: Extract<Message, { kind: "request" }>, peer: Peer): Receipt {
+  const { id, method, params } = message;
+  const modern = peer.modern ?? isModernMessage(message, peer.headerVersion);
   let facts: RequestFacts;
   let session: Session | undefined;
   if (modern) {
@@ -161,15 +161,12 @@ function request(
   } else if (method === "initialize") {
     facts = {
       era: "legacy",
-      protocolVersion: core.methods.initializeResult(params.protocolVersion).protocolVersion as string,
+      protocolVersion: negotiatedLegacyVersion(params.protocolVersion),
       requestId: id,
       method,
       transport: peer.transport,
-      clientCapabilities:
-        (isPlainObject(params.capabilities) ? params.capabilities : {}) as ClientCapabilities,
-      clientInfo: isPlainObject(params.clientInfo)
-        ? params.clientInfo as unknown as Implementation
-        : undefined,
+      clientCapabilities: (isObject(params.capabilities) ? params.capabilities : {}) as ClientCapabilities,
+      clientInfo: isObject(params.clientInfo) ? params.clientInfo as unknown as Implementation : undefined,
     };
   } else {
     session = peer.session;
@@ -233,15 +230,7 @@ function approveListen(
   exchange: RequestExchange,
 ): MaybePromise<JsonRpcResponse | undefined> {
   if (core.pipeline.empty) return undefined;
-  const context = {
-    method: exchange.facts.method,
-    params: exchange.params,
-    type: "request" as const,
-    era: exchange.facts.era,
-    transport: exchange.facts.transport,
-    facts: exchange.facts,
-    timestamp: Date.now(),
-  };
+  const context = requestContext(exchange, core);
   try {
     const ran = core.pipeline.run(context, () => ({}));
     if (!(ran instanceof Promise)) return undefined;
@@ -254,8 +243,4 @@ function approveListen(
 function refusal(id: string | number | null, error: unknown): JsonRpcResponse {
   if (error instanceof ProtocolError) return { jsonrpc: "2.0", id, error: error.toJsonRpc() };
   return errorResponse(id, ErrorCode.InternalError, "Internal error");
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -151,6 +151,8 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
   #decoded(req: Request, text: string | Response): Response | Promise<Response> {
     if (text instanceof Response) return text;
     const decoded = parseMessage(text);
+    // Read once: classification, the version check and the envelope check all need it.
+    const headerVersion = req.headers.get("mcp-protocol-version");
     if (Array.isArray(decoded)) {
       if (decoded.some((m) => m.kind !== "invalid" && m.kind !== "response" && claimsModern(m.params))) {
         return jsonError(
@@ -160,14 +162,12 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
           "Invalid Request: JSON-RPC batches may not contain requests for protocol revision 2026-07-28 or later",
         );
       }
-      return handleLegacyBatch(this, req, decoded);
+      return handleLegacyBatch(this, req, decoded, headerVersion);
     }
     if (decoded.kind === "invalid") return invalidMessage(decoded);
     const message: Message = decoded;
-    if (isModernMessage(message, req.headers.get("mcp-protocol-version"))) {
-      return handleModernPost(this, req, message);
-    }
-    return handleLegacyPost(this, req, message);
+    if (isModernMessage(message, headerVersion)) return handleModernPost(this, req, message, headerVersion);
+    return handleLegacyPost(this, req, message, headerVersion);
   }
 
   /** Closes every open stream, so that `Deno.serve` can finish shutting down. */

@@ -67,8 +67,7 @@ function withSession(
   return found instanceof Promise ? found.then(go) : go(found);
 }
 
-function checkVersionHeader(req: Request, id: RequestId | null): Response | undefined {
-  const version = req.headers.get("mcp-protocol-version");
+function checkVersionHeader(version: string | null, id: RequestId | null): Response | undefined {
   if (version === null || LEGACY_PROTOCOL_VERSIONS.includes(version.trim())) return undefined;
   return jsonError(
     400,
@@ -84,7 +83,6 @@ function checkVersionHeader(req: Request, id: RequestId | null): Response | unde
 class LegacyPeer implements Peer {
   readonly transport = "http";
   readonly modern = false;
-  readonly headerVersion: string | null;
   readonly fallbackVersion: string;
   responder?: Responder;
   /** The session `initialize` opened. */
@@ -95,11 +93,11 @@ class LegacyPeer implements Peer {
   constructor(
     private readonly http: LegacyHttp,
     readonly httpRequest: Request,
+    readonly headerVersion: string | null,
     readonly session: Session | undefined,
     private readonly batched = false,
   ) {
-    this.headerVersion = httpRequest.headers.get("mcp-protocol-version");
-    this.fallbackVersion = this.headerVersion ?? DEFAULT_LEGACY_HTTP_VERSION;
+    this.fallbackVersion = headerVersion ?? DEFAULT_LEGACY_HTTP_VERSION;
   }
 
   get inflight(): Map<string | number, { abort(reason?: unknown): void }> | undefined {
@@ -144,26 +142,30 @@ class LegacyPeer implements Peer {
   }
 }
 
-/** Serves a 2025-era POST of one message. */
+/** Serves a 2025-era POST of one message; `headerVersion` is its `MCP-Protocol-Version` header. */
 export function handleLegacyPost(
   http: LegacyHttp,
   req: Request,
   message: Message,
+  headerVersion: string | null,
 ): Response | Promise<Response> {
-  if (message.kind === "request" && message.method === "initialize") return initialize(http, req, message);
+  if (message.kind === "request" && message.method === "initialize") {
+    return initialize(http, req, message, headerVersion);
+  }
   const id = message.kind === "request" ? message.id : null;
-  const versionError = checkVersionHeader(req, id);
+  const versionError = checkVersionHeader(headerVersion, id);
   if (versionError) return versionError;
-  return withSession(http, req, id, (session) => postWithSession(http, req, message, session));
+  return withSession(http, req, id, (session) => postWithSession(http, req, message, headerVersion, session));
 }
 
 function postWithSession(
   http: LegacyHttp,
   req: Request,
   message: Message,
+  headerVersion: string | null,
   session: Session | undefined,
 ): Response | Promise<Response> {
-  const peer = new LegacyPeer(http, req, session);
+  const peer = new LegacyPeer(http, req, headerVersion, session);
   const receipt = receive(http.engine, message, peer);
   switch (receipt.kind) {
     case "accepted": {
@@ -192,8 +194,9 @@ async function initialize(
   http: LegacyHttp,
   req: Request,
   message: Extract<Message, { kind: "request" }>,
+  headerVersion: string | null,
 ): Promise<Response> {
-  const peer = new LegacyPeer(http, req, undefined, true);
+  const peer = new LegacyPeer(http, req, headerVersion, undefined, true);
   const receipt = receive(http.engine, message, peer);
   if (receipt.kind !== "request") {
     return jsonResponse((receipt as { response?: JsonRpcResponse }).response, 400);
@@ -219,7 +222,12 @@ function settle(
 }
 
 /** Serves a 2025-03-26 batch: every entry decoded by the one decoder, answered in one JSON array. */
-export async function handleLegacyBatch(http: LegacyHttp, req: Request, batch: Decoded[]): Promise<Response> {
+export async function handleLegacyBatch(
+  http: LegacyHttp,
+  req: Request,
+  batch: Decoded[],
+  headerVersion: string | null,
+): Promise<Response> {
   if (batch.length === 0) {
     return jsonError(400, null, ErrorCode.InvalidRequest, "Invalid Request: empty batch");
   }
@@ -244,14 +252,14 @@ export async function handleLegacyBatch(http: LegacyHttp, req: Request, batch: D
   if (messages.some((m) => m.kind === "request" && m.method === "initialize")) {
     return jsonError(400, null, ErrorCode.InvalidRequest, "Invalid Request: initialize cannot be batched");
   }
-  const versionError = checkVersionHeader(req, null);
+  const versionError = checkVersionHeader(headerVersion, null);
   if (versionError) return versionError;
   const found = await lookupSession(http, req, null);
   if (found instanceof Response) return found;
   const session = found;
   const responses: JsonRpcResponse[] = [];
   await Promise.all(messages.map(async (message) => {
-    const receipt = receive(http.engine, message, new LegacyPeer(http, req, session, true));
+    const receipt = receive(http.engine, message, new LegacyPeer(http, req, headerVersion, session, true));
     if (receipt.kind === "accepted") return await receipt.pending;
     if (receipt.kind === "refused") return void responses.push(receipt.response);
     if (receipt.kind === "request") {

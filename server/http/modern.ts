@@ -54,12 +54,13 @@ class ModernPeer implements Peer {
   readonly transport = "http";
   readonly fallbackVersion = DEFAULT_LEGACY_HTTP_VERSION;
   readonly modern = true;
-  readonly headerVersion: string | null;
   responder?: Responder;
 
-  constructor(readonly httpRequest: Request, private readonly http: ModernHttp) {
-    this.headerVersion = httpRequest.headers.get("mcp-protocol-version");
-  }
+  constructor(
+    readonly httpRequest: Request,
+    readonly headerVersion: string | null,
+    private readonly http: ModernHttp,
+  ) {}
 
   channel(exchange: RequestExchange): Responder {
     // 2026: a closed response stream is a cancellation, after which nothing more is sent.
@@ -116,13 +117,17 @@ class ModernPeer implements Peer {
   }
 }
 
-/** Serves one 2026-07-28 POST whose body is a single request or notification. */
+/**
+ * Serves one 2026-07-28 POST whose body is a single request or notification; `headerVersion` is
+ * its `MCP-Protocol-Version` header.
+ */
 export function handleModernPost(
   http: ModernHttp,
   req: Request,
   message: Message,
+  headerVersion: string | null,
 ): Response | Promise<Response> {
-  const peer = new ModernPeer(req, http);
+  const peer = new ModernPeer(req, headerVersion, http);
   const receipt = receive(http.engine, message, peer);
   switch (receipt.kind) {
     case "refused":

@@ -9,6 +9,11 @@
 /** A value, or a promise of it: synchronous handlers stay synchronous on the hot path. */
 export type MaybePromise<T> = T | Promise<T>;
 
+/** Applies `f` to a value or, once it settles, to a promise of it: synchronous stays synchronous. */
+export function then<T, U>(value: MaybePromise<T>, f: (value: T) => MaybePromise<U>): MaybePromise<U> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}
+
 /** One step of a chain: does its part and may call `next` to continue. */
 export type Step<C, R> = (context: C, next: (context: C) => R) => R;
 

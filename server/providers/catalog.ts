@@ -12,7 +12,7 @@ import type { PromptComponent } from "../components/prompt.ts";
 import type { ResourceComponent, TemplateComponent } from "../components/resource.ts";
 import type { ToolComponent } from "../components/tool.ts";
 import { errorMessage } from "../errors.ts";
-import type { MaybePromise } from "../middleware/compose.ts";
+import { type MaybePromise, then } from "../middleware/compose.ts";
 import { type GetNext, type Transform, transformed } from "../transforms/transform.ts";
 import { below, compareVersions, type VersionSpec } from "../transforms/versions.ts";
 import { isVisible, type VisibilityRule } from "../transforms/visibility.ts";
@@ -32,10 +32,6 @@ const LIST = {
   templates: "listResourceTemplates",
   prompts: "listPrompts",
 } as const;
-
-function then<T, U>(value: MaybePromise<T>, f: (value: T) => MaybePromise<U>): MaybePromise<U> {
-  return value instanceof Promise ? value.then(f) : f(value);
-}
 
 /** The components of one server. */
 export class Catalog {
@@ -158,15 +154,7 @@ export class Catalog {
     sessionRules?: readonly VisibilityRule[],
   ): MaybePromise<TemplateMatch | undefined> {
     const get: GetNext<TemplateMatch> = (n, v) => this.#merged.getResourceTemplate(n, v);
-    const check = (
-      found: TemplateMatch | undefined,
-      v: VersionSpec | undefined,
-    ): MaybePromise<TemplateMatch | undefined> => {
-      if (!found || isVisible(found.template, this.rules, sessionRules)) return found;
-      const lower = below(v, found.template.version);
-      return lower ? then(get(uri, lower), (next) => check(next, lower)) : undefined;
-    };
-    return then(get(uri, version), (found) => check(found, version));
+    return this.#fallback(get(uri, version), uri, version, sessionRules, get, (m) => m.template);
   }
 
   /** The visible template whose URI template is `uriTemplate` (completion refers to templates this way). */
@@ -183,17 +171,18 @@ export class Catalog {
     });
   }
 
-  /** Falls back to lower versions while the one found is hidden. */
-  #fallback<T extends Component>(
+  /** Falls back to lower versions while the one found (its component, for a template match) is hidden. */
+  #fallback<T>(
     found: MaybePromise<T | undefined>,
     name: string,
     version: VersionSpec | undefined,
     sessionRules: readonly VisibilityRule[] | undefined,
     get: GetNext<T>,
+    componentOf: (found: T) => Component = (c) => c as Component,
   ): MaybePromise<T | undefined> {
     const check = (c: T | undefined, v: VersionSpec | undefined): MaybePromise<T | undefined> => {
-      if (!c || isVisible(c, this.rules, sessionRules)) return c;
-      const lower = below(v, c.version);
+      if (!c || isVisible(componentOf(c), this.rules, sessionRules)) return c;
+      const lower = below(v, componentOf(c).version);
       return lower ? then(get(name, lower), (next) => check(next, lower)) : undefined;
     };
     return then(found, (c) => check(c, version));

@@ -10,7 +10,7 @@ import type { Component, ComponentKind } from "../components/common.ts";
 import type { PromptComponent } from "../components/prompt.ts";
 import type { ResourceComponent, TemplateComponent } from "../components/resource.ts";
 import type { ToolComponent } from "../components/tool.ts";
-import type { MaybePromise } from "../middleware/compose.ts";
+import { type MaybePromise, then } from "../middleware/compose.ts";
 import type { VersionSpec } from "../transforms/versions.ts";
 import type { Catalog } from "./catalog.ts";
 import type { Provider, TemplateMatch } from "./provider.ts";
@@ -25,10 +25,6 @@ export interface MountedServer {
   startMounted(): Promise<void>;
   /** Leaves it. */
   stopMounted(): Promise<void>;
-}
-
-function then<T, U>(value: MaybePromise<T>, f: (value: T) => U): MaybePromise<U> {
-  return value instanceof Promise ? value.then(f) : f(value);
 }
 
 /** The provider of one mounted server. */

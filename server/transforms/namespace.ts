@@ -11,7 +11,7 @@ import type { Component } from "../components/common.ts";
 import type { PromptComponent } from "../components/prompt.ts";
 import type { ResourceComponent, TemplateComponent } from "../components/resource.ts";
 import type { ToolComponent } from "../components/tool.ts";
-import type { MaybePromise } from "../middleware/compose.ts";
+import { type MaybePromise, then } from "../middleware/compose.ts";
 import type { TemplateMatch } from "../providers/provider.ts";
 import type { GetNext, Transform } from "./transform.ts";
 import type { VersionSpec } from "./versions.ts";
@@ -38,10 +38,6 @@ function stripUri(namespace: string, uri: string): string | undefined {
   const m = URI.exec(uri);
   const prefix = `${namespace}/`;
   return m && m[2].startsWith(prefix) ? m[1] + m[2].slice(prefix.length) : undefined;
-}
-
-function then<T, U>(value: MaybePromise<T>, f: (value: T) => U): MaybePromise<U> {
-  return value instanceof Promise ? value.then(f) : f(value);
 }
 
 /**

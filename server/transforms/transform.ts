@@ -10,7 +10,7 @@
 import type { PromptComponent } from "../components/prompt.ts";
 import type { ResourceComponent, TemplateComponent } from "../components/resource.ts";
 import type { ToolComponent } from "../components/tool.ts";
-import type { MaybePromise } from "../middleware/compose.ts";
+import { type MaybePromise, then } from "../middleware/compose.ts";
 import type { Provider, TemplateMatch } from "../providers/provider.ts";
 import type { VersionSpec } from "./versions.ts";
 
@@ -69,10 +69,6 @@ export interface Transform {
 
 type ListKey = "listTools" | "listResources" | "listResourceTemplates" | "listPrompts";
 type GetKey = "getTool" | "getResource" | "getResourceTemplate" | "getPrompt";
-
-function then<T, U>(value: MaybePromise<T>, f: (value: T) => U | MaybePromise<U>): MaybePromise<U> {
-  return value instanceof Promise ? value.then(f) : f(value);
-}
 
 /**
  * A provider seen through transforms (the first innermost). Listings and lookups stay
