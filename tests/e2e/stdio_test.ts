@@ -13,6 +13,7 @@ import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport as StdioV1 } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { Client as ClientV2, type ClientOptions } from "@modelcontextprotocol/client";
 import { StdioClientTransport as StdioV2 } from "@modelcontextprotocol/client/stdio";
+import { JsonLines } from "../helpers/stdio.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const SERVER = { command: Deno.execPath(), args: ["run", "-A", "examples/quickstart.ts"], cwd: ROOT };
@@ -148,43 +149,6 @@ for (const [label, options, version] of V2_MODES) {
   );
 }
 
-/** Reads newline-delimited JSON messages from a byte stream. */
-class LineReader {
-  readonly #reader: ReadableStreamDefaultReader<string>;
-  #buffer = "";
-  /** Notifications seen while waiting for responses. */
-  readonly notifications: Record<string, unknown>[] = [];
-
-  constructor(stream: ReadableStream<Uint8Array>) {
-    this.#reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  }
-
-  /** The next message that answers request `id`. */
-  async response(id: number): Promise<Record<string, unknown>> {
-    while (true) {
-      let newline: number;
-      while ((newline = this.#buffer.indexOf("\n")) !== -1) {
-        const line = this.#buffer.slice(0, newline);
-        this.#buffer = this.#buffer.slice(newline + 1);
-        if (!line.trim()) continue;
-        const msg = JSON.parse(line) as Record<string, unknown>;
-        if (msg.id === id) return msg;
-        this.notifications.push(msg);
-      }
-      const { value, done } = await this.#reader.read();
-      if (done) throw new Error(`stdout ended before the answer to request ${id}`);
-      this.#buffer += value;
-    }
-  }
-
-  /** Everything left until EOF. */
-  async rest(): Promise<string> {
-    let text = this.#buffer;
-    for (let r = await this.#reader.read(); !r.done; r = await this.#reader.read()) text += r.value;
-    return text;
-  }
-}
-
 Deno.test("raw stdio: initialize, tools/call, a 2026-07-28 request, then exit 0 on stdin EOF", async () => {
   const child = new Deno.Command(Deno.execPath(), {
     args: SERVER.args,
@@ -194,7 +158,7 @@ Deno.test("raw stdio: initialize, tools/call, a 2026-07-28 request, then exit 0 
     stderr: "null",
   }).spawn();
   const writer = child.stdin.getWriter();
-  const lines = new LineReader(child.stdout);
+  const lines = new JsonLines(child.stdout);
   const encoder = new TextEncoder();
   const send = (msg: unknown) => writer.write(encoder.encode(JSON.stringify(msg) + "\n"));
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -240,7 +204,7 @@ Deno.test("raw stdio: initialize, tools/call, a 2026-07-28 request, then exit 0 
     const modern = (await lines.response(3)).result as Record<string, unknown>;
     assert.equal(modern.resultType, "complete");
     assert.deepEqual(modern.content, [{ type: "text", text: "7" }]);
-    assert.deepEqual(lines.notifications, []);
+    assert.deepEqual(lines.other, []);
 
     await writer.close();
     const exited = Promise.race([

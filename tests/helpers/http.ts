@@ -75,6 +75,26 @@ export function modernRequest(
   });
 }
 
+/**
+ * A 2026-07-28 notification POST: the version and method headers, and the envelope in `_meta`
+ * unless `envelope` is false (to test a notification that lacks it).
+ */
+export function modernNotification(
+  method: string,
+  params: Record<string, unknown> = {},
+  envelope = true,
+): Request {
+  return new Request(ENDPOINT, {
+    method: "POST",
+    headers: { ...CLIENT_HEADERS, "mcp-protocol-version": "2026-07-28", "mcp-method": method },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      method,
+      params: envelope ? { ...params, _meta: modernMeta(params._meta as Record<string, unknown>) } : params,
+    }),
+  });
+}
+
 /** A 2025-era POST. */
 export function legacyRequest(body: unknown, headers: Record<string, string> = {}): Request {
   return new Request(ENDPOINT, {

@@ -5,6 +5,7 @@ import {
   CLIENT_HEADERS,
   ENDPOINT,
   legacyRequest,
+  modernNotification,
   modernRequest,
   openSession,
   rawHttp,
@@ -372,31 +373,13 @@ Deno.test("limits.maxStreamsPerSession refuses another stream with 429", async (
 
 Deno.test("a 2026 notification is held to the envelope too: without _meta it is 400, with it 202", async () => {
   const mcp = server();
-  const notify = (params: Record<string, unknown>) =>
-    mcp.fetch(
-      new Request(ENDPOINT, {
-        method: "POST",
-        headers: {
-          ...CLIENT_HEADERS,
-          "mcp-protocol-version": "2026-07-28",
-          "mcp-method": "notifications/cancelled",
-        },
-        body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params }),
-      }),
-    );
   await expectError(
-    await notify({ requestId: 1 }),
+    await mcp.fetch(modernNotification("notifications/cancelled", { requestId: 1 }, false)),
     400,
     -32602,
     /_meta with the request envelope is required/,
   );
-  const ok = await notify({
-    requestId: 1,
-    _meta: {
-      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-      "io.modelcontextprotocol/clientCapabilities": {},
-    },
-  });
+  const ok = await mcp.fetch(modernNotification("notifications/cancelled", { requestId: 1 }));
   assert.equal(ok.status, 202);
   await ok.body?.cancel();
   await mcp.close();

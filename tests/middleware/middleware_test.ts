@@ -10,7 +10,14 @@
 
 import assert from "node:assert/strict";
 import { FastMCP, McpError, type Middleware } from "../../mod.ts";
-import { legacyRequest, modernMeta, modernRequest, openSession, readMessages } from "../helpers/http.ts";
+import {
+  legacyRequest,
+  modernMeta,
+  modernNotification,
+  modernRequest,
+  openSession,
+  readMessages,
+} from "../helpers/http.ts";
 import { StdioPeer } from "../helpers/stdio.ts";
 import { overHttp, overStdio } from "./fixture.ts";
 import { z } from "zod";
@@ -51,18 +58,7 @@ function httpModern(fetch: (r: Request) => Response | Promise<Response>): Driver
       return (await readMessages(res)).at(-1)!;
     },
     async notify(method, params = {}) {
-      const res = await fetch(
-        new Request("http://127.0.0.1:8000/mcp", {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            accept: "application/json, text/event-stream",
-            "mcp-protocol-version": "2026-07-28",
-            "mcp-method": method,
-          },
-          body: JSON.stringify({ jsonrpc: "2.0", method, params: { ...params, _meta: modernMeta() } }),
-        }),
-      );
+      const res = await fetch(modernNotification(method, params));
       assert.equal(res.status, 202);
     },
   };
