@@ -16,7 +16,9 @@
  *   input: z.object({ city: z.string() }),
  * }, async ({ city }) => ({ city, tempC: 21 }));
  *
- * if (import.meta.main) mcp.run(); // deno run; add `export default mcp` for deno serve
+ * if (import.meta.main) mcp.run(); // deno run: stdio, or HTTP with --http
+ * // deno serve / Deno Deploy: `export { mcp }` here, and a serve entry
+ * // `export { mcp as default } from "./server.ts";` (a default export here makes deno run warn)
  * ```
  *
  * @module

@@ -87,6 +87,5 @@ const mcp = new FastMCP({ name: "assistant", version: "1.0.0" })
   .mount(notes, { namespace: "notes" })
   .customRoute("/health", { methods: ["GET"] }, () => Response.json({ ok: true }));
 
-export default mcp;
-
+// No `export default mcp` in a module that `deno run` starts: Deno would warn on stderr (see quickstart.ts).
 if (import.meta.main) await mcp.run();

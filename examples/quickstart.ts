@@ -3,7 +3,11 @@
  *
  *   deno run -A examples/quickstart.ts            # stdio
  *   deno run -A examples/quickstart.ts --http     # Streamable HTTP on http://127.0.0.1:8000/mcp
- *   deno serve -A examples/quickstart.ts          # the same, with deno serve
+ *   deno serve -A examples/quickstart_serve.ts    # the same, with deno serve
+ *
+ * No `export default mcp` here: `deno run` warns on stderr about a main module whose default
+ * export has `fetch`, and stdio clients show that stderr as errors. `quickstart_serve.ts` gives
+ * `deno serve` (and Deno Deploy) the default export.
  *
  * @module
  */
@@ -40,6 +44,6 @@ mcp.prompt("plan_trip", {
   args: z.object({ city: z.string().describe("Where to go") }),
 }, ({ city }) => `Plan a day in ${city}. Check the forecast first.`);
 
-export default mcp;
+export { mcp }; // quickstart_serve.ts makes it the default export, for deno serve
 
 if (import.meta.main) await mcp.run();

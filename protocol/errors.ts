@@ -8,20 +8,25 @@
 
 import { ErrorCode, type JsonRpcErrorObject } from "./jsonrpc.ts";
 
-/** Stable names of the JSON-RPC codes MCP uses. */
-export const ERROR_CODE_NAMES: Readonly<Record<number, string>> = Object.freeze({
-  [ErrorCode.ParseError]: "parse_error",
-  [ErrorCode.InvalidRequest]: "invalid_request",
-  [ErrorCode.MethodNotFound]: "method_not_found",
-  [ErrorCode.InvalidParams]: "invalid_params",
-  [ErrorCode.InternalError]: "internal_error",
-  [ErrorCode.ResourceNotFound]: "resource_not_found",
-  [ErrorCode.HeaderMismatch]: "header_mismatch",
-  [ErrorCode.MissingClientCapability]: "missing_client_capability",
-  [ErrorCode.UnsupportedProtocolVersion]: "unsupported_protocol_version",
-  [ErrorCode.UrlElicitationRequired]: "url_elicitation_required",
-  [ErrorCode.RequestTimeout]: "request_timeout",
-});
+/**
+ * Stable names of the JSON-RPC codes MCP uses. Frozen and without a prototype, so that indexing it
+ * with a code off the wire finds only these entries.
+ */
+export const ERROR_CODE_NAMES: Readonly<Record<number, string>> = Object.freeze(
+  Object.assign(Object.create(null), {
+    [ErrorCode.ParseError]: "parse_error",
+    [ErrorCode.InvalidRequest]: "invalid_request",
+    [ErrorCode.MethodNotFound]: "method_not_found",
+    [ErrorCode.InvalidParams]: "invalid_params",
+    [ErrorCode.InternalError]: "internal_error",
+    [ErrorCode.ResourceNotFound]: "resource_not_found",
+    [ErrorCode.HeaderMismatch]: "header_mismatch",
+    [ErrorCode.MissingClientCapability]: "missing_client_capability",
+    [ErrorCode.UnsupportedProtocolVersion]: "unsupported_protocol_version",
+    [ErrorCode.UrlElicitationRequired]: "url_elicitation_required",
+    [ErrorCode.RequestTimeout]: "request_timeout",
+  }),
+);
 
 /** The stable name of a JSON-RPC code: its entry in {@link ERROR_CODE_NAMES}, or `"rpc_error"`. */
 export function errorCodeName(rpcCode: number): string {

@@ -11,6 +11,10 @@
  */
 
 import { ErrorCode, isObject, type JsonObject, type JsonRpcResponse, type RequestId } from "./jsonrpc.ts";
+import { nestsDeeperThan } from "./size.ts";
+
+/** The nesting depth a message may reach when the caller sets none (the server's `maxMessageDepth`). */
+export const DEFAULT_MAX_DEPTH = 64;
 
 /** A decoded message, or why it is not one. */
 export type Decoded =
@@ -36,14 +40,26 @@ function invalid(id: RequestId | null, message: string, code: number = ErrorCode
   return { kind: "invalid", id, code, message };
 }
 
-/** Decodes one parsed JSON value as a JSON-RPC message. */
-export function decodeMessage(value: unknown): Decoded {
+/**
+ * Decodes one parsed JSON value as a JSON-RPC message. Objects and arrays nested deeper than
+ * `maxDepth` make it invalid: such a value cannot be copied to a worker or a store, and walking it
+ * anywhere later would risk the stack.
+ */
+export function decodeMessage(value: unknown, maxDepth: number = DEFAULT_MAX_DEPTH): Decoded {
   if (!isObject(value) || value.jsonrpc !== "2.0") {
     return invalid(null, "Invalid Request: expected a JSON-RPC 2.0 message");
   }
   const hasId = Object.hasOwn(value, "id");
   const id = hasId ? value.id : undefined;
-  if (hasId && !isRequestId(id)) return invalid(null, "Invalid Request: id must be a string or an integer");
+  if (hasId && !isRequestId(id)) {
+    return invalid(null, "Invalid Request: id must be a string or a safe integer (at most 2^53 - 1)");
+  }
+  if (nestsDeeperThan(value, maxDepth)) {
+    return invalid(
+      (id as RequestId | undefined) ?? null,
+      `Invalid Request: the message nests deeper than ${maxDepth} levels (limits.maxMessageDepth)`,
+    );
+  }
   const method = Object.hasOwn(value, "method") ? value.method : undefined;
   if (method === undefined && (Object.hasOwn(value, "result") || Object.hasOwn(value, "error"))) {
     if (id === undefined) return invalid(null, "Invalid Request: a response needs the id of its request");
@@ -66,12 +82,12 @@ export function decodeMessage(value: unknown): Decoded {
  * back as an array of entries, each decoded by the same rules; transports decide whether they
  * accept batches at all.
  */
-export function parseMessage(text: string): Decoded | Decoded[] {
+export function parseMessage(text: string, maxDepth: number = DEFAULT_MAX_DEPTH): Decoded | Decoded[] {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return invalid(null, "Parse error: the message is not valid JSON", ErrorCode.ParseError);
   }
-  return Array.isArray(value) ? value.map(decodeMessage) : decodeMessage(value);
+  return Array.isArray(value) ? value.map((v) => decodeMessage(v, maxDepth)) : decodeMessage(value, maxDepth);
 }

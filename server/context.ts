@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { JsonObject, RequestId } from "../protocol/jsonrpc.ts";
+import { isObject, type JsonObject, type RequestId } from "../protocol/jsonrpc.ts";
 import type {
   CallToolResult,
   ClientCapabilities,
@@ -32,6 +32,7 @@ import {
   InputRequiredSignal,
   InputRound,
 } from "./engine/input_state.ts";
+import { validateOwn } from "./engine/outcome.ts";
 import { levelRank } from "./logger.ts";
 import { StartTaskSignal } from "./tasks/wire.ts";
 import { compileSchema, type Infer, type SchemaLike } from "./components/schema.ts";
@@ -439,7 +440,8 @@ export class Context {
       return { action: result.action === "decline" ? "decline" : "cancel" } as never;
     }
     if (!compiled) return { action: "accept", data: {} } as never;
-    const checked = await compiled.validate(result.content ?? {});
+    const content = result.content ?? {};
+    const checked = await (isObject(content) ? validateOwn(compiled, content) : compiled.validate(content));
     if (!checked.ok) throw new ToolError(`the elicited answer does not match the schema: ${checked.message}`);
     return { action: "accept", data: checked.value } as never;
   }
@@ -614,7 +616,7 @@ export class Context {
     if (exchange.facts.era === "modern") {
       const round = exchange.input ??= new InputRound({}, undefined);
       const key = round.nextKey(prefix);
-      const answer = round.answers[key];
+      const answer = Object.hasOwn(round.answers, key) ? round.answers[key] : undefined;
       if (answer !== undefined) return Promise.resolve(answer as JsonObject);
       if (exchange.ask) return exchange.ask(request, key);
       round.pending[key] = request;

@@ -32,7 +32,14 @@ import type { ProviderErrorStrategy } from "./providers/catalog.ts";
 import type { OnDuplicate } from "./providers/local.ts";
 import { MountProvider } from "./providers/mount.ts";
 import type { Provider } from "./providers/provider.ts";
-import { exitOnSignals, parseRunArgs, readEnv, type RunOptions, watchDeclarativeServe } from "./run.ts";
+import {
+  denoServeOf,
+  exitOnSignals,
+  parseRunArgs,
+  readEnv,
+  type RunOptions,
+  watchDeclarativeServe,
+} from "./run.ts";
 import type { Session } from "./sessions/session.ts";
 import type { StoreOption } from "./store/open.ts";
 import type { Store } from "./store/store.ts";
@@ -176,6 +183,16 @@ export interface ServerStats {
   subscriptions: number;
   /** 2026-era HTTP requests being served. */
   requestsInFlight: number;
+  /** Sessions whose client has not completed the handshake (they go first when the table is full). */
+  halfOpenSessions: number;
+  /** Bytes the sessions of this isolate keep of their clients (client info, capabilities, subscriptions). */
+  sessionBytes: number;
+  /** Bytes of handler state (`ctx.setState`) sessions keep, as counted in this isolate. */
+  stateBytes: number;
+  /** The worker pool: workers running a job, idle ones, and jobs waiting for a worker. */
+  pool: { busy: number; idle: number; queued: number };
+  /** MCP tasks: waiting to run (all instances, as of the last scan), and running on this instance. */
+  tasks: { queued: number; running: number };
 }
 
 function insideWorker(): boolean {
@@ -200,7 +217,8 @@ function insideWorker(): boolean {
  *   return { city, tempC: 21 };
  * });
  *
- * // `export default mcp;` here serves it under deno serve and Deno Deploy.
+ * // deno serve and Deno Deploy: a second module, `export { mcp as default } from "./server.ts";`
+ * // (not here: see `fetch`).
  * if (import.meta.main) mcp.run(); // deno run: stdio, or HTTP with --http
  * ```
  */
@@ -221,7 +239,10 @@ export class FastMCP {
 
   /**
    * Handles one HTTP request: the MCP endpoint and the custom routes. An own property, so that
-   * `export default mcp` works with `deno serve` and Deno Deploy.
+   * `export default mcp` works with `deno serve` and Deno Deploy. Export it so from a serve entry
+   * (`export { mcp as default } from "./server.ts";`), not from the module `deno run` starts: Deno
+   * warns on stderr when the main module's default export has an own `fetch`, and stdio clients
+   * show that stderr as errors.
    */
   readonly fetch: (req: Request) => Response | Promise<Response>;
 
@@ -267,6 +288,13 @@ export class FastMCP {
     });
     this.fetch = (req) => this.#transport().fetch(req);
     serverRegistry().set(this.name, this);
+    // Served by `deno serve` from a serve entry, no run() installs the SIGINT/SIGTERM shutdown: Deno
+    // stops its listener, and the warm worker pool would keep the process alive after that.
+    if (!insideWorker()) {
+      void denoServeOf(this).then((server) => {
+        if (server) this.#stopSignals ??= exitOnSignals(() => this.close());
+      });
+    }
   }
 
   #transport(): HttpTransport {
@@ -590,15 +618,22 @@ export class FastMCP {
    * ```ts
    * import { FastMCP } from "@denomcp/denomcp";
    * const mcp = new FastMCP({ name: "demo" });
-   * console.log(mcp.stats()); // { sessions: 0, openStreams: 0, subscriptions: 0, requestsInFlight: 0 }
+   * const { sessions, pool, tasks } = mcp.stats();
+   * console.log(sessions, pool.busy, tasks.queued); // 0 0 0
    * ```
    */
   stats(): ServerStats {
+    const core = this.#core;
     return {
-      sessions: this.#core.sessions.size,
+      sessions: core.sessions.size,
       openStreams: this.#http?.connections.size ?? 0,
-      subscriptions: this.#core.listen.size,
+      subscriptions: core.listen.size,
       requestsInFlight: this.#http?.active ?? 0,
+      halfOpenSessions: core.sessions.halfOpen,
+      sessionBytes: core.sessions.heldBytes(),
+      stateBytes: core.state.heldBytes,
+      pool: core.poolCounts,
+      tasks: core.tasks.counts,
     };
   }
 
@@ -616,6 +651,11 @@ export class FastMCP {
    * Serves HTTP on `Deno.serve`. Bound to loopback, Host/Origin checks are on by default.
    * Needs `--allow-net` (and `--allow-read --allow-write` for a Unix socket).
    *
+   * The store opens and the lifespan starts right away; "serving MCP" is logged (or `onListen`
+   * called) once they have. If they cannot, the port is closed again and `finished` rejects
+   * with why: `cannot open store '<path>': <reason>` (or `cannot start lifespan of server
+   * '<name>': <reason>`).
+   *
    * @example
    * ```ts ignore
    * import { FastMCP } from "@denomcp/denomcp";
@@ -630,9 +670,33 @@ export class FastMCP {
     if (insideWorker()) {
       return { addr: { transport: "tcp", hostname: "", port: 0 }, url: "", finished: Promise.resolve() };
     }
-    const { server, handle } = serveHttp(this.#transport(), options, this.#core.log);
+    const core = this.#core;
+    if (core.started) {
+      const { server, handle } = serveHttp(this.#transport(), options, core.log);
+      this.#servers.add(server);
+      const finished = handle.finished.finally(() => this.#servers.delete(server));
+      return { ...handle, finished };
+    }
+    // The store and the lifespan start now, not at the first request, and the server says it is
+    // listening only once they have. Deno.serve binds at once (the handle carries the port), so
+    // a start that fails shuts it again, and `finished` rejects with why.
+    let bound: Deno.Addr | undefined;
+    const { server, handle } = serveHttp(this.#transport(), {
+      ...options,
+      onListen: (addr) => (bound = addr),
+    }, core.log);
     this.#servers.add(server);
-    const finished = handle.finished.finally(() => this.#servers.delete(server));
+    const started = core.ready().then(() => {
+      if (!bound || core.shutdownSignal.aborted) return;
+      if (options.onListen) options.onListen(bound);
+      else if (bound.transport === "unix") core.log("info", `serving MCP on unix:${bound.path}`);
+      else core.log("info", `serving MCP on ${handle.url}`);
+    }, async (error) => {
+      await server.shutdown();
+      throw error;
+    });
+    const finished = Promise.all([started, handle.finished]).then(() => {})
+      .finally(() => this.#servers.delete(server));
     return { ...handle, finished };
   }
 
@@ -642,11 +706,15 @@ export class FastMCP {
    * `finished` resolves when it ends (stdin closed, or shutdown). Under `deno serve` (which owns
    * HTTP already) and inside Workers it does nothing. SIGINT/SIGTERM shut the server down.
    *
+   * The store opens and the lifespan starts before anything listens. If they cannot, the program
+   * prints why on stderr (`cannot open store '<path>': <reason>`, or `cannot start lifespan of
+   * server '<name>': <reason>`) and exits with code 1; given `stdin`/`stdout` streams, `run()`
+   * rejects with that error instead.
+   *
    * @example
    * ```ts ignore
    * import { FastMCP } from "@denomcp/denomcp";
-   * const mcp = new FastMCP({ name: "demo" });
-   * export default mcp;
+   * export const mcp = new FastMCP({ name: "demo" }); // a serve entry re-exports it as default
    * if (import.meta.main) await mcp.run();
    * ```
    */
@@ -657,12 +725,23 @@ export class FastMCP {
     if (watch.served) return { transport: "deno-serve", finished: new Promise(() => {}) };
     const chosen = parseRunArgs(options);
     this.#stopSignals ??= exitOnSignals(() => this.close());
+    // The store and the lifespan start before anything listens: a program whose store cannot open
+    // (or whose lifespan throws) says why on stderr and exits 1, never "serving MCP".
+    try {
+      await this.#core.ready(false);
+    } catch (error) {
+      watch.stop();
+      await this.close().catch(() => {});
+      // Streams given (a test, or an embedding program): the caller hears why instead.
+      if (options.stdin || options.stdout) throw error;
+      console.error(error instanceof Error ? error.message : String(error));
+      Deno.exit(1);
+    }
     if (chosen.transport === "http") {
       watch.stop();
       const handle = this.serve({ hostname: chosen.hostname, port: chosen.port, path: chosen.path });
       return { transport: "http", finished: handle.finished };
     }
-    await this.#core.ready();
     const stdio = new StdioTransport(this.#core, options.stdin, options.stdout);
     this.#stdio.add(stdio);
     // With `await run()` at top level, deno serve takes over only after this resolves.

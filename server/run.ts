@@ -68,10 +68,20 @@ export function parseRunArgs(options: RunOptions, args: string[] = Deno.args): R
 export interface ServeWatch {
   /** True once the runtime has started serving the default export. */
   readonly served: boolean;
+  /** The server the runtime started, once it has. */
+  readonly server?: Deno.HttpServer;
   /** Runs `callback` when (or if already) the runtime serves the default export. */
   onServed(callback: () => void): void;
   /** Stops watching and restores `Deno.serve`. */
   stop(): void;
+}
+
+/** Watchers that stopped, with the `Deno.serve` each wrapped: a later restore skips them. */
+const stoppedWatchers = new WeakMap<object, typeof Deno.serve>();
+
+function unwrapStopped(serve: typeof Deno.serve): typeof Deno.serve {
+  for (let inner = stoppedWatchers.get(serve); inner; inner = stoppedWatchers.get(serve)) serve = inner;
+  return serve;
 }
 
 /**
@@ -81,25 +91,34 @@ export interface ServeWatch {
  * file work with `deno run` and `deno serve`, even when `run()` is awaited at top level (module
  * evaluation then finishes only after `run()` resolves, which is why `run()` resolves once its
  * transport is up rather than when it ends).
+ *
+ * Such a file still gets Deno's `Detected export default { fetch }` warning on stderr under
+ * `deno run`: once the main module has been evaluated, Deno (runtime/js/99_main.js) checks its
+ * default export for an own `fetch` in both modes, and nothing tells the modes apart before that.
+ * Hence the documented pattern keeps the default export in a separate serve entry.
  */
 export function watchDeclarativeServe(): ServeWatch {
   const original = Deno.serve;
   let served = false;
+  let server: Deno.HttpServer | undefined;
   const callbacks: (() => void)[] = [];
   const watcher = function (this: unknown, ...args: unknown[]) {
+    const result = (original as (...a: unknown[]) => unknown).apply(Deno, args);
     const options = args[0];
     if (
       !served && typeof options === "object" && options !== null &&
       Object.getOwnPropertySymbols(options).length > 0
     ) {
       served = true;
+      server = result as Deno.HttpServer;
       restore();
       for (const callback of callbacks.splice(0)) callback();
     }
-    return (original as (...a: unknown[]) => unknown).apply(Deno, args);
+    return result;
   };
   const restore = () => {
-    if (Deno.serve === (watcher as unknown)) Deno.serve = original;
+    stoppedWatchers.set(watcher, original);
+    if (Deno.serve === (watcher as unknown)) Deno.serve = unwrapStopped(original);
   };
   try {
     (Deno as { serve: unknown }).serve = watcher;
@@ -110,6 +129,9 @@ export function watchDeclarativeServe(): ServeWatch {
     get served() {
       return served;
     },
+    get server() {
+      return server;
+    },
     onServed(callback) {
       if (served) callback();
       else callbacks.push(callback);
@@ -119,6 +141,34 @@ export function watchDeclarativeServe(): ServeWatch {
       restore();
     },
   };
+}
+
+let mainModuleServe: Promise<{ main?: Record<string, unknown>; server?: Deno.HttpServer }> | undefined;
+
+/**
+ * The server `deno serve` started for `target`, known once the main module has been evaluated:
+ * undefined unless `target` is the main module's default export and the runtime served it (a
+ * serve entry, `export { mcp as default } from "./server.ts"`, calls no `run()` that could
+ * notice). One watch per isolate, from the first call until the main module is evaluated.
+ *
+ * The runtime serves the default export from a callback on the main module's evaluation promise,
+ * attached when evaluation starts; `import(Deno.mainModule)` resolves from the same evaluation,
+ * later, so the runtime's `Deno.serve` call is always seen first. Were that ever not so, this
+ * would answer undefined, as under `deno run`.
+ */
+export function denoServeOf(target: object): Promise<Deno.HttpServer | undefined> {
+  mainModuleServe ??= (async () => {
+    const watch = watchDeclarativeServe();
+    try {
+      const main = await import(Deno.mainModule);
+      return { main, server: watch.server };
+    } catch {
+      return {};
+    } finally {
+      watch.stop();
+    }
+  })();
+  return mainModuleServe.then(({ main, server }) => server && main?.default === target ? server : undefined);
 }
 
 /**

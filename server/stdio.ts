@@ -19,6 +19,7 @@ import type { Channel, Exchange, RequestExchange } from "./engine/exchange.ts";
 import { type Peer, type Receipt, receive } from "./engine/receive.ts";
 import type { ServerCore } from "./engine/server_core.ts";
 import { McpError } from "./errors.ts";
+import { readLines } from "./line_reader.ts";
 import type { MaybePromise } from "./middleware/compose.ts";
 import { listenResult, openSubscription } from "./sessions/subscriptions.ts";
 import { Session } from "./sessions/session.ts";
@@ -35,7 +36,7 @@ export class StdioTransport implements Peer {
   readonly #subscriptions = new Map<RequestId, () => void>();
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   #closed = false;
-  #reader?: ReadableStreamDefaultReader<string>;
+  #reader?: ReadableStreamDefaultReader<Uint8Array>;
   readonly #channel: Channel = { send: (m: JsonRpcMessage) => this.write(m), open: () => undefined };
 
   /** Creates a transport over a byte stream pair (stdin/stdout by default). */
@@ -114,32 +115,22 @@ export class StdioTransport implements Peer {
 
   /** Reads and serves messages until stdin ends or `close()` is called. */
   async run(): Promise<void> {
-    const reader = this.#reader = this.input.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
+    const reader = this.#reader = this.input.getReader();
     const limit = this.engine.limits.maxStdioLineBytes;
     try {
-      while (!this.#closed) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let newline: number;
-        while ((newline = buffer.indexOf("\n")) !== -1) {
-          const line = buffer.slice(0, newline).trim();
-          buffer = buffer.slice(newline + 1);
-          if (line) this.#receive(line);
-        }
-        if (buffer.length > limit) {
+      for await (const line of readLines(reader, limit)) {
+        if (this.#closed) break;
+        if ("text" in line) this.#receive(line.text);
+        else {
           this.write(
             errorResponse(
               null,
               ErrorCode.InvalidRequest,
-              `Message exceeds limits.maxStdioLineBytes (${limit})`,
+              `Message of ${line.tooLong} bytes exceeds limits.maxStdioLineBytes (${limit})`,
             ),
           );
-          buffer = "";
         }
       }
-      if (buffer.trim()) this.#receive(buffer.trim());
     } finally {
       await this.#drain();
       this.close();
@@ -169,7 +160,7 @@ export class StdioTransport implements Peer {
   }
 
   #receive(line: string): void {
-    const decoded = parseMessage(line);
+    const decoded = parseMessage(line, this.engine.limits.maxMessageDepth);
     if (Array.isArray(decoded)) {
       return this.write(
         errorResponse(
@@ -193,11 +184,10 @@ export class StdioTransport implements Peer {
     this.#handle(decoded);
   }
 
+  /** The answer while the store cannot open (or the lifespan fails): what failed, logged by `ready()`. */
   #failed(message: Extract<Message, { kind: "request" }>, error: unknown): void {
-    this.engine.log("error", `starting the server failed: ${error}`);
-    this.write(
-      errorResponse(message.id, ErrorCode.InternalError, "Internal error: the server failed to start"),
-    );
+    const reason = error instanceof Error ? error.message : String(error);
+    this.write(errorResponse(message.id, ErrorCode.InternalError, reason));
   }
 
   #handle(message: Message): void {
@@ -236,7 +226,7 @@ export class StdioTransport implements Peer {
     const opened = openSubscription(
       this.engine.listen,
       this.engine.capabilities,
-      this.engine.limits.maxListenStreams,
+      this.engine.limits,
       id,
       params,
       (m) => this.write(m),

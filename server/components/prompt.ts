@@ -114,7 +114,7 @@ export class PromptComponent extends Component {
       ),
     );
     for (const argName of Object.keys(options.complete ?? {})) {
-      if (!(argName in properties)) {
+      if (!Object.hasOwn(properties, argName)) {
         throw new TypeError(`prompt '${name}': completion for unknown argument '${argName}'`);
       }
     }
@@ -134,14 +134,19 @@ export class PromptComponent extends Component {
     (this as { listing: WirePrompt }).listing = { ...this.listing, name };
   }
 
-  /** Wire arguments are strings; non-string arguments are parsed from JSON where they parse. */
+  /**
+   * Wire arguments are strings; non-string arguments are parsed from JSON where they parse. Only
+   * arguments the client sent count (an argument named `constructor` is not Object's).
+   */
   coerce(args: Record<string, unknown>): Record<string, unknown> {
     if (this.jsonArgs.size === 0) return args;
     const out = { ...args };
     for (const name of this.jsonArgs) {
+      if (!Object.hasOwn(out, name)) continue;
       const value = out[name];
       if (typeof value !== "string") continue;
       try {
+        // An own property already (checked above), so even `__proto__` stays a plain value.
         out[name] = JSON.parse(value);
       } catch {
         // Left as text: the schema's own message will say what was expected.

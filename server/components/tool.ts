@@ -44,7 +44,12 @@ export interface ToolOptions<S extends SchemaLike | undefined = SchemaLike | und
   output?: SchemaLike;
   /** Behaviour hints for clients. */
   annotations?: ToolAnnotations;
-  /** Fails the call with a timeout error after this many milliseconds. */
+  /**
+   * Fails the call with a timeout error after this many milliseconds (a worker running it is
+   * terminated). A synchronous handler on the main thread (`runInThread: false`) cannot be
+   * interrupted: one that returns late still fails as timed out, with a warning. Synchronous
+   * tools in workers otherwise get `limits.workerJobTimeoutMs`.
+   */
   timeoutMs?: number;
   /**
    * Whether a synchronous handler runs in the Worker pool (the default), so that a slow or

@@ -3,6 +3,9 @@
  * Supports every operator (`{x}`, `{+x}`, `{#x}`, `{.x}`, `{/x}`, `{;x}`, `{?x,y}`, `{&x}`),
  * explode (`{path*}` matches across `/`), hyphenated names and blank query values.
  *
+ * Values are percent-decoded, and a URI whose values could escape what the template names does
+ * not match it (the client gets "resource not found"): see `isSafeValue`.
+ *
  * @module
  */
 
@@ -28,12 +31,48 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-function decode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
+/**
+ * Decodes every percent-escape (`%2F` included: the operator decides what may match, not the
+ * decoding). A `%` that starts no escape stays as it is; undefined when a run of escapes is not
+ * UTF-8, since no value can be told for it.
+ */
+function decode(value: string): string | undefined {
+  let malformed = false;
+  const out = value.replace(/(%[0-9A-Fa-f]{2})+/g, (seq) => {
+    try {
+      return decodeURIComponent(seq);
+    } catch {
+      malformed = true;
+      return seq;
+    }
+  });
+  return malformed ? undefined : out;
+}
+
+/**
+ * Whether a decoded value may reach a handler. Handlers put values into paths, so:
+ *
+ * - No value holds NUL (it truncates paths in C APIs and is never part of a name).
+ * - A simple variable (any that is neither reserved, `{+x}`/`{#x}`, nor exploded, `{x*}`) is
+ *   one segment: it holds no `/` (nor `\`, a separator on Windows) once decoded, and is not `.`
+ *   or `..`. `res://{id}` does not match `res://a%2Fb` or `res://..`.
+ * - A reserved or exploded variable spans segments, but none of them is `.` or `..`.
+ *
+ * "Segment" means a piece of the decoded value between `/` or `\`. Decoded, because that
+ * is what the handler gets: `%2F` becomes a real separator in its hands, so `..%2F..%2Fetc`
+ * (one raw segment) is three once decoded, and `%2e%2e` is `..`. `\` counts because Windows
+ * paths split on it. Only one level of escapes is decoded, as RFC 3986 says: `%252e%252e` is
+ * the literal text `%2e%2e`, which is only dangerous to a handler that decodes a second time.
+ */
+function isSafeValue(value: string, spansSegments: boolean): boolean {
+  if (value.includes("\0")) return false;
+  if (!spansSegments && /[/\\]/.test(value)) return false;
+  return !value.split(/[/\\]/).some((segment) => segment === "." || segment === "..");
+}
+
+/** Sets an own property, so that a variable named `__proto__` is a variable like any other. */
+function setOwn(out: Record<string, string>, name: string, value: string): void {
+  Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** True when `uri` contains a template expression. */
@@ -44,7 +83,7 @@ export function isUriTemplate(uri: string): boolean {
 /** Compiles a template. Throws a TypeError naming the problem for malformed templates. */
 export function compileUriTemplate(template: string): UriTemplateMatcher {
   const variables: string[] = [];
-  const queryNames: string[] = [];
+  const queryNames: { name: string; explode: boolean }[] = [];
   let pattern = "^";
   let last = 0;
   const groups: { name: string; operator: string; explode: boolean }[] = [];
@@ -62,7 +101,7 @@ export function compileUriTemplate(template: string): UriTemplateMatcher {
       variables.push(name);
     }
     if (expr.operator === "?" || expr.operator === "&") {
-      queryNames.push(...expr.names.map((n) => n.name));
+      queryNames.push(...expr.names);
       continue;
     }
     pattern += expressionPattern(expr, groups);
@@ -82,31 +121,30 @@ export function compileUriTemplate(template: string): UriTemplateMatcher {
       const m = regex.exec(uri);
       if (!m) return undefined;
       const out: Record<string, string> = {};
-      groups.forEach((g, i) => {
+      for (let i = 0; i < groups.length; i++) {
         const raw = m[i + 1];
-        if (raw === undefined) return;
-        out[g.name] = g.operator === "+" || g.operator === "#" || g.explode
-          ? decodeReserved(raw)
-          : decode(raw);
-      });
+        if (raw === undefined) continue;
+        const g = groups[i];
+        const spans = g.operator === "+" || g.operator === "#" || g.explode;
+        const value = decode(raw);
+        if (value === undefined || !isSafeValue(value, spans)) return undefined;
+        setOwn(out, g.name, value);
+      }
       if (hasQuery) {
         const q = uri.indexOf("?");
         if (q !== -1) {
           const params = new URLSearchParams(uri.slice(q + 1));
-          for (const name of queryNames) {
+          for (const { name, explode } of queryNames) {
             const value = params.get(name);
-            if (value !== null) out[name] = value; // blank values (`?a=`) are kept as ""
+            if (value === null) continue;
+            if (!isSafeValue(value, explode)) return undefined;
+            setOwn(out, name, value); // blank values (`?a=`) are kept as ""
           }
         }
       }
       return out;
     },
   };
-}
-
-/** Reserved expansions keep `/` and friends, so only percent-escapes are decoded. */
-function decodeReserved(value: string): string {
-  return value.replace(/(%[0-9A-Fa-f]{2})+/g, (seq) => decode(seq));
 }
 
 function expressionPattern(

@@ -74,6 +74,8 @@ export class InputRound {
   readonly userState?: string;
   /** Requests raised during this run, by key. */
   readonly pending: Record<string, InputRequest> = {};
+  /** Rounds of client input taken before this one (sealed in `requestState`). */
+  rounds = 0;
   #counter = 0;
 
   /** Creates a round from the verified state and the request's responses. */
@@ -138,6 +140,8 @@ export function assertClientSupports(capabilities: ClientCapabilities, request: 
 
 interface SealedState {
   a: Record<string, unknown>;
+  /** Rounds of input the request has taken so far. */
+  r?: number;
   s?: string;
   exp: number;
   b: string;
@@ -183,14 +187,16 @@ export class RequestStateCodec {
     );
   }
 
-  /** Seals the answers so far and the handler's state, bound to `binding`. */
+  /** Seals the answers so far, the handler's state and the round count, bound to `binding`. */
   async seal(
     answers: Record<string, unknown>,
     userState: string | undefined,
     binding: string,
+    rounds: number,
   ): Promise<string> {
     const payload: SealedState = {
       a: answers,
+      r: rounds,
       exp: Math.floor((Date.now() + this.ttlMs) / 1000),
       b: binding,
     };
@@ -204,7 +210,7 @@ export class RequestStateCodec {
   async open(
     token: unknown,
     binding: string,
-  ): Promise<{ answers: Record<string, unknown>; userState?: string }> {
+  ): Promise<{ answers: Record<string, unknown>; userState?: string; rounds: number }> {
     const invalid = () =>
       new McpError(ErrorCode.InvalidParams, "Invalid or expired requestState", {
         data: { reason: "invalid_request_state" },
@@ -229,6 +235,6 @@ export class RequestStateCodec {
     if (payload.b !== binding || typeof payload.exp !== "number" || payload.exp < Date.now() / 1000) {
       throw invalid();
     }
-    return { answers: payload.a ?? {}, userState: payload.s };
+    return { answers: payload.a ?? {}, userState: payload.s, rounds: payload.r ?? 0 };
   }
 }

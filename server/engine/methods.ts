@@ -19,10 +19,11 @@ import { errorMessage, logLevelOf, McpError, NotFoundError } from "../errors.ts"
 import { isLogLevel } from "../logger.ts";
 import { type MaybePromise, then } from "../middleware/compose.ts";
 import type { Slot } from "../providers/catalog.ts";
+import { subscriptionProblem } from "../sessions/subscriptions.ts";
 import { requestedVersion } from "../transforms/versions.ts";
 import type { Exchange } from "./exchange.ts";
 import { InputRequired, InputRequiredSignal } from "./input_state.ts";
-import { invalidParams } from "./outcome.ts";
+import { invalidParams, validateOwn } from "./outcome.ts";
 import type { ServerCore } from "./server_core.ts";
 
 type Handler = (exchange: Exchange) => MaybePromise<JsonObject>;
@@ -146,6 +147,11 @@ export class Methods {
   #subscribe(exchange: Exchange, on: boolean): JsonObject {
     const uri = exchange.params.uri;
     if (typeof uri !== "string") throw invalidParams("a resource uri is required");
+    const subscriptions = exchange.session?.subscriptions;
+    if (on && subscriptions && !subscriptions.has(uri)) {
+      const problem = subscriptionProblem([...subscriptions, uri], this.core.limits);
+      if (problem) throw invalidParams(problem);
+    }
     if (on) exchange.session?.subscriptions.add(uri);
     else exchange.session?.subscriptions.delete(uri);
     exchange.session?.save();
@@ -184,7 +190,7 @@ export class Methods {
     if (prompt.delegate) return await this.core.delegated(prompt.delegate, exchange, "prompts/get");
     const rawArgs = exchange.params.arguments ?? {};
     if (!isObject(rawArgs)) throw invalidParams(`prompts/get '${name}': arguments must be an object`);
-    const checked = await prompt.args.validate(prompt.coerce(rawArgs));
+    const checked = await validateOwn(prompt.args, prompt.coerce(rawArgs));
     if (!checked.ok) throw invalidParams(`Invalid arguments for prompt '${name}': ${checked.message}`);
     let value: unknown;
     try {
@@ -244,11 +250,11 @@ export class Methods {
     if (!isObject(ref) || !isObject(argument) || typeof argument.name !== "string") {
       throw invalidParams("completion/complete needs ref and argument.name");
     }
+    // The client's arguments, without a prototype: a handler reading one it did not send (a
+    // variable named `constructor`, say) gets undefined, not Object.prototype's member.
+    const sent = isObject(exchange.params.context) ? exchange.params.context.arguments : undefined;
     const context = {
-      arguments: ((exchange.params.context as JsonObject | undefined)?.arguments ?? {}) as Record<
-        string,
-        string
-      >,
+      arguments: Object.assign(Object.create(null), isObject(sent) ? sent : {}) as Record<string, string>,
     };
     const { catalog } = this.core;
     const rules = exchange.session?.visibility;

@@ -6,6 +6,7 @@
 
 import { ErrorCode, type JsonObject } from "../../protocol/jsonrpc.ts";
 import { McpError } from "../errors.ts";
+import type { CompiledSchema, Validation } from "../components/schema.ts";
 import type { MaybePromise } from "../middleware/compose.ts";
 import type { InputRequired } from "./input_state.ts";
 
@@ -17,4 +18,20 @@ export type Outcome = MaybePromise<JsonObject | InputRequired>;
 /** A `-32602` error with a message naming the problem. */
 export function invalidParams(message: string): McpError {
   return new McpError(ErrorCode.InvalidParams, message, { logLevel: "info" });
+}
+
+/**
+ * Validates an object the client sent (tool or prompt arguments, an elicited answer) through a
+ * copy without a prototype, so that a validator reading a property the client did not send, such
+ * as `toString` or `constructor`, sees `undefined` instead of `Object.prototype`'s member (zod
+ * and Ajv both read `value[name]`). A validator that hands the copy back as the value gets the
+ * client's own object returned in its place, so handlers still receive an ordinary object. Only
+ * the top level is copied: nested objects keep their prototype.
+ */
+export function validateOwn(schema: CompiledSchema, value: JsonObject): MaybePromise<Validation> {
+  const view: JsonObject = Object.assign(Object.create(null), value);
+  const settle = (checked: Validation): Validation =>
+    checked.ok && checked.value === view ? { ok: true, value } : checked;
+  const checked = schema.validate(view);
+  return checked instanceof Promise ? checked.then(settle) : settle(checked);
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { jsonBytes } from "../../protocol/size.ts";
 import {
   ErrorCode,
   errorResponse,
@@ -159,6 +160,8 @@ function request(core: ServerCore, message: Extract<Message, { kind: "request" }
       progressToken: progressTokenOf(params),
     };
   } else if (method === "initialize") {
+    const tooLarge = checkRecordSize(params, core.limits.maxSessionRecordBytes);
+    if (tooLarge) return { kind: "refused", response: refusal(id, tooLarge) };
     facts = {
       era: "legacy",
       protocolVersion: negotiatedLegacyVersion(params.protocolVersion),
@@ -206,6 +209,16 @@ function request(core: ServerCore, message: Extract<Message, { kind: "request" }
     exchange,
     response: checked ? refusal(id, checked) : serveRequest(core, exchange, run),
   };
+}
+
+/** What a session keeps of `initialize` must fit its byte budget: it is held for the session's life. */
+function checkRecordSize(params: JsonObject, limit: number): McpError | undefined {
+  const bytes = jsonBytes(params.clientInfo) + jsonBytes(params.capabilities);
+  if (bytes <= limit) return undefined;
+  return new McpError(
+    ErrorCode.InvalidParams,
+    `Invalid params: clientInfo and capabilities take ${bytes} bytes, over limits.maxSessionRecordBytes (${limit})`,
+  );
 }
 
 function initialize(core: ServerCore, peer: Peer) {

@@ -48,12 +48,13 @@ export class RoundRunner {
     if (inputResponses !== undefined && !isObject(inputResponses)) {
       throw invalidParams("inputResponses must be an object");
     }
-    const start = (opened: { answers: Record<string, unknown>; userState?: string }) => {
-      exchange.input = new InputRound(
+    const start = (opened: { answers: Record<string, unknown>; userState?: string; rounds?: number }) => {
+      const round = exchange.input = new InputRound(
         opened.answers,
         inputResponses as Record<string, unknown> | undefined,
         opened.userState,
       );
+      round.rounds = opened.rounds ?? 0;
       return this.#modernRound(exchange, run);
     };
     return requestState === undefined
@@ -93,9 +94,7 @@ export class RoundRunner {
   ): Promise<JsonObject> {
     let out = first;
     for (let rounds = 0; out instanceof InputRequired; rounds++) {
-      if (rounds >= this.host.maxInputRounds) {
-        throw new McpError(ErrorCode.InternalError, `gave up after ${rounds} rounds of client input`);
-      }
+      if (rounds >= this.host.maxInputRounds) throw tooManyRounds(rounds);
       const answers = await this.#askLegacy(exchange, out.init.inputRequests ?? {});
       exchange.input = new InputRound({}, answers, out.init.requestState);
       out = await run(exchange);
@@ -115,9 +114,12 @@ export class RoundRunner {
     trace.getActiveSpan()?.addEvent("input_required", {
       "denomcp.input.methods": Object.values(requests).map((r) => r.method),
     });
+    // The count travels sealed with the answers: a stateless server can bound rounds no other way.
+    const rounds = round.rounds + 1;
+    if (rounds > this.host.maxInputRounds) throw tooManyRounds(round.rounds);
     const result: JsonObject = { resultType: "input_required" };
     if (Object.keys(requests).length) result.inputRequests = requests;
-    result.requestState = await this.host.codec.seal(round.answers, userState, bindingOf(exchange));
+    result.requestState = await this.host.codec.seal(round.answers, userState, bindingOf(exchange), rounds);
     return result;
   }
 
@@ -142,6 +144,13 @@ export class RoundRunner {
     }
     return answers;
   }
+}
+
+function tooManyRounds(rounds: number): McpError {
+  return new McpError(
+    ErrorCode.InternalError,
+    `gave up after ${rounds} rounds of client input (limits.maxInputRounds)`,
+  );
 }
 
 /** What a sealed requestState is bound to: the method and the component it was issued for. */

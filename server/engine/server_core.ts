@@ -132,20 +132,21 @@ export class ServerCore implements MountedServer {
     this.limits = init.limits;
     this.log = init.log;
     this.codec = new RequestStateCodec(init.requestStateSecret, init.limits.requestStateTtlMs);
-    this.sessions = new SessionRegistry(init.limits.maxSessions, init.limits.sessionIdleTimeoutMs);
+    this.sessions = new SessionRegistry(init.limits);
     this.#lifespan = init.lifespan;
     this.#onRootsChanged = init.onRootsChanged;
     this.#storeOption = init.store;
     checkStoreOption(init.store);
     this.telemetry = new McpTelemetry(init.serverInfo.name, init.telemetry);
-    this.state = new SessionState(() => this.store, init.limits.sessionIdleTimeoutMs, init.log);
-    this.sessions.onClose((session) => {
+    this.state = new SessionState(() => this.store, init.limits, init.log);
+    this.sessions.onClose((session, ended) => {
       this.telemetry.recordSession(
         (Date.now() - session.createdMs) / 1000,
         session.protocolVersion,
         session.transport,
       );
-      void this.state.forget(session, this.#store);
+      void this.state.forget(session, this.#store, ended);
+      if (ended) this.tasks.sessionEnded(session.id);
     });
     this.tasks = new TaskService(this, (exchange) => this.tools.runTask(exchange));
     this.catalog = new Catalog(
@@ -190,7 +191,13 @@ export class ServerCore implements MountedServer {
   get pool(): WorkerPool | undefined {
     if (this.parent) return this.parent.pool;
     if (!workersAvailable()) return undefined;
-    return this.#pool ??= new WorkerPool(this.limits.workerPoolSize);
+    return this.#pool ??= new WorkerPool(this.limits.workerPoolSize, this.limits.workerJobTimeoutMs);
+  }
+
+  /** Counts of the worker pool, without starting it. */
+  get poolCounts(): { busy: number; idle: number; queued: number } {
+    if (this.parent) return this.parent.poolCounts;
+    return this.#pool?.counts ?? { busy: 0, idle: 0, queued: 0 };
   }
 
   /** True once the lifespan has started (lets the hot path skip awaiting `ready()`). */
@@ -198,15 +205,51 @@ export class ServerCore implements MountedServer {
     return this.#startedValue !== undefined;
   }
 
-  /** Opens the store, then enters the lifespans: this server's, then its providers' (mounted servers). */
-  ready(): Promise<void> {
+  /** The last failed start and when it failed: the next attempt waits a second. */
+  #failedStart?: { error: unknown; at: number };
+  /** After a failed start, the soonest a request may try again (a flood must not hammer the store). */
+  static readonly #RETRY_MS = 1_000;
+  /** Start-up errors already named (a mounted server's, passed up by its parent as they are). */
+  static readonly #startErrors = new WeakSet<Error>();
+
+  /**
+   * Opens the store, then enters the lifespans: this server's, then its providers' (mounted
+   * servers). A failure rejects with an error naming what failed (`cannot open store '<where>':
+   * <reason>`, `cannot start lifespan of server '<name>': <reason>`), and is logged unless
+   * `logFailure` is false; the start is tried again by a later call, at most once per second
+   * (until then the failure is returned again).
+   */
+  ready(logFailure = true): Promise<void> {
     if (this.#startedValue) return Promise.resolve();
-    this.#started ??= this.#openStore().then(() => this.#enter());
+    if (!this.#started) {
+      const failed = this.#failedStart;
+      if (failed && Date.now() - failed.at < ServerCore.#RETRY_MS) return Promise.reject(failed.error);
+      const attempt = this.#started = this.#openStore().then(() => this.#enter());
+      attempt.then(() => (this.#failedStart = undefined), (error) => {
+        if (this.#started !== attempt) return;
+        // Not cached as a rejected promise: a later call tries again (the folder may exist by then).
+        this.#started = undefined;
+        this.#failedStart = { error, at: Date.now() };
+        if (logFailure) this.log("error", error instanceof Error ? error.message : String(error));
+      });
+    }
     return this.#started.then(() => {});
   }
 
+  /** An error that names the step of start-up that failed, the original as its cause. */
+  static #startError(what: string, error: unknown): Error {
+    if (error instanceof Error && ServerCore.#startErrors.has(error)) return error;
+    const named = new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+    ServerCore.#startErrors.add(named);
+    return named;
+  }
+
   async #enter(): Promise<StartedLifespan> {
-    const own = await startLifespan(this.#lifespan);
+    const own = await startLifespan(this.#lifespan).catch((error) => {
+      throw ServerCore.#startError(`cannot start lifespan of server '${this.serverInfo.name}'`, error);
+    });
     const entered: (() => Promise<void>)[] = [];
     try {
       for (const provider of this.catalog.providers) {
@@ -217,7 +260,7 @@ export class ServerCore implements MountedServer {
     } catch (error) {
       for (const leave of entered.reverse()) await leave().catch(() => {});
       await own.stop();
-      throw error;
+      throw ServerCore.#startError("cannot start a provider", error);
     }
     const started: StartedLifespan = {
       value: own.value,

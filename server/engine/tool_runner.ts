@@ -15,7 +15,7 @@ import type { ServerCore } from "./server_core.ts";
 import { errorMessage, logLevelOf, McpError, ToolError } from "../errors.ts";
 import type { Exchange } from "./exchange.ts";
 import { InputRequired, InputRequiredSignal } from "./input_state.ts";
-import { invalidParams, type MaybePromise, type Outcome } from "./outcome.ts";
+import { invalidParams, type MaybePromise, type Outcome, validateOwn } from "./outcome.ts";
 import type { Validation } from "../components/schema.ts";
 import { StartTaskSignal } from "../tasks/wire.ts";
 import { ModuleUnavailableError, type WorkerPool } from "../workers/pool.ts";
@@ -29,7 +29,7 @@ export class ToolRunner {
   run(exchange: Exchange, tool: ToolComponent): Outcome {
     const rawArgs = exchange.params.arguments ?? {};
     if (!isObject(rawArgs)) throw invalidParams(`tools/call '${tool.name}': arguments must be an object`);
-    const checked = tool.input.validate(rawArgs);
+    const checked = validateOwn(tool.input, rawArgs);
     return checked instanceof Promise
       ? checked.then((c) => this.#runTool(exchange, tool, c))
       : this.#runTool(exchange, tool, checked);
@@ -67,6 +67,7 @@ export class ToolRunner {
   #execute(exchange: Exchange, tool: ToolComponent, args: unknown, pool: WorkerPool | undefined): Outcome {
     if (pool) return this.#runInPool(pool, exchange, tool, args);
     let value: unknown;
+    const started = tool.timeoutMs ? performance.now() : 0;
     try {
       value = tool.handler(args as never, new Context(exchange, this.host));
     } catch (error) {
@@ -75,6 +76,18 @@ export class ToolRunner {
     if (value instanceof Promise) {
       const pending = tool.timeoutMs ? withTimeout(value, tool.timeoutMs, tool.name, exchange) : value;
       return pending.then((v) => this.#toolResult(tool, v), (e) => this.#toolFailure(tool.name, e));
+    }
+    if (tool.timeoutMs && performance.now() - started > tool.timeoutMs) {
+      // Nothing interrupts a synchronous handler on this thread; it still does not get to answer late.
+      this.host.log(
+        "warning",
+        `tool '${tool.name}' ran synchronously on the main thread past its timeoutMs (${tool.timeoutMs}); ` +
+          "make it async or let it run in a worker so that the timeout can stop it",
+      );
+      return this.#toolFailure(
+        tool.name,
+        new ToolError(`Tool '${tool.name}' timed out after ${tool.timeoutMs} ms`),
+      );
     }
     return this.#toolResult(tool, value);
   }

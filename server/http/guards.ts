@@ -11,7 +11,7 @@ import { ErrorCode, type JsonRpcResponse, type RequestId } from "../../protocol/
 export interface HostPolicy {
   /** Allowed `Host` header values (hostname, or hostname:port); undefined allows any. */
   allowedHosts?: string[];
-  /** Allowed `Origin` values (scheme://host[:port]); undefined allows any. */
+  /** `Origin` values (scheme://host[:port]) allowed besides the request's own and loopback ones. */
   allowedOrigins?: string[];
 }
 
@@ -41,18 +41,40 @@ function originMatches(origin: string, allowed: string[]): boolean {
   return allowed.some((entry) => entry === origin || entry === bare);
 }
 
-/** A rejection, or undefined when the request passes the Host/Origin policy. */
-export function checkHost(req: Request, policy: HostPolicy | undefined): Response | undefined {
-  if (!policy) return undefined;
+/** True for an origin on the loopback interface (any scheme and port). */
+function isLoopbackOrigin(origin: string): boolean {
+  const host = hostOfOrigin(origin);
+  return host !== undefined && isLoopback(host.replace(/:\d+$/, ""));
+}
+
+/** The `host[:port]` of an origin, or undefined for an opaque one (`null`). */
+function hostOfOrigin(origin: string): string | undefined {
+  const scheme = origin.indexOf("://");
+  return scheme === -1 ? undefined : origin.slice(scheme + 3);
+}
+
+/**
+ * A rejection, or undefined when the request passes. `Host` is checked against the policy's list
+ * when it has one. `Origin`, when `checkOrigin` and present, must be the request's own (its host is
+ * the `Host` header: a TLS-terminating proxy changes the scheme, not the host), a loopback origin,
+ * or in the policy's list (the transport spec: servers MUST validate Origin, on any bind).
+ */
+export function checkHost(
+  req: Request,
+  policy: HostPolicy | undefined,
+  checkOrigin: boolean,
+): Response | undefined {
   const host = req.headers.get("host");
-  if (policy.allowedHosts && (!host || !hostMatches(host.toLowerCase(), policy.allowedHosts))) {
+  if (policy?.allowedHosts && (!host || !hostMatches(host.toLowerCase(), policy.allowedHosts))) {
     return jsonError(403, null, ErrorCode.InvalidRequest, `Forbidden: host '${host ?? ""}' is not allowed`);
   }
-  const origin = req.headers.get("origin");
-  if (origin && policy.allowedOrigins && !originMatches(origin.toLowerCase(), policy.allowedOrigins)) {
-    return jsonError(403, null, ErrorCode.InvalidRequest, `Forbidden: origin '${origin}' is not allowed`);
-  }
-  return undefined;
+  const origin = checkOrigin ? req.headers.get("origin") : null;
+  if (origin === null) return undefined;
+  const lower = origin.toLowerCase();
+  if (host !== null && hostOfOrigin(lower) === host.toLowerCase()) return undefined;
+  if (isLoopbackOrigin(lower)) return undefined;
+  if (policy?.allowedOrigins && originMatches(lower, policy.allowedOrigins)) return undefined;
+  return jsonError(403, null, ErrorCode.InvalidRequest, `Forbidden: origin '${origin}' is not allowed`);
 }
 
 /** True when the media type of a Content-Type header is application/json. */
@@ -69,15 +91,42 @@ export function accepts(header: string | null, type: string): boolean {
   return header.includes("*/*") || header.includes(type.split("/")[0] + "/*");
 }
 
-/** Reads the body as text within `limit` bytes; a Response (413) when it is larger. */
-export function readBody(req: Request, limit: number): Promise<string | Response> | Response {
+/**
+ * Reads the body as text within `limit` bytes and `timeoutMs`: a Response instead when it is
+ * larger (413), slower (408), or the client gave up sending it (400; nothing is logged, it is
+ * the client's doing).
+ */
+export function readBody(
+  req: Request,
+  limit: number,
+  timeoutMs: number,
+): Promise<string | Response> | Response {
   const declared = req.headers.get("content-length");
-  if (declared !== null) {
-    if (Number(declared) <= limit) return req.text();
+  if (declared !== null && !(Number(declared) <= limit)) {
     req.body?.cancel().catch(() => {});
     return tooLarge(limit);
   }
-  return readStreamedBody(req, limit);
+  const reading = declared !== null ? req.text() : readStreamedBody(req, limit);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<Response>((resolve) => {
+    timer = setTimeout(() => {
+      req.body?.cancel().catch(() => {});
+      resolve(jsonError(
+        408,
+        null,
+        ErrorCode.InvalidRequest,
+        `Request Timeout: the body did not arrive within ${timeoutMs} ms (limits.bodyReadTimeoutMs)`,
+        undefined,
+        { connection: "close" },
+      ));
+    }, timeoutMs);
+  });
+  const read = reading.then((text) => text, () => unreadable());
+  return Promise.race([read, late]).finally(() => clearTimeout(timer));
+}
+
+function unreadable(): Response {
+  return jsonError(400, null, ErrorCode.InvalidRequest, "Bad Request: the request body could not be read");
 }
 
 function tooLarge(limit: number): Response {

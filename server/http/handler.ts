@@ -30,13 +30,19 @@ import { ConnectionRegistry } from "./sse_stream.ts";
 export interface HttpOptions {
   /** Path of the MCP endpoint. Default `/mcp`; `"*"` serves every path not taken by a custom route. */
   path?: string;
-  /** Allowed Host header values; set to enable the Host check on any bind address. */
+  /**
+   * Allowed Host header values; set to enable the Host check on a public bind address (`serve()`
+   * warns at start-up when none is set there). On a loopback bind only loopback names pass.
+   */
   allowedHosts?: string[];
-  /** Allowed Origin values. */
+  /**
+   * Origin values allowed besides the request's own origin and loopback origins; any other
+   * `Origin` gets 403, on every bind address.
+   */
   allowedOrigins?: string[];
   /**
-   * DNS-rebinding protection (Host and Origin checks). Default: on when `serve()` binds a
-   * loopback address, off otherwise unless `allowedHosts`/`allowedOrigins` are given.
+   * DNS-rebinding and cross-origin protection: the Origin check (always) and the Host check (on a
+   * loopback bind, or with `allowedHosts`). Default true; false turns both off.
    */
   dnsRebindingProtection?: boolean;
   /** Serve 2025-era clients without sessions (no `Mcp-Session-Id`, no GET stream). Default false. */
@@ -51,6 +57,7 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
   readonly stateless: boolean;
   readonly #path: string;
   #policy?: HostPolicy;
+  readonly #checkOrigin: boolean;
 
   /** Creates the transport for an engine and the server's routes. */
   constructor(
@@ -60,6 +67,7 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
   ) {
     this.stateless = options.stateless ?? false;
     this.#path = options.path ?? "/mcp";
+    this.#checkOrigin = options.dnsRebindingProtection !== false;
     if (options.dnsRebindingProtection !== false && (options.allowedHosts || options.allowedOrigins)) {
       this.#policy = { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins };
     }
@@ -71,23 +79,44 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
     return this.#path;
   }
 
-  /** Installs the Host/Origin policy for a bind address, unless the options decided already. */
-  protect(policy: HostPolicy | undefined): void {
-    if (this.options.dnsRebindingProtection === false || this.#policy) return;
-    this.#policy = policy;
+  /** Adds the Host/Origin policy of a bind address to what the options gave (theirs win for hosts). */
+  protect(policy: HostPolicy): void {
+    if (this.options.dnsRebindingProtection === false) return;
+    const given = this.#policy;
+    this.#policy = {
+      allowedHosts: given?.allowedHosts ?? policy.allowedHosts,
+      allowedOrigins: [...given?.allowedOrigins ?? [], ...policy.allowedOrigins ?? []],
+    };
+  }
+
+  /** True when the Host header is checked (a loopback bind, or `allowedHosts`). */
+  get checksHost(): boolean {
+    return this.#policy?.allowedHosts !== undefined;
   }
 
   /** Handles one HTTP request: the MCP endpoint, a custom route, or 404. */
   fetch(req: Request): Response | Promise<Response> {
     // The store (sessions) and the lifespan are opened before the first request is looked at.
-    if (!this.engine.started) return this.engine.ready().then(() => this.fetch(req));
+    // One that cannot open answers 503 naming the store; a later request tries again (at most once a second).
+    if (!this.engine.started) {
+      // Host/Origin first: a request the policy refuses learns nothing, not even the store's name.
+      const refused = checkHost(req, this.#policy, this.#checkOrigin);
+      if (refused) return refused;
+      return this.engine.ready().then(
+        () => this.fetch(req),
+        (error) =>
+          jsonError(503, null, ErrorCode.InternalError, errorMessage(error), undefined, {
+            "retry-after": "1",
+          }),
+      );
+    }
     const path = pathOf(req.url);
-    if (path === this.#path) return this.#mcp(req);
-    const rejected = checkHost(req, this.#policy);
+    if (path === this.#path) return this.#guarded(req);
+    const rejected = checkHost(req, this.#policy, this.#checkOrigin);
     if (rejected) return rejected;
     const routed = this.routes.empty ? undefined : this.#route(req, path);
     if (routed) return routed;
-    if (this.#path === "*") return this.#mcp(req);
+    if (this.#path === "*") return this.#guarded(req);
     return new Response("Not Found", { status: 404 });
   }
 
@@ -104,8 +133,23 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
     }
   }
 
+  /** The MCP endpoint, where a fault of ours is a JSON-RPC -32603 (logged), never Deno's text/plain 500. */
+  #guarded(req: Request): Response | Promise<Response> {
+    try {
+      const out = this.#mcp(req);
+      return out instanceof Promise ? out.catch((error) => this.#fault(error)) : out;
+    } catch (error) {
+      return this.#fault(error);
+    }
+  }
+
+  #fault(error: unknown): Response {
+    this.engine.log("error", `serving an MCP request failed: ${errorMessage(error)}`);
+    return jsonError(500, null, ErrorCode.InternalError, "Internal error");
+  }
+
   #mcp(req: Request): Response | Promise<Response> {
-    const rejected = checkHost(req, this.#policy);
+    const rejected = checkHost(req, this.#policy, this.#checkOrigin);
     if (rejected) return rejected;
     if (this.engine.shutdownSignal.aborted) {
       return jsonError(503, null, ErrorCode.InternalError, "Server is shutting down", undefined, {
@@ -144,13 +188,14 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
         "Not Acceptable: Accept must list application/json and text/event-stream",
       );
     }
-    const text = readBody(req, this.engine.limits.maxBodyBytes);
+    const { maxBodyBytes, bodyReadTimeoutMs } = this.engine.limits;
+    const text = readBody(req, maxBodyBytes, bodyReadTimeoutMs);
     return text instanceof Promise ? text.then((t) => this.#decoded(req, t)) : this.#decoded(req, text);
   }
 
   #decoded(req: Request, text: string | Response): Response | Promise<Response> {
     if (text instanceof Response) return text;
-    const decoded = parseMessage(text);
+    const decoded = parseMessage(text, this.engine.limits.maxMessageDepth);
     // Read once: classification, the version check and the envelope check all need it.
     const headerVersion = req.headers.get("mcp-protocol-version");
     if (Array.isArray(decoded)) {

@@ -165,6 +165,10 @@ function postWithSession(
   headerVersion: string | null,
   session: Session | undefined,
 ): Response | Promise<Response> {
+  if (session && message.kind === "request") {
+    const tooMany = checkStreams(http, session, message.id);
+    if (tooMany) return tooMany;
+  }
   const peer = new LegacyPeer(http, req, headerVersion, session);
   const receipt = receive(http.engine, message, peer);
   switch (receipt.kind) {
@@ -203,7 +207,11 @@ async function initialize(
   }
   const response = await receipt.response;
   receipt.exchange.dispose();
-  if (peer.full) return jsonResponse(response, 503, { "retry-after": "5" });
+  if (peer.full) {
+    // When the table frees up is known: the next idle or half-open expiry, not a guess.
+    const retryAfter = String(http.engine.sessions.retryAfterSeconds());
+    return jsonResponse(response, 503, { "retry-after": retryAfter });
+  }
   const code = response.error?.code;
   const status = code === undefined ? 200 : LEGACY_STATUS[code] ?? 200;
   return jsonResponse(response, status, sessionHeaders(peer.opened));
@@ -301,16 +309,27 @@ export function handleLegacyGet(http: LegacyHttp, req: Request): Response | Prom
   return withSession(http, req, null, (session) => openStream(http, req, session!));
 }
 
+/**
+ * 429 when the session holds `maxStreamsPerSession` open streams already: a request may become
+ * one more (its answer streams), and so may a GET.
+ */
+function checkStreams(http: LegacyHttp, session: Session, id: RequestId | null): Response | undefined {
+  const limit = http.engine.limits.maxStreamsPerSession;
+  if (stateOf(session, http.engine.limits.eventStoreSize).openConnections() < limit) return undefined;
+  return jsonError(
+    429,
+    id,
+    ErrorCode.InvalidRequest,
+    `Too many open streams for this session (limits.maxStreamsPerSession = ${limit})`,
+    undefined,
+    sessionHeaders(session),
+  );
+}
+
 function openStream(http: LegacyHttp, req: Request, session: Session): Response {
   const state = stateOf(session, http.engine.limits.eventStoreSize);
-  if (state.openConnections() >= http.engine.limits.maxStreamsPerSession) {
-    return jsonError(
-      429,
-      null,
-      ErrorCode.InvalidRequest,
-      `Too many open streams for this session (limits.maxStreamsPerSession = ${http.engine.limits.maxStreamsPerSession})`,
-    );
-  }
+  const tooMany = checkStreams(http, session, null);
+  if (tooMany) return tooMany;
   const lastEventId = req.headers.get("last-event-id");
   const headers = sessionHeaders(session);
   if (lastEventId !== null) {

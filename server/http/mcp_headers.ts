@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { JsonObject } from "../../protocol/jsonrpc.ts";
+import { isObject, type JsonObject } from "../../protocol/jsonrpc.ts";
 
 const SENTINEL = /^=\?base64\?(.*)\?=$/;
 const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -56,8 +56,9 @@ export function checkMirroredParams(
   args: JsonObject,
 ): string | undefined {
   for (const [header, path] of params) {
+    // Own properties only: an argument the client left out is absent, even one named `constructor`.
     let value: unknown = args;
-    for (const key of path) value = (value as JsonObject | undefined)?.[key];
+    for (const key of path) value = isObject(value) && Object.hasOwn(value, key) ? value[key] : undefined;
     const raw = headers.get(header);
     if (value === undefined || value === null) continue;
     if (raw === null) {

@@ -68,6 +68,8 @@ class ModernPeer implements Peer {
       registry: this.http.connections,
       statusOf: modernStatus,
       cancelOnDisconnect: exchange,
+      signal: this.httpRequest.signal,
+      upgradeAfterMs: this.http.engine.limits.sseUpgradeAfterMs,
     });
   }
 
@@ -167,7 +169,7 @@ function listen(http: ModernHttp, id: RequestId, params: JsonObject): Response {
   const opened = openSubscription(
     engine.listen,
     engine.capabilities,
-    engine.limits.maxListenStreams,
+    engine.limits,
     id,
     params,
     (message) => connection.send(message),

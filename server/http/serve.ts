@@ -47,6 +47,13 @@ export function serveHttp(
 ): { server: Deno.HttpServer; handle: ServerHandle } {
   const hostname = options.hostname ?? "127.0.0.1";
   if (options.path || isLoopback(hostname)) transport.protect(loopbackPolicy());
+  else if (!transport.checksHost && transport.options.dnsRebindingProtection !== false) {
+    log(
+      "warning",
+      `serving on ${hostname} with no Host allow-list: set http.allowedHosts to the names clients use ` +
+        "(Origin is still checked)",
+    );
+  }
   const endpoint = transport.path === "*" ? "/" : transport.path;
   const onListen = (addr: Deno.Addr) => {
     if (options.onListen) options.onListen(addr);

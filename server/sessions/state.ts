@@ -13,17 +13,34 @@ import type { LogSink } from "../logger.ts";
 import type { Store } from "../store/store.ts";
 import { affectedTypes, type VisibilityRule } from "../transforms/visibility.ts";
 import type { Session } from "./session.ts";
+import { jsonBytes } from "../../protocol/size.ts";
+import type { Limits } from "../limits.ts";
 
-/** Handler state: per session in the store, per request where there is no session. */
+/**
+ * Handler state: per session in the store, per request where there is no session. What a session
+ * keeps is counted in bytes in this isolate (`limits.maxStateBytesPerSession`): the store bounds
+ * one value, this bounds their sum.
+ */
 export class SessionState {
   readonly #perRequest = new WeakMap<Exchange, Map<string, unknown>>();
+  /** Bytes of each kept value, by session then key. */
+  readonly #bytes = new Map<string, Map<string, number>>();
+  /** Sum of {@link #bytes} per session. */
+  readonly #totals = new Map<string, number>();
 
   /** Creates the state of a server; `store` gives its store once open. */
   constructor(
     private readonly store: () => Store,
-    private readonly defaultTtlMs: number,
+    private readonly limits: Pick<Limits, "sessionIdleTimeoutMs" | "maxStateBytesPerSession">,
     private readonly log: LogSink,
   ) {}
+
+  /** Bytes of state held by all sessions of this isolate. */
+  get heldBytes(): number {
+    let sum = 0;
+    for (const total of this.#totals.values()) sum += total;
+    return sum;
+  }
 
   /** A kept value. */
   get(exchange: Exchange, key: string): Promise<unknown> {
@@ -39,7 +56,27 @@ export class SessionState {
       this.#requestMap(exchange).set(key, value);
       return Promise.resolve();
     }
-    return this.store().set(["state", session, key], value, { expireInMs: ttlMs ?? this.defaultTtlMs });
+    const bytes = jsonBytes(value);
+    const keys = this.#bytes.get(session);
+    const total = (this.#totals.get(session) ?? 0) - (keys?.get(key) ?? 0) + bytes;
+    const limit = this.limits.maxStateBytesPerSession;
+    if (total > limit) {
+      return Promise.reject(
+        new ToolError(
+          `state '${key}' (${bytes} bytes) would bring this session's state to ${total} bytes, ` +
+            `over limits.maxStateBytesPerSession (${limit})`,
+        ),
+      );
+    }
+    return this.store().set(["state", session, key], value, {
+      expireInMs: ttlMs ?? this.limits.sessionIdleTimeoutMs,
+    }).then(() => {
+      const held = this.#bytes.get(session) ?? new Map<string, number>();
+      const before = held.get(key) ?? 0;
+      held.set(key, bytes);
+      this.#bytes.set(session, held);
+      this.#totals.set(session, (this.#totals.get(session) ?? 0) - before + bytes);
+    });
   }
 
   /** Forgets a kept value. */
@@ -49,15 +86,23 @@ export class SessionState {
       this.#requestMap(exchange).delete(key);
       return Promise.resolve();
     }
-    return this.store().delete(["state", session, key]);
+    return this.store().delete(["state", session, key]).then(() => {
+      const held = this.#bytes.get(session);
+      const before = held?.get(key);
+      if (before === undefined) return;
+      held!.delete(key);
+      this.#totals.set(session, this.#totals.get(session)! - before);
+    });
   }
 
   /**
-   * Deletes what a session kept, when it ends. A shared store keeps it until it expires: other
-   * instances may still serve the session's last requests.
+   * Forgets what a session kept when it leaves this isolate; deletes it from the store when it has
+   * `ended` (otherwise other instances may still serve it, and a shared record expires by itself).
    */
-  async forget(session: Session, store: Store | undefined): Promise<void> {
-    if (!store || store.kind !== "memory") return;
+  async forget(session: Session, store: Store | undefined, ended: boolean): Promise<void> {
+    this.#bytes.delete(session.id);
+    this.#totals.delete(session.id);
+    if (!store || !ended) return;
     try {
       for await (const { key } of store.list(["state", session.id])) await store.delete(key);
     } catch (error) {

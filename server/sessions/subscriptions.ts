@@ -15,6 +15,7 @@ import {
 } from "../../protocol/jsonrpc.ts";
 import { SUBSCRIPTION_ID_KEY } from "../../protocol/meta_keys.ts";
 import type { ServerCapabilities } from "../../protocol/types.ts";
+import type { Limits } from "../limits.ts";
 
 /** The notifications a client asked for. */
 export interface SubscriptionFilter {
@@ -51,6 +52,26 @@ export function parseFilter(value: unknown): SubscriptionFilter | undefined {
   }
   return filter;
 }
+
+/** The limits on what one client may subscribe to. */
+export type SubscriptionLimits = Pick<Limits, "maxSubscriptionsPerSession" | "maxSubscriptionUriBytes">;
+
+/** Why a set of subscribed URIs is over its limits (count, or one URI's length), or undefined. */
+export function subscriptionProblem(uris: readonly string[], limits: SubscriptionLimits): string | undefined {
+  if (uris.length > limits.maxSubscriptionsPerSession) {
+    return `${uris.length} subscriptions, over limits.maxSubscriptionsPerSession (${limits.maxSubscriptionsPerSession})`;
+  }
+  for (const uri of uris) {
+    // A UTF-16 length above the limit is over it in UTF-8 too; only longer-looking ones need counting.
+    const bytes = uri.length * 3 <= limits.maxSubscriptionUriBytes ? 0 : encoder.encode(uri).byteLength;
+    if (bytes > limits.maxSubscriptionUriBytes) {
+      return `a subscribed URI of ${bytes} bytes is over limits.maxSubscriptionUriBytes (${limits.maxSubscriptionUriBytes})`;
+    }
+  }
+  return undefined;
+}
+
+const encoder = new TextEncoder();
 
 /** The part of a requested filter the server honours, given its capabilities. */
 export function honoured(filter: SubscriptionFilter, capabilities: ServerCapabilities): SubscriptionFilter {
@@ -115,14 +136,14 @@ export function listenResult(id: RequestId): JsonRpcResponse {
 
 /**
  * Opens a `subscriptions/listen` subscription on any transport: validates the filter, enforces
- * `limit`, sends the acknowledgement first, and on graceful end sends the final result and calls
+ * `limits`, sends the acknowledgement first, and on graceful end sends the final result and calls
  * `close`. Returns the error response to send instead, or the function that removes the
  * subscription (when the client goes away).
  */
 export function openSubscription(
   hub: ListenHub,
   capabilities: ServerCapabilities,
-  limit: number,
+  limits: SubscriptionLimits & Pick<Limits, "maxListenStreams">,
   id: RequestId,
   params: JsonObject,
   deliver: (message: JsonRpcMessage) => void,
@@ -136,7 +157,9 @@ export function openSubscription(
       "Invalid params: 'notifications' is required and must be a valid SubscriptionFilter",
     );
   }
-  if (hub.size >= limit) {
+  const problem = subscriptionProblem(filter.resourceSubscriptions ?? [], limits);
+  if (problem) return errorResponse(id, ErrorCode.InvalidParams, `Invalid params: ${problem}`);
+  if (hub.size >= limits.maxListenStreams) {
     return errorResponse(id, ErrorCode.InternalError, "Subscription limit reached (limits.maxListenStreams)");
   }
   const agreed = honoured(filter, capabilities);

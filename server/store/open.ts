@@ -18,10 +18,42 @@ export function checkStoreOption(option: StoreOption | undefined): void {
   if (!kvAvailable()) throw new Error(KV_FLAG_HINT);
 }
 
-/** Opens the store an option names. */
+/**
+ * How messages name the store an option means: its path or URL (a URL without its credentials),
+ * `"kv"`, `"memory"`, or the kind of a `Store` given as is.
+ */
+export function storeName(option: StoreOption | undefined): string {
+  if (option === undefined) return "memory";
+  if (typeof option !== "string") return option.kind;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(option)) {
+    try {
+      const url = new URL(option);
+      if (url.username || url.password) {
+        url.username = "";
+        url.password = "";
+        return url.href;
+      }
+    } catch {
+      // Not a URL after all: named as given.
+    }
+  }
+  return option;
+}
+
+/** The error of a store that cannot open: `cannot open store '<where>': <reason>`, the cause kept. */
+export function storeOpenError(option: StoreOption | undefined, error: unknown): Error {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new Error(`cannot open store '${storeName(option)}': ${reason}`, { cause: error });
+}
+
+/** Opens the store an option names; a failure is {@link storeOpenError}'s error. */
 export async function openStore(option: StoreOption | undefined): Promise<Store> {
   if (option === undefined || option === "memory") return memoryStore();
   if (typeof option !== "string") return option;
-  const kv = await openKv(option === "kv" ? undefined : option);
-  return kvStore(kv, { closeKv: true });
+  try {
+    const kv = await openKv(option === "kv" ? undefined : option);
+    return kvStore(kv, { closeKv: true });
+  } catch (error) {
+    throw storeOpenError(option, error);
+  }
 }

@@ -11,7 +11,11 @@ export type StoreKey = readonly string[];
 
 /** Options of {@link Store.set}. */
 export interface SetOptions {
-  /** Forget the value after this long. Expiry may be lazy: readers must check what they need. */
+  /**
+   * Forget the value after this long. Both stores stop returning the value at that moment (from
+   * `get`, `getVersioned`, `list` and `watch`; to `setIf` and `commit` it is absent), even when
+   * the storage underneath frees the space later.
+   */
   expireInMs?: number;
 }
 
@@ -86,6 +90,32 @@ export interface Store {
   commit(writes: readonly StoreWrite[]): Promise<boolean>;
   /** Releases the store. */
   close(): void;
+}
+
+/**
+ * The largest value either store accepts by default, in bytes of its JSON text (UTF-8): 512 KiB.
+ * A KV store splits values over one entry into chunks up to this size.
+ */
+export const DEFAULT_MAX_VALUE_BYTES: number = 512 * 1024;
+
+const encoder = new TextEncoder();
+
+/**
+ * The size stores count a value at: the bytes of its JSON text in UTF-8. Returns the size only
+ * when it is over `limit` (undefined when the value fits), which spares most of the work in the
+ * common case: a number, boolean or null is a few bytes (under 32); a string's JSON takes at most
+ * 6 bytes per UTF-16 code unit (`\u0000`) plus its quotes, so a short one fits unserialized; and
+ * UTF-8 takes at most 3 bytes per code unit, so a JSON text of at most `limit / 3` code units
+ * fits without being encoded. Throws what `JSON.stringify` throws (BigInt, cycles).
+ */
+export function bytesOver(value: unknown, limit: number): number | undefined {
+  if (typeof value === "string") {
+    if (value.length * 6 + 2 <= limit) return undefined;
+  } else if ((value === null || typeof value !== "object") && limit >= 32) return undefined;
+  const json = JSON.stringify(value);
+  if (json === undefined || json.length * 3 <= limit) return undefined;
+  const bytes = encoder.encode(json).byteLength;
+  return bytes > limit ? bytes : undefined;
 }
 
 /** Thrown when a value is larger than a store accepts. */

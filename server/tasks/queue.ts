@@ -43,6 +43,8 @@ export interface TaskRecord {
   parentId?: string;
   /** Who may read or cancel it (bound by the caller, e.g. a principal or session). */
   owner_key?: string;
+  /** Whose share of the queue it counts against (see {@link SubmitOptions.quotaKey}). */
+  quota_key?: string;
   /** How long the finished task is kept, when not the queue's `resultTtlMs`. */
   ttlMs?: number;
   /** What the handler reports about itself while it runs (see {@link TaskContext.setDetail}). */
@@ -61,6 +63,11 @@ export interface SubmitOptions {
   maxAttempts?: number;
   /** Who the task belongs to; reads and cancellation must present it. */
   ownerKey?: string;
+  /**
+   * Whose share of the queue the task counts against (a session, a principal, or everyone
+   * anonymous together); see {@link TaskQueueOptions.maxQueuedPerQuota}.
+   */
+  quotaKey?: string;
   /** Keep the finished task this long instead of the queue's `resultTtlMs`. */
   ttlMs?: number;
 }
@@ -101,6 +108,8 @@ export interface TaskQueueOptions {
   pollMs?: number;
   /** Most queued tasks; submissions beyond it are refused. Default 10,000. */
   maxQueued?: number;
+  /** Most queued tasks of one quota key; its submissions beyond it are refused. Default: `maxQueued`. */
+  maxQueuedPerQuota?: number;
   /** Called with each task this instance finished or cancelled, once the record says so. */
   onFinished?: (record: TaskRecord) => void;
 }
@@ -123,22 +132,32 @@ interface ReadyEntry {
   priority: number;
   createdAt: number;
   notBefore: number;
+  quota?: string;
 }
 
 function readyEntry(record: TaskRecord): ReadyEntry {
-  return {
+  const entry: ReadyEntry = {
     kind: record.kind,
     priority: record.priority,
     createdAt: record.createdAt,
     notBefore: record.notBefore,
   };
+  if (record.quota_key !== undefined) entry.quota = record.quota_key;
+  return entry;
 }
 
-/** Thrown by {@link TaskQueue.submit} when `maxQueued` tasks are waiting already. */
+/**
+ * Thrown by {@link TaskQueue.submit} when `maxQueued` tasks are waiting already, or the caller's
+ * quota key holds `maxQueuedPerQuota`.
+ */
 export class QueueFullError extends Error {
-  /** Creates the error. */
-  constructor(limit: number) {
-    super(`the task queue is full (maxQueued = ${limit})`);
+  /** Creates the error; `perQuota` when the caller's share, not the whole queue, is full. */
+  constructor(limit: number, perQuota = false) {
+    super(
+      perQuota
+        ? `this client already has ${limit} tasks waiting, its share of the queue`
+        : `the task queue is full (maxQueued = ${limit})`,
+    );
     this.name = "QueueFullError";
   }
 }
@@ -163,6 +182,8 @@ export class TaskQueue {
   #wakePending = false;
   /** Waiting tasks as of the last scan plus submissions since: a full count only near the limit. */
   #queuedEstimate = 0;
+  /** The same per quota key, counted exactly near the key's limit. */
+  readonly #quotaEstimate = new Map<string, number>();
   readonly #options: Required<Omit<TaskQueueOptions, "onFinished">>;
   readonly #onFinished?: (record: TaskRecord) => void;
 
@@ -175,9 +196,15 @@ export class TaskQueue {
       backoffMs: options.backoffMs ?? 200,
       pollMs: options.pollMs ?? 250,
       maxQueued: options.maxQueued ?? 10_000,
+      maxQueuedPerQuota: options.maxQueuedPerQuota ?? options.maxQueued ?? 10_000,
     };
     this.#free = this.#options.concurrency;
     this.#onFinished = options.onFinished;
+  }
+
+  /** Tasks waiting (as of the last scan plus submissions since) and running on this instance. */
+  get counts(): { queued: number; running: number } {
+    return { queued: this.#queuedEstimate, running: this.#running.size };
   }
 
   /** Registers the handler of a kind of task. */
@@ -252,6 +279,13 @@ export class TaskQueue {
       this.#queuedEstimate = await this.#countReady();
       if (this.#queuedEstimate >= this.#options.maxQueued) throw new QueueFullError(this.#options.maxQueued);
     }
+    const quota = options.quotaKey;
+    const perQuota = this.#options.maxQueuedPerQuota;
+    if (quota !== undefined && (this.#quotaEstimate.get(quota) ?? 0) + 1 >= perQuota) {
+      const waiting = await this.#countReady(quota);
+      this.#quotaEstimate.set(quota, waiting);
+      if (waiting >= perQuota) throw new QueueFullError(perQuota, true);
+    }
     const now = Date.now();
     const record: TaskRecord = {
       id: crypto.randomUUID(),
@@ -268,6 +302,7 @@ export class TaskQueue {
       owner_key: options.ownerKey,
       ttlMs: options.ttlMs,
     };
+    if (quota !== undefined) record.quota_key = quota;
     // One write for the record and its index entry: a crash between them would leave a task
     // only the sweep finds.
     await this.store.commit([
@@ -275,6 +310,7 @@ export class TaskQueue {
       { key: [READY, record.id], value: readyEntry(record) },
     ]);
     this.#queuedEstimate++;
+    if (quota !== undefined) this.#quotaEstimate.set(quota, (this.#quotaEstimate.get(quota) ?? 0) + 1);
     this.#signal();
     return record.id;
   }
@@ -339,7 +375,9 @@ export class TaskQueue {
       if (!record || record.owner_key !== ownerKey || record.status !== "running") return false;
       const inbox = { ...record.inbox };
       for (const [key, value] of Object.entries(messages)) {
-        if (!(key in inbox) && accept(key, record)) inbox[key] = value;
+        if (Object.hasOwn(inbox, key) || !accept(key, record)) continue;
+        // Defined, not assigned: a key named `__proto__` must not replace the inbox's prototype.
+        Object.defineProperty(inbox, key, { value, enumerable: true, writable: true, configurable: true });
       }
       if (await this.store.setIf([TASKS, id], version, { ...record, inbox, updatedAt: Date.now() })) {
         this.#signal();
@@ -452,8 +490,12 @@ export class TaskQueue {
     if (this.#free <= 0) return;
     const runnable: { id: string; entry: ReadyEntry }[] = [];
     let waiting = 0;
+    this.#quotaEstimate.clear();
     for await (const { key, value } of this.store.list<ReadyEntry>([READY])) {
       waiting++;
+      if (value.quota !== undefined) {
+        this.#quotaEstimate.set(value.quota, (this.#quotaEstimate.get(value.quota) ?? 0) + 1);
+      }
       if (value.notBefore <= now && this.#handlers.has(value.kind)) {
         runnable.push({ id: key[key.length - 1], entry: value });
       }
@@ -488,10 +530,32 @@ export class TaskQueue {
     return this.store.set([READY, record.id], readyEntry(record));
   }
 
-  async #countReady(): Promise<number> {
+  /** Tasks waiting to run, all of them or those of one quota key. */
+  async #countReady(quota?: string): Promise<number> {
     let n = 0;
-    for await (const _ of this.store.list([READY])) n++;
+    for await (const { value } of this.store.list<ReadyEntry>([READY])) {
+      if (quota === undefined || value.quota === quota) n++;
+    }
     return n;
+  }
+
+  /**
+   * Cancels every waiting task of a quota key, and those of it running here (their owner has gone:
+   * no one can read their results). Returns how many were cancelled.
+   */
+  async cancelQuota(quota: string): Promise<number> {
+    const ids = new Set<string>();
+    for await (const { key, value } of this.store.list<ReadyEntry>([READY])) {
+      if (value.quota === quota) ids.add(key[key.length - 1]);
+    }
+    for (const id of this.#running.keys()) ids.add(id);
+    let cancelled = 0;
+    for (const id of ids) {
+      const record = await this.store.get<TaskRecord>([TASKS, id]);
+      if (record?.quota_key === quota && await this.cancel(id, record.owner_key)) cancelled++;
+    }
+    this.#quotaEstimate.delete(quota);
+    return cancelled;
   }
 
   async #claim(id: string): Promise<TaskRecord | undefined> {
@@ -558,7 +622,7 @@ export class TaskQueue {
           if (!current || current.status !== "running") {
             throw new Error(`task ${record.id} is no longer running`);
           }
-          if (current.inbox && key in current.inbox) return current.inbox[key];
+          if (current.inbox && Object.hasOwn(current.inbox, key)) return current.inbox[key];
           since = current.updatedAt;
         }
       },

@@ -82,6 +82,14 @@ function ownerOf(exchange: Exchange): string | undefined {
 const sessionOwner = (sessionId: string) => `session:${sessionId}`;
 
 /**
+ * Whose share of the queue a task counts against: its session's on 2025; on 2026 (no identity
+ * yet) every anonymous caller shares one, so they cannot starve sessions together.
+ */
+function quotaOf(exchange: Exchange): string {
+  return exchange.facts.sessionId ? sessionOwner(exchange.facts.sessionId) : "anonymous";
+}
+
+/**
  * What a task of `name` keeps of the call that starts it. The progress token stays only where
  * asked (a sub-task reporting on its caller's token would interleave with it).
  */
@@ -135,6 +143,18 @@ export class TaskService implements TaskLink {
     } else if (takesTasks(tools)) this.start();
   }
 
+  /** A 2025 session has ended: its tasks are cancelled (no one can read them any more). */
+  sessionEnded(sessionId: string): void {
+    void this.#queue?.cancelQuota(sessionOwner(sessionId)).catch((error) =>
+      this.host.log("warning", `cancelling the tasks of session ${sessionId}: ${error}`)
+    );
+  }
+
+  /** Counts of the queue for `stats()`: tasks waiting, and running on this instance. */
+  get counts(): { queued: number; running: number } {
+    return this.#queue?.counts ?? { queued: 0, running: 0 };
+  }
+
   /** Connects to the store once it is open; starts running tasks if any tool takes them. */
   open(store: Store): void {
     const limits = this.host.limits;
@@ -151,6 +171,7 @@ export class TaskService implements TaskLink {
       leaseMs: limits.taskLeaseMs,
       resultTtlMs: limits.taskTtlMs,
       maxQueued: limits.maxQueuedTasks,
+      maxQueuedPerQuota: Math.max(1, Math.floor(limits.maxQueuedTasks * limits.maxQueuedTasksShare)),
       onFinished: (record) =>
         this.statusChanged(record.id, (record.payload as ToolTaskPayload).facts.sessionId),
     });
@@ -246,7 +267,7 @@ export class TaskService implements TaskLink {
         tool,
         legacy && typeof requested === "number" && requested > 0 ? requested : undefined,
       );
-      id = await this.#q.submit(this.#kind, payload, { ownerKey: owner, ttlMs });
+      id = await this.#q.submit(this.#kind, payload, { ownerKey: owner, quotaKey: quotaOf(exchange), ttlMs });
     } catch (error) {
       if (error instanceof QueueFullError) {
         throw new McpError(ErrorCode.InternalError, `the server is busy: ${error.message}`);
@@ -312,7 +333,7 @@ export class TaskService implements TaskLink {
     const payload = payloadOf(exchange, name, args, false);
     this.start();
     const owner = ownerOf(exchange);
-    const options = { ownerKey: owner, ttlMs: this.#ttlOf(tool) };
+    const options = { ownerKey: owner, quotaKey: quotaOf(exchange), ttlMs: this.#ttlOf(tool) };
     const id = parent
       ? await parent.submit(this.#kind, payload, options)
       : await this.#q.submit(this.#kind, payload, options);
@@ -377,7 +398,8 @@ export class TaskService implements TaskLink {
     if (!isObject(responses)) throw invalidParams("tasks/update needs inputResponses (an object)");
     const record = await this.#find(exchange);
     if (record.status !== "running") return {};
-    const accept = (key: string, now: TaskRecord) => key in outstandingRequests(now);
+    // The keys are the client's: only questions the task asked count (never `toString`, say).
+    const accept = (key: string, now: TaskRecord) => Object.hasOwn(outstandingRequests(now), key);
     try {
       await this.#q.deliver(record.id, record.owner_key, responses, accept);
     } catch (error) {

@@ -69,7 +69,7 @@ export function outstandingRequests(record: TaskRecord): Record<string, InputReq
   const asked = (record.detail as ToolTaskDetail | undefined)?.inputRequests ?? {};
   const out: Record<string, InputRequest> = {};
   for (const [key, request] of Object.entries(asked)) {
-    if (!(record.inbox && key in record.inbox)) out[key] = request;
+    if (!(record.inbox && Object.hasOwn(record.inbox, key))) out[key] = request;
   }
   return out;
 }

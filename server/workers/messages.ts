@@ -30,6 +30,8 @@ export interface RunMessage {
 
 /** Messages from a worker. */
 export type WorkerMessage =
+  /** The tool was found and its handler starts now (its timeout counts from here). */
+  | { type: "started"; job: number }
   | { type: "send"; job: number; message: JsonRpcMessage }
   | { type: "result"; job: number; result: CallToolResult; durationMs: number }
   | {

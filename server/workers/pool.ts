@@ -8,7 +8,8 @@
 import type { JsonRpcMessage } from "../../protocol/jsonrpc.ts";
 import type { CallToolResult } from "../../protocol/types.ts";
 import type { RequestFacts } from "../engine/facts.ts";
-import { ToolError } from "../errors.ts";
+import { McpError, ToolError } from "../errors.ts";
+import { ErrorCode } from "../../protocol/jsonrpc.ts";
 import type { RunMessage, WorkerInput, WorkerMessage } from "./messages.ts";
 
 /** The worker could not find the tool: its module cannot be imported there, or defines it only later. */
@@ -64,6 +65,7 @@ class PooledWorker {
   readonly worker: Worker;
   job?: Pending;
   #cleanup?: () => void;
+  #arm?: () => void;
 
   constructor(private readonly pool: WorkerPool) {
     // The literal `new Worker(new URL(…, import.meta.url))` form is what `deno compile --bundle` detects.
@@ -75,19 +77,24 @@ class PooledWorker {
     };
   }
 
-  start(job: Pending): void {
+  /** Starts a job; false when it could not be posted (the job has failed, the worker is free). */
+  start(job: Pending): boolean {
     this.job = job;
-    const timer = job.timeoutMs
-      ? setTimeout(
-        () => this.pool.kill(this, new ToolError(`Tool '${job.tool}' timed out after ${job.timeoutMs} ms`)),
-        job.timeoutMs,
-      )
-      : undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = () => {
       const reason = job.signal?.reason instanceof Error ? `: ${job.signal.reason.message}` : "";
       this.pool.kill(this, new Error(`tool '${job.tool}' was cancelled${reason}`));
     };
     job.signal?.addEventListener("abort", onAbort, { once: true });
+    // The clock starts when the handler does: a fresh worker's module import is not the tool's time.
+    this.#arm = () => {
+      const timeoutMs = job.timeoutMs ?? this.pool.jobTimeoutMs;
+      if (!timeoutMs) return;
+      timer = setTimeout(
+        () => this.pool.kill(this, new ToolError(`Tool '${job.tool}' timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    };
     this.#cleanup = () => {
       clearTimeout(timer);
       job.signal?.removeEventListener("abort", onAbort);
@@ -103,7 +110,21 @@ class PooledWorker {
       facts: job.facts,
       input: job.input,
     };
-    this.worker.postMessage(message);
+    try {
+      this.worker.postMessage(message);
+    } catch (error) {
+      // Nothing reached the worker (a value structured clone refuses, say): it stays usable.
+      this.finish();
+      const reason = error instanceof Error ? error.message : String(error);
+      job.reject(
+        new McpError(
+          ErrorCode.InvalidParams,
+          `Invalid params: the arguments of tool '${job.tool}' cannot be passed to a worker: ${reason}`,
+        ),
+      );
+      return false;
+    }
+    return true;
   }
 
   /** Detaches the current job, returning it. */
@@ -111,6 +132,7 @@ class PooledWorker {
     const job = this.job;
     this.#cleanup?.();
     this.#cleanup = undefined;
+    this.#arm = undefined;
     this.job = undefined;
     return job;
   }
@@ -119,6 +141,8 @@ class PooledWorker {
     const job = this.job;
     if (!job || message.job !== job.id) return;
     switch (message.type) {
+      case "started":
+        return this.#arm?.();
       case "send":
         return job.send(message.message);
       case "result":
@@ -154,8 +178,11 @@ export class WorkerPool {
   #next = 0;
   #closed = false;
 
-  /** Creates a pool of at most `size` workers. */
-  constructor(readonly size: number) {
+  /**
+   * Creates a pool of at most `size` workers; a job that sets no timeout of its own is stopped
+   * after `jobTimeoutMs` (0: never).
+   */
+  constructor(readonly size: number, readonly jobTimeoutMs = 0) {
     if (!Number.isInteger(size) || size < 1) {
       throw new TypeError(`worker pool size must be a positive integer, not ${size}`);
     }
@@ -164,6 +191,12 @@ export class WorkerPool {
   /** Workers started and alive. */
   get workers(): number {
     return this.#all.size;
+  }
+
+  /** Workers running a job, idle workers, and jobs waiting for one. */
+  get counts(): { busy: number; idle: number; queued: number } {
+    const idle = this.#idle.length;
+    return { busy: this.#all.size - idle, idle, queued: this.#queue.length };
   }
 
   /** Runs a job and resolves with the tool's converted result or its request for input. */
@@ -190,7 +223,7 @@ export class WorkerPool {
         job.reject(new Error(`tool '${job.tool}' was cancelled`));
         continue;
       }
-      worker.start(job);
+      if (!worker.start(job)) this.#idle.push(worker);
     }
   }
 

@@ -27,6 +27,7 @@ async function run(message: RunMessage): Promise<void> {
   const { job, tool: name } = message;
   const tool = await find(message);
   if (!tool) return;
+  post({ type: "started", job });
   const started = performance.now();
   try {
     const exchange = new WorkerExchange(message.facts, message.input, job, name, post);

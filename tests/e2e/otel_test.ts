@@ -8,6 +8,7 @@
  */
 
 import assert from "node:assert/strict";
+import { readAnswer } from "../helpers/http.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -165,7 +166,7 @@ async function post(url: string, method: string, params: Record<string, unknown>
   });
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
-  return await res.json();
+  return await readAnswer(res);
 }
 
 /** Waits until `ok()` holds, polling, for at most `ms`. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CLIENT_HEADERS, modernMeta } from "../helpers/http.ts";
+import { CLIENT_HEADERS, modernMeta, readAnswer } from "../helpers/http.ts";
 import { freePort, startDeno } from "../helpers/process.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -23,7 +23,7 @@ async function callAdd(url: string) {
       params: { name: "add", arguments: { a: 2, b: 3 }, _meta: modernMeta() },
     }),
   });
-  return (await res.json()).result.content[0].text;
+  return (await readAnswer(res)).result.content[0].text;
 }
 
 Deno.test("deno run --http serves HTTP and SIGTERM stops it cleanly", async () => {
@@ -36,10 +36,10 @@ Deno.test("deno run --http serves HTTP and SIGTERM stops it cleanly", async () =
   assert.equal(status.code, 0);
 });
 
-Deno.test("deno serve uses the default export, and run() leaves stdio alone", async () => {
+Deno.test("deno serve uses the serve entry's default export, and stdin does not matter to it", async () => {
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["serve", "-A", "--host", "127.0.0.1", "--port", String(port), "examples/quickstart.ts"],
+    args: ["serve", "-A", "--host", "127.0.0.1", "--port", String(port), "examples/quickstart_serve.ts"],
     cwd: ROOT,
     stdin: "piped",
     stdout: "null",
@@ -84,7 +84,7 @@ Deno.test("a Unix socket path serves the same endpoint", async () => {
         params: { _meta: modernMeta() },
       }),
     });
-    assert.deepEqual((await res.json()).result.supportedVersions, ["2026-07-28"]);
+    assert.deepEqual((await readAnswer(res)).result.supportedVersions, ["2026-07-28"]);
   } finally {
     client.close();
     await p.stop();

@@ -113,6 +113,18 @@ export async function readMessages(res: Response): Promise<Record<string, unknow
   return text ? [JSON.parse(text)] : [];
 }
 
+/**
+ * The JSON-RPC answer of a response, JSON or SSE (a 2026 answer that is slow to come is sent as
+ * SSE): the message with `result` or `error`.
+ */
+// deno-lint-ignore no-explicit-any -- tests read into answers freely
+export async function readAnswer(res: Response): Promise<any> {
+  const messages = await readMessages(res);
+  const answer = messages.find((m) => "result" in m || "error" in m);
+  if (!answer) throw new Error(`no JSON-RPC answer in ${JSON.stringify(messages)}`);
+  return answer;
+}
+
 /** Initializes a 2025 session through `fetch` and returns its id. */
 export async function openSession(
   fetch: (r: Request) => Response | Promise<Response>,

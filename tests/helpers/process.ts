@@ -10,6 +10,8 @@ export interface Started {
   readonly child: Deno.ChildProcess;
   /** The match of the ready pattern. */
   readonly match: RegExpExecArray;
+  /** Everything the process printed on stderr so far. */
+  stderr(): string;
   /** Stops the process (SIGTERM by default) and waits for it and its pipes; returns its status. */
   stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
 }
@@ -45,11 +47,16 @@ export async function startDeno(args: string[], ready: RegExp, options: StartOpt
     const match = ready.exec(seen);
     if (!match) continue;
     const drain = (async () => {
-      while (!(await reader.read()).done) { /* keep the pipe flowing */ }
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += value;
+      }
     })();
     return {
       child,
       match,
+      stderr: () => seen,
       async stop(signal: Deno.Signal = "SIGTERM") {
         try {
           child.kill(signal);

@@ -84,7 +84,12 @@ export class StdioPeer {
 
   /** Sends one raw line. */
   async sendLine(line: string): Promise<void> {
-    await this.#input.write(new TextEncoder().encode(line + "\n"));
+    await this.write(line + "\n");
+  }
+
+  /** Writes raw text, which need not end a line (a line split across writes). */
+  async write(text: string): Promise<void> {
+    await this.#input.write(new TextEncoder().encode(text));
   }
 
   /** Sends a message. */

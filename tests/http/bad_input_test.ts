@@ -42,7 +42,14 @@ async function expectError(
 }
 
 async function assertClean(mcp: FastMCP, sessions = 0): Promise<void> {
-  assert.deepEqual(mcp.stats(), { sessions, openStreams: 0, subscriptions: 0, requestsInFlight: 0 });
+  const { sessions: held, openStreams, subscriptions, requestsInFlight, pool, tasks } = mcp.stats();
+  assert.deepEqual({ held, openStreams, subscriptions, requestsInFlight }, {
+    held: sessions,
+    openStreams: 0,
+    subscriptions: 0,
+    requestsInFlight: 0,
+  });
+  assert.equal(pool.busy + pool.queued + tasks.running, 0);
   await mcp.close();
 }
 

@@ -237,7 +237,13 @@ Deno.test("shutdown with open SSE streams finishes within a second and runs the 
   const took = performance.now() - started;
   assert.ok(took < 1000, `close took ${took} ms`);
   assert.deepEqual(order, ["setup", "teardown"]);
-  assert.deepEqual(mcp.stats(), { sessions: 0, openStreams: 0, subscriptions: 0, requestsInFlight: 0 });
+  const { sessions, openStreams, subscriptions, requestsInFlight } = mcp.stats();
+  assert.deepEqual({ sessions, openStreams, subscriptions, requestsInFlight }, {
+    sessions: 0,
+    openStreams: 0,
+    subscriptions: 0,
+    requestsInFlight: 0,
+  });
   await getStream.body?.cancel();
   assert.match(await listen.text(), /"id":3,"result"/);
 });

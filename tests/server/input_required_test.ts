@@ -6,17 +6,18 @@ const SECRET = "0123456789abcdef0123456789abcdef";
 
 Deno.test("requestState round-trips answers and user state under its binding", async () => {
   const codec = new RequestStateCodec(SECRET, 60_000);
-  const token = await codec.seal({ "elicit-1": { action: "accept" } }, "step-2", "tools/call:x");
+  const token = await codec.seal({ "elicit-1": { action: "accept" } }, "step-2", "tools/call:x", 1);
   assert.match(token, /^v1\.[\w-]+\.[\w-]+$/);
   assert.deepEqual(await codec.open(token, "tools/call:x"), {
     answers: { "elicit-1": { action: "accept" } },
     userState: "step-2",
+    rounds: 1,
   });
 });
 
 Deno.test("tampered, re-bound, foreign-key and expired states are one -32602 error", async () => {
   const codec = new RequestStateCodec(SECRET, 60_000);
-  const token = await codec.seal({}, "s", "tools/call:x");
+  const token = await codec.seal({}, "s", "tools/call:x", 1);
   const rejects = (p: Promise<unknown>) =>
     assert.rejects(
       p,
@@ -31,7 +32,7 @@ Deno.test("tampered, re-bound, foreign-key and expired states are one -32602 err
     new RequestStateCodec("fedcba9876543210fedcba9876543210", 60_000).open(token, "tools/call:x"),
   );
   const expired = new RequestStateCodec(SECRET, -1000);
-  await rejects(expired.open(await expired.seal({}, undefined, "b"), "b"));
+  await rejects(expired.open(await expired.seal({}, undefined, "b", 1), "b"));
 });
 
 Deno.test("a secret shorter than 32 bytes is refused", () => {

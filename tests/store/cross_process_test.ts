@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { readSse } from "../../protocol/sse.ts";
-import { CLIENT_HEADERS } from "../helpers/http.ts";
+import { CLIENT_HEADERS, readAnswer } from "../helpers/http.ts";
 import { startDeno } from "../helpers/process.ts";
 
 const FIXTURE = new URL("./shared_fixture.ts", import.meta.url).pathname;
@@ -43,7 +43,7 @@ Deno.test("a session opened on instance A is served by instance B: calls, state,
         method: "tools/call",
         params: { name, arguments: {} },
       }, headers);
-      const body = await res.json();
+      const body = await readAnswer(res);
       if (!body.result) throw new Error(`${name} on ${url}: ${res.status} ${JSON.stringify(body)}`);
       return body.result.content[0].text as string;
     };

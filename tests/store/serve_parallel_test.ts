@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { CLIENT_HEADERS } from "../helpers/http.ts";
+import { CLIENT_HEADERS, readAnswer } from "../helpers/http.ts";
 import { freePort } from "../helpers/process.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -45,7 +45,7 @@ Deno.test("deno serve --parallel with 2 isolates and a KV store serves one sessi
           }),
         });
         assert.equal(res.status, 200, `request ${i}`);
-        assert.equal((await res.json()).result.content[0].text, String(i + 1));
+        assert.equal((await readAnswer(res)).result.content[0].text, String(i + 1));
       } finally {
         http.close();
       }
@@ -79,7 +79,7 @@ async function startServe(dir: string): Promise<{ child: Deno.ChildProcess; url:
         "127.0.0.1",
         "--port",
         String(port),
-        "examples/quickstart.ts",
+        "examples/quickstart_serve.ts",
       ],
       cwd: ROOT,
       env: { DENO_JOBS: "2", DENOMCP_STORE: `${dir}/kv.sqlite` },

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CLIENT_HEADERS, modernMeta, modernRequest } from "../helpers/http.ts";
+import { CLIENT_HEADERS, modernMeta, modernRequest, readAnswer } from "../helpers/http.ts";
 import { startDeno } from "../helpers/process.ts";
 
 const FIXTURE = new URL("./fixture.ts", import.meta.url).pathname;
@@ -24,7 +24,7 @@ Deno.test("a CPU-bound sync tool in the pool leaves the server responsive; with 
       },
       { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": name },
     );
-    return (await res.json()).result.content[0].text as string;
+    return (await readAnswer(res)).result.content[0].text as string;
   };
   const timed = async <T>(work: () => Promise<T>) => {
     const started = performance.now();
@@ -42,7 +42,7 @@ Deno.test("a CPU-bound sync tool in the pool leaves the server responsive; with 
     await init.body?.cancel();
     const ping = async () => {
       const res = await post({ jsonrpc: "2.0", id: nextId++, method: "ping" }, { "mcp-session-id": sid });
-      return (await res.json()).result;
+      return (await readAnswer(res)).result;
     };
     await tool("facts"); // the pool starts lazily: warm it first
 
@@ -81,7 +81,7 @@ Deno.test("a synchronous tool runs as a task in the pool: the server answers mea
   };
   const rpc = async (method: string, params: Record<string, unknown>) => {
     const res = await fetch(modernRequest(method, { ...params, _meta: withTasks }, nextId++, {}, url));
-    return (await res.json()).result as Record<string, unknown>;
+    return (await readAnswer(res)).result as Record<string, unknown>;
   };
   try {
     const created = await rpc("tools/call", { name: "spin_task", arguments: { ms: 400 } });

@@ -1,0 +1,36 @@
+/**
+ * `deno task soak [seconds]`: 60 s (by default) of mixed hostile load at a bounded rate against a
+ * real server process (sessions opened and abandoned, SSE streams dropped, oversized and
+ * malformed messages, slow bodies, hang-ups, task floods), then heap after GC, RSS and `stats()`
+ * against the start. Exits non-zero when something did not come back within its margin.
+ *
+ * @module
+ */
+
+import { soak } from "../tests/hostile/soak.ts";
+
+const seconds = Number(Deno.args[0] ?? 60);
+const MiB = 1024 * 1024;
+const report = await soak({
+  durationMs: seconds * 1000,
+  ratePerSecond: 40,
+  heapMarginBytes: 8 * MiB,
+  rssMarginBytes: 64 * MiB,
+  log: (line) => console.log(line),
+});
+const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
+console.log(`\noperations: ${JSON.stringify(report.operations)}`);
+console.log(`answers by status: ${JSON.stringify(report.statuses)}`);
+console.log(`| | heap (after GC) | rss |\n|---|---|---|`);
+for (
+  const [name, m] of [["before", report.before], ["peak", report.peak], ["after", report.after]] as const
+) {
+  console.log(`| ${name} | ${mib(m.heapUsed)} | ${mib(m.rss)} |`);
+}
+console.log(`stats after: ${JSON.stringify(report.after.stats)}`);
+console.log(`margins: heap +${mib(8 * MiB)}, rss +${mib(64 * MiB)}`);
+if (report.problems.length) {
+  console.log(`\nFAILED:\n- ${report.problems.join("\n- ")}`);
+  Deno.exit(1);
+}
+console.log("\nOK: everything returned within its margin");
