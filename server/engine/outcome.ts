@@ -20,6 +20,20 @@ export function invalidParams(message: string): McpError {
   return new McpError(ErrorCode.InvalidParams, message, { logLevel: "info" });
 }
 
+const prototypeMembers = new WeakMap<CompiledSchema, boolean>();
+
+/** True when the schema's top-level properties include a name `Object.prototype` answers to. */
+function namesPrototypeMember(schema: CompiledSchema): boolean {
+  let names = prototypeMembers.get(schema);
+  if (names === undefined) {
+    const properties = (schema.jsonSchema as { properties?: unknown }).properties;
+    names = typeof properties !== "object" || properties === null ||
+      Object.keys(properties).some((key) => key in Object.prototype);
+    prototypeMembers.set(schema, names);
+  }
+  return names;
+}
+
 /**
  * Validates an object the client sent (tool or prompt arguments, an elicited answer) through a
  * copy without a prototype, so that a validator reading a property the client did not send, such
@@ -29,6 +43,8 @@ export function invalidParams(message: string): McpError {
  * the top level is copied: nested objects keep their prototype.
  */
 export function validateOwn(schema: CompiledSchema, value: JsonObject): MaybePromise<Validation> {
+  // The copy costs every call; only a schema naming a property Object.prototype has can need it.
+  if (!namesPrototypeMember(schema)) return schema.validate(value);
   const view: JsonObject = Object.assign(Object.create(null), value);
   const settle = (checked: Validation): Validation =>
     checked.ok && checked.value === view ? { ok: true, value } : checked;

@@ -68,7 +68,6 @@ class ModernPeer implements Peer {
       registry: this.http.connections,
       statusOf: modernStatus,
       cancelOnDisconnect: exchange,
-      signal: this.httpRequest.signal,
       upgradeAfterMs: this.http.engine.limits.sseUpgradeAfterMs,
     });
   }

@@ -22,12 +22,6 @@ export interface ResponderOptions {
   prime?: boolean;
   /** 2026 only: what a dropped connection cancels. */
   cancelOnDisconnect?: Abortable;
-  /**
-   * 2026 only: the request's signal, watched while a plain-JSON answer is pending so that a client
-   * closing its connection cancels the call (Deno fires it after normal responses too, so it is
-   * watched only until the answer is produced).
-   */
-  signal?: AbortSignal;
   /** 2026 only: a pending answer becomes an SSE stream after this long (0: never). */
   upgradeAfterMs?: number;
   /** HTTP status for a plain-JSON answer. */
@@ -90,21 +84,14 @@ export class Responder implements Channel {
       outcome.then((r) => this.#end(r), () => this.#end(undefined));
       return this.#connection.response;
     }
-    const { cancelOnDisconnect, signal, upgradeAfterMs } = this.options;
-    // Deno reports a dropped connection through the request's signal only for small requests
-    // until the response has started; a 2026 answer that is slow to come therefore starts as SSE,
-    // after which any hang-up is seen at once.
-    const onAbort = cancelOnDisconnect && signal
-      ? () => cancelOnDisconnect.abort(new Error("client closed the connection"))
-      : undefined;
-    if (onAbort) signal!.addEventListener("abort", onAbort, { once: true });
+    const { cancelOnDisconnect, upgradeAfterMs } = this.options;
+    // Deno reports a dropped connection of all but the smallest requests only once the response
+    // has started (and reading `req.signal` costs every request an AbortError when it ends): a
+    // 2026 answer that is slow to come therefore starts as SSE, after which a hang-up is seen at once.
     const upgrade = cancelOnDisconnect && upgradeAfterMs
       ? setTimeout(() => this.open(), upgradeAfterMs)
       : undefined;
-    const settled = () => {
-      if (onAbort) signal!.removeEventListener("abort", onAbort);
-      clearTimeout(upgrade);
-    };
+    const settled = () => clearTimeout(upgrade);
     return new Promise<Response>((resolve, reject) => {
       this.#answer = resolve;
       outcome.then((response) => {
