@@ -14,6 +14,10 @@ const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 /** What `/debug/memory` reports. */
 export interface Memory {
   heapUsed: number;
+  /** Heap V8 has reserved (RSS holds it even when the heap is mostly free). */
+  heapTotal: number;
+  /** Memory of ArrayBuffers and other objects held outside the heap. */
+  external: number;
   rss: number;
   stats: {
     sessions: number;

@@ -176,7 +176,9 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   const operations: Record<string, number> = {};
   const statuses: Record<string, number> = {};
   const count = (status: number) => void (statuses[status] = (statuses[status] ?? 0) + 1);
-  const names = Object.keys(OPS);
+  // SOAK_SKIP="name,name" leaves mixes out, to find which one holds memory.
+  const skip = (Deno.env.get("SOAK_SKIP") ?? "").split(",");
+  const names = Object.keys(OPS).filter((n) => !skip.includes(n));
   // Warm every path once, so that the baseline holds compiled code and started workers.
   for (const name of names) await OPS[name](server, () => {});
   await new Promise((r) => setTimeout(r, SOAK_LIMITS.sessionIdleTimeoutMs + 2500));

@@ -15,7 +15,7 @@ Deno.test("soak sample: after mixed hostile load, heap, RSS and stats() return t
     durationMs: 4000,
     ratePerSecond: 30,
     heapMarginBytes: 8 * MiB,
-    rssMarginBytes: 96 * MiB,
+    rssMarginBytes: 128 * MiB,
   });
   assert.deepEqual(report.problems, []);
   // Every kind of abuse ran, and none got a 500.
