@@ -34,6 +34,7 @@ try {
       "protocol/",
       "client/",
       "otel/",
+      "auth/",
     ],
     cwd: root,
   }).spawn().status;

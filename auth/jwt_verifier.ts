@@ -1,0 +1,217 @@
+/**
+ * JWT access tokens verified with `jose`: signature with a pinned algorithm list, issuer and
+ * audience always (RFC 8707: the audience is this server's canonical URL), `exp` and `nbf`, and
+ * access tokens told apart from refresh tokens. Keys come from a JWKS (fetched through the
+ * guarded fetcher, cached, refetched on an unknown `kid` at most once per cool-down), a public
+ * key, or, for HS* algorithms only, a shared secret.
+ *
+ * @module
+ */
+
+import {
+  createLocalJWKSet,
+  errors,
+  importJWK,
+  importSPKI,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from "jose";
+import { type AccessToken, AuthError, checkScopes, scopesOf, type TokenVerifier } from "./access_token.ts";
+import { guardedFetch, type GuardedFetchOptions } from "./guarded_fetch.ts";
+
+/** Options of {@link JWTVerifier}. */
+export interface JWTVerifierOptions {
+  /** Where the signing keys are published (RFC 7517 JWKS). One of `jwksUri`, `publicKey`, `secret`. */
+  jwksUri?: string;
+  /** A public key: PEM (SPKI), a JWK, or a `CryptoKey`. */
+  publicKey?: string | JsonWebKey | CryptoKey;
+  /** A shared secret, for HS256/384/512 only. */
+  secret?: string | Uint8Array;
+  /** The issuer (`iss`) accepted. Mandatory. */
+  issuer: string | string[];
+  /** The audience (`aud`) this server is: its canonical URL. Mandatory (RFC 8707). */
+  audience: string | string[];
+  /**
+   * Algorithms accepted. Default: RS256, PS256, ES256, EdDSA with keys; HS256 with a secret.
+   * HS* is never accepted with a JWKS or a public key (an attacker would sign with the public key).
+   */
+  algorithms?: string[];
+  /** Scopes every token must carry. */
+  requiredScopes?: string[];
+  /** Leeway for `exp`/`nbf`/`iat`, in seconds. Default 30. */
+  clockToleranceSec?: number;
+  /** How long a fetched JWKS is used before it is fetched again. Default 10 minutes. */
+  jwksCacheMs?: number;
+  /** Least time between two fetches caused by unknown `kid`s (key rotation). Default 30 s. */
+  jwksCooldownMs?: number;
+  /** Limits of the JWKS fetch. */
+  fetch?: GuardedFetchOptions;
+}
+
+const KEY_ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"];
+/** `typ` values of access tokens (RFC 9068) and of plain JWTs. */
+const ACCESS_TYPES = new Set(["at+jwt", "application/at+jwt", "jwt"]);
+
+/**
+ * Verifies JWT access tokens.
+ *
+ * @example
+ * ```ts
+ * import { JWTVerifier } from "@denomcp/denomcp/auth";
+ * const verifier = new JWTVerifier({
+ *   jwksUri: "https://idp.example.com/.well-known/jwks.json",
+ *   issuer: "https://idp.example.com",
+ *   audience: "https://mcp.example.com/mcp",
+ *   requiredScopes: ["mcp"],
+ * });
+ * ```
+ */
+export class JWTVerifier implements TokenVerifier {
+  readonly #options: JWTVerifierOptions;
+  readonly #algorithms: string[];
+  #key?: Promise<CryptoKey | Uint8Array>;
+  #jwks?: { keys: JWTVerifyGetKey; fetchedAt: number };
+  #fetching?: Promise<JWTVerifyGetKey>;
+
+  /** Creates a verifier; throws a TypeError for a missing issuer or audience, or a key and algorithm mismatch. */
+  constructor(options: JWTVerifierOptions) {
+    const sources = [options.jwksUri, options.publicKey, options.secret].filter((s) => s !== undefined);
+    if (sources.length !== 1) {
+      throw new TypeError("JWTVerifier: give exactly one of jwksUri, publicKey, secret");
+    }
+    if (!nonEmpty(options.issuer)) throw new TypeError("JWTVerifier: issuer is required");
+    if (!nonEmpty(options.audience)) {
+      throw new TypeError("JWTVerifier: audience is required (this server's canonical URL, RFC 8707)");
+    }
+    const symmetric = options.secret !== undefined;
+    this.#algorithms = options.algorithms ?? (symmetric ? ["HS256"] : KEY_ALGORITHMS);
+    for (const alg of this.#algorithms) {
+      if (alg === "none") throw new TypeError("JWTVerifier: the algorithm 'none' is never accepted");
+      if (alg.startsWith("HS") !== symmetric) {
+        throw new TypeError(
+          symmetric
+            ? `JWTVerifier: a secret verifies HS* algorithms only, not ${alg}`
+            : `JWTVerifier: ${alg} needs a shared secret; a JWKS or public key verifies asymmetric algorithms only`,
+        );
+      }
+    }
+    if (options.jwksUri !== undefined) new URL(options.jwksUri);
+    this.#options = options;
+  }
+
+  /** Verifies a bearer token: its access token, or an {@link AuthError} naming why not. */
+  async verify(token: string): Promise<AccessToken> {
+    const options = this.#options;
+    let payload: JWTPayload;
+    let typ: string | undefined;
+    try {
+      ({ payload, protectedHeader: { typ } } = await this.#verify(token, await this.#keys()));
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey) || options.jwksUri === undefined) throw refusal(error);
+      // An unknown kid: the keys may have rotated. Refetch (at most once per cool-down) and try again.
+      try {
+        ({ payload, protectedHeader: { typ } } = await this.#verify(token, await this.#keys(true)));
+      } catch (again) {
+        throw refusal(again);
+      }
+    }
+    if (typ !== undefined && !ACCESS_TYPES.has(typ.toLowerCase())) {
+      throw new AuthError("invalid_token", `a token of type '${typ}' is not an access token`);
+    }
+    const use = payload.token_use ?? payload.token_type;
+    if (use !== undefined && use !== "access" && use !== "access_token") {
+      throw new AuthError("invalid_token", `a ${String(use)} token is not an access token`);
+    }
+    const claims = payload as Record<string, unknown>;
+    const accessToken: AccessToken = {
+      token,
+      clientId: String(claims.client_id ?? claims.azp ?? claims.cid ?? ""),
+      subject: payload.sub,
+      scopes: scopesOf(claims),
+      expiresAt: payload.exp,
+      claims,
+      issuer: payload.iss,
+      audience: payload.aud,
+    };
+    if (options.requiredScopes?.length) checkScopes(accessToken, options.requiredScopes);
+    return accessToken;
+  }
+
+  #verify(token: string, key: CryptoKey | Uint8Array | JWTVerifyGetKey) {
+    const options = {
+      issuer: this.#options.issuer,
+      audience: this.#options.audience,
+      algorithms: this.#algorithms,
+      clockTolerance: this.#options.clockToleranceSec ?? 30,
+    };
+    return typeof key === "function" ? jwtVerify(token, key, options) : jwtVerify(token, key, options);
+  }
+
+  #keys(rotated = false): Promise<CryptoKey | Uint8Array | JWTVerifyGetKey> {
+    const { jwksUri, publicKey, secret } = this.#options;
+    if (secret !== undefined) {
+      return Promise.resolve(typeof secret === "string" ? new TextEncoder().encode(secret) : secret);
+    }
+    if (publicKey !== undefined) return this.#key ??= importKey(publicKey, this.#algorithms[0]);
+    const now = Date.now();
+    const cached = this.#jwks;
+    const fresh = cached && now - cached.fetchedAt < (this.#options.jwksCacheMs ?? 600_000);
+    const cooling = cached && now - cached.fetchedAt < (this.#options.jwksCooldownMs ?? 30_000);
+    if (cached && (rotated ? cooling : fresh)) return Promise.resolve(cached.keys);
+    return this.#fetching ??= this.#fetchJwks(jwksUri!).finally(() => (this.#fetching = undefined));
+  }
+
+  async #fetchJwks(uri: string): Promise<JWTVerifyGetKey> {
+    let jwks: JSONWebKeySet;
+    try {
+      const { status, text } = await guardedFetch(uri, { maxBytes: 64 * 1024, ...this.#options.fetch });
+      if (status !== 200) throw new Error(`status ${status}`);
+      jwks = JSON.parse(text);
+      if (!Array.isArray(jwks?.keys)) throw new Error("no keys array");
+    } catch (error) {
+      // The token may be fine: the keys could not be had. Still a refusal, but say why.
+      throw new AuthError(
+        "invalid_token",
+        `the signing keys could not be fetched (${(error as Error).message})`,
+      );
+    }
+    const keys = createLocalJWKSet(jwks);
+    this.#jwks = { keys, fetchedAt: Date.now() };
+    return keys;
+  }
+}
+
+function nonEmpty(value: string | string[] | undefined): boolean {
+  return Array.isArray(value) ? value.length > 0 && value.every((v) => v !== "") : !!value;
+}
+
+function importKey(key: string | JsonWebKey | CryptoKey, alg: string): Promise<CryptoKey | Uint8Array> {
+  if (typeof key === "string") return importSPKI(key, alg);
+  if (key instanceof CryptoKey) return Promise.resolve(key);
+  return importJWK(key as JWK, alg);
+}
+
+/** The refusal of a token jose rejected: a reason safe to show, never the token. */
+function refusal(error: unknown): AuthError {
+  if (error instanceof AuthError) return error;
+  if (error instanceof errors.JWTExpired) return new AuthError("invalid_token", "the token has expired");
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    const why = error.claim === "nbf"
+      ? "the token is not valid yet"
+      : `the token's '${error.claim}' claim is not accepted`;
+    return new AuthError("invalid_token", why);
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return new AuthError("invalid_token", "the token's algorithm is not accepted");
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    return new AuthError("invalid_token", "no known key signed the token");
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return new AuthError("invalid_token", "the token's signature does not verify");
+  }
+  return new AuthError("invalid_token", "the token is malformed");
+}
