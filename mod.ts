@@ -128,3 +128,17 @@ export type { CleanVar, ResourceValue, SplitVars } from "./server/components/res
 export type { Component, ComponentKind } from "./server/components/common.ts";
 export type { Session } from "./server/sessions/session.ts";
 export type { RequestFacts, TransportKind } from "./server/engine/facts.ts";
+export {
+  type AccessToken,
+  AuthError,
+  JWTVerifier,
+  type JWTVerifierOptions,
+  type Principal,
+  RemoteAuthProvider,
+  type RemoteAuthProviderOptions,
+  type ServerAuth,
+  type StaticToken,
+  StaticTokenVerifier,
+  type StaticTokenVerifierOptions,
+  type TokenVerifier,
+} from "./auth/mod.ts";

@@ -80,3 +80,23 @@ export function checkScopes(token: AccessToken, required: readonly string[]): vo
     throw new AuthError("insufficient_scope", `the token lacks the scopes ${missing.join(" ")}`, required);
   }
 }
+
+/**
+ * Who a request speaks for: an access token without the token itself, so that it can travel in
+ * request facts, into workers and task records, without the credential.
+ */
+export type Principal = Omit<AccessToken, "token">;
+
+/** The principal of a token (everything but the token). */
+export function principalOf(token: AccessToken): Principal {
+  const { token: _token, ...principal } = token;
+  return principal;
+}
+
+/**
+ * A stable key for a principal, to bind sessions, tasks and user state to it: the issuer, the
+ * client and the subject (a client-only token is its client).
+ */
+export function principalKey(principal: Principal): string {
+  return JSON.stringify([principal.issuer ?? "", principal.clientId, principal.subject ?? ""]);
+}

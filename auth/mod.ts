@@ -15,7 +15,23 @@
  * @module
  */
 
-export { type AccessToken, AuthError, checkScopes, scopesOf, type TokenVerifier } from "./access_token.ts";
+export {
+  type AccessToken,
+  AuthError,
+  checkScopes,
+  type Principal,
+  principalKey,
+  principalOf,
+  scopesOf,
+  type TokenVerifier,
+} from "./access_token.ts";
+export {
+  bearerChallenge,
+  RemoteAuthProvider,
+  type RemoteAuthProviderOptions,
+  type ServerAuth,
+  verifierOf,
+} from "./remote_provider.ts";
 export {
   classify,
   guardedFetch,

@@ -33,6 +33,7 @@ import {
   InputRound,
 } from "./engine/input_state.ts";
 import { validateOwn } from "./engine/outcome.ts";
+import type { AccessToken } from "../auth/access_token.ts";
 import { levelRank } from "./logger.ts";
 import { StartTaskSignal } from "./tasks/wire.ts";
 import { compileSchema, type Infer, type SchemaLike } from "./components/schema.ts";
@@ -124,6 +125,25 @@ export class Context {
    */
   get facts(): RequestFacts {
     return this.#exchange.facts;
+  }
+
+  /**
+   * The caller's verified access token, when the server has `auth` (undefined otherwise). In a
+   * worker or a task the raw `token` is `""`: the credential never leaves the isolate that
+   * received the request; its claims, scopes and subject do.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("whoami", {}, async (_args, ctx) => ctx.accessToken?.subject ?? "anonymous");
+   * ```
+   */
+  get accessToken(): AccessToken | undefined {
+    const exchange = this.#exchange;
+    if (exchange.accessToken) return exchange.accessToken;
+    const principal = exchange.facts.principal;
+    return principal ? { ...principal, token: "" } : undefined;
   }
 
   /** The JSON-RPC id of the request. */

@@ -41,6 +41,7 @@ import {
   watchDeclarativeServe,
 } from "./run.ts";
 import type { Session } from "./sessions/session.ts";
+import { RemoteAuthProvider, type ServerAuth } from "../auth/remote_provider.ts";
 import type { StoreOption } from "./store/open.ts";
 import type { Store } from "./store/store.ts";
 import { StdioTransport } from "./stdio.ts";
@@ -122,6 +123,12 @@ export interface FastMCPOptions {
   logger?: LogSink;
   /** HTTP transport options. */
   http?: HttpOptions;
+  /**
+   * Protects the HTTP endpoint with bearer tokens: a verifier (`JWTVerifier`, `StaticTokenVerifier`,
+   * or your own), or a `RemoteAuthProvider`, which also serves the protected resource metadata
+   * (RFC 9728) that clients discover the authorization server from. stdio is not affected.
+   */
+  auth?: ServerAuth;
   /**
    * Key that seals 2026-07-28 `requestState` (≥ 32 bytes). Instances that share clients must
    * share it; by default each process makes a random one. Also read from `DENOMCP_STATE_SECRET`.
@@ -287,6 +294,7 @@ export class FastMCP {
       excludeTags: options.excludeTags,
     });
     this.fetch = (req) => this.#transport().fetch(req);
+    if (options.auth instanceof RemoteAuthProvider) this.#serveResourceMetadata(options.auth);
     serverRegistry().set(this.name, this);
     // Served by `deno serve` from a serve entry, no run() installs the SIGINT/SIGTERM shutdown: Deno
     // stops its listener, and the warm worker pool would keep the process alive after that.
@@ -297,8 +305,23 @@ export class FastMCP {
     }
   }
 
+  /** RFC 9728 metadata at the path-inserted and the root well-known URLs, readable from any origin. */
+  #serveResourceMetadata(auth: RemoteAuthProvider): void {
+    const path = this.#options.http?.path ?? "/mcp";
+    const body = JSON.stringify(auth.metadata(path));
+    const headers = { "content-type": "application/json", "access-control-allow-origin": "*" };
+    for (const wellKnown of auth.metadataPaths(path)) {
+      this.#routes.add(wellKnown, { methods: ["GET"] }, () => new Response(body, { headers }));
+    }
+  }
+
   #transport(): HttpTransport {
-    return this.#http ??= new HttpTransport(this.#core, this.#options.http ?? {}, this.#routes);
+    return this.#http ??= new HttpTransport(
+      this.#core,
+      this.#options.http ?? {},
+      this.#routes,
+      this.#options.auth,
+    );
   }
 
   /**

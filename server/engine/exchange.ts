@@ -8,6 +8,7 @@
 import type { JsonObject, JsonRpcMessage } from "../../protocol/jsonrpc.ts";
 import type { Session } from "../sessions/session.ts";
 import type { RequestFacts } from "./facts.ts";
+import type { AccessToken } from "../../auth/access_token.ts";
 import type { InputRequest, InputRound } from "./input_state.ts";
 
 /** A request in flight, as handlers and the engine see it. */
@@ -31,6 +32,8 @@ export interface Exchange {
   closeSseStream?(retryMs?: number): void;
   /** 2026-07-28 input state; absent on 2025 requests. */
   input?: InputRound;
+  /** The verified access token, token included (only in the isolate that received the request). */
+  readonly accessToken?: AccessToken;
   /**
    * Set by the task layer on a 2026 call that may become a task where its handler calls
    * `ctx.startTask()` (the client negotiated tasks and the tool has a prelude).
@@ -76,6 +79,7 @@ export interface Channel {
 export class RequestExchange implements Exchange {
   input?: InputRound;
   taskEligible?: boolean;
+  accessToken?: AccessToken = undefined;
   target?: object = undefined;
   #channel?: Channel;
   #controller?: AbortController;

@@ -9,6 +9,7 @@
 import type { RequestId } from "../../protocol/jsonrpc.ts";
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../../protocol/types.ts";
 import type { Era } from "../../protocol/versions.ts";
+import type { Principal } from "../../auth/access_token.ts";
 
 /** Which transport carried the request: streamable HTTP, stdio, or an in-process (memory) connection. */
 export type TransportKind = "http" | "stdio" | "memory";
@@ -51,6 +52,8 @@ export interface RequestFacts {
   readonly progressToken?: string | number;
   /** The MCP task the call runs in, when it runs as one. */
   readonly taskId?: string;
+  /** Who the request speaks for: its verified access token, without the token itself. */
+  readonly principal?: Principal;
 }
 
 /** Whether log messages may be sent for a request (2026 requests without a log level get none). */

@@ -8,6 +8,7 @@
  */
 
 import { jsonBytes } from "../../protocol/size.ts";
+import { type AccessToken, type Principal, principalOf } from "../../auth/access_token.ts";
 import {
   ErrorCode,
   errorResponse,
@@ -38,6 +39,8 @@ export interface Peer {
   readonly headerVersion?: string | null;
   /** The 2025 session the message belongs to, if any. */
   readonly session?: Session;
+  /** The verified bearer token the message came with (HTTP with `auth`). */
+  readonly accessToken?: AccessToken;
   /** Requests in flight by id, for `notifications/cancelled`. */
   readonly inflight?: Map<string | number, Abortable>;
   /** The version of a 2025 request without a session. */
@@ -186,7 +189,10 @@ function request(core: ServerCore, message: Extract<Message, { kind: "request" }
       progressToken: progressTokenOf(params),
     };
   }
+  const accessToken = peer.accessToken;
+  if (accessToken) (facts as { principal?: Principal }).principal = principalOf(accessToken);
   const exchange = new RequestExchange(facts, params, session, peer.httpRequest, core.shutdownSignal);
+  if (accessToken) exchange.accessToken = accessToken;
   const channel = peer.channel?.(exchange);
   if (channel) exchange.attach(channel);
   const routing = peer.checkRouting?.(exchange);

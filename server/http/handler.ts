@@ -23,6 +23,8 @@ import {
 } from "./legacy.ts";
 import { handleModernPost, type ModernHttp } from "./modern.ts";
 import { pathOf, type RouteTable } from "./routes.ts";
+import { authenticate } from "./bearer.ts";
+import type { ServerAuth } from "../../auth/remote_provider.ts";
 import { releaseSession } from "./session_streams.ts";
 import { ConnectionRegistry } from "./sse_stream.ts";
 
@@ -59,11 +61,12 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
   #policy?: HostPolicy;
   readonly #checkOrigin: boolean;
 
-  /** Creates the transport for an engine and the server's routes. */
+  /** Creates the transport for an engine and the server's routes; `auth` guards the MCP endpoint. */
   constructor(
     readonly engine: ServerCore,
     readonly options: HttpOptions,
     private readonly routes: RouteTable,
+    private readonly auth?: ServerAuth,
   ) {
     this.stateless = options.stateless ?? false;
     this.#path = options.path ?? "/mcp";
@@ -156,6 +159,15 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
         connection: "close",
       });
     }
+    const auth = this.auth;
+    if (auth) {
+      return authenticate(req, auth, this.#path, (m) => this.engine.log("warning", m))
+        .then((refused) => refused ?? this.#serve(req));
+    }
+    return this.#serve(req);
+  }
+
+  #serve(req: Request): Response | Promise<Response> {
     switch (req.method) {
       case "POST":
         return this.#post(req);

@@ -23,6 +23,8 @@ import type { MaybePromise } from "../middleware/compose.ts";
 import type { Session } from "../sessions/session.ts";
 import { accepts, jsonError, jsonResponse } from "./guards.ts";
 import { Responder } from "./responder.ts";
+import { accessTokenOf } from "./bearer.ts";
+import { type AccessToken, principalKey } from "../../auth/access_token.ts";
 import { type ConnectionRegistry, parseEventId, SseConnection } from "./sse_stream.ts";
 import { sessionHeaders, stateOf } from "./session_streams.ts";
 import { LEGACY_STATUS } from "./status.ts";
@@ -50,9 +52,12 @@ function lookupSession(http: LegacyHttp, req: Request, id: RequestId | null): Fo
     return jsonError(400, id, ErrorCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required");
   }
   const notFound = () => jsonError(404, id, ErrorCode.InvalidRequest, "Session not found");
+  // Bound to its principal: presented by anyone else, the session does not exist (no oracle).
+  const token = accessTokenOf(req);
+  const principal = token && principalKey(token);
+  const mine = (s: Session | undefined) => s && s.principal === principal ? s : notFound();
   const session = http.engine.sessions.get(sessionId);
-  if (session instanceof Promise) return session.then((s) => s ?? notFound());
-  return session ?? notFound();
+  return session instanceof Promise ? session.then(mine) : mine(session);
 }
 
 /** Runs `then` with the request's session once it is known, or answers the lookup's error. */
@@ -104,6 +109,10 @@ class LegacyPeer implements Peer {
     return this.session?.inflight;
   }
 
+  get accessToken(): AccessToken | undefined {
+    return accessTokenOf(this.httpRequest);
+  }
+
   channel(_exchange: RequestExchange): Channel {
     const session = this.session;
     // Messages a batched request sends before its answer go to the session's GET stream.
@@ -136,6 +145,8 @@ class LegacyPeer implements Peer {
     }
     session.clientInfo = exchange.facts.clientInfo;
     session.clientCapabilities = exchange.facts.clientCapabilities;
+    const token = this.accessToken;
+    if (token) session.principal = principalKey(token);
     stateOf(session, http.engine.limits.eventStoreSize);
     this.opened = session;
     return http.engine.sessions.save(session).then(() => session);

@@ -19,6 +19,8 @@ import { openSubscription } from "../sessions/subscriptions.ts";
 import { jsonResponse } from "./guards.ts";
 import { checkMirroredParams, decodeHeaderValue, mirroredParams } from "./mcp_headers.ts";
 import { Responder } from "./responder.ts";
+import { accessTokenOf } from "./bearer.ts";
+import type { AccessToken } from "../../auth/access_token.ts";
 import { type ConnectionRegistry, SseConnection } from "./sse_stream.ts";
 import { modernStatus, refusedStatus } from "./status.ts";
 
@@ -61,6 +63,10 @@ class ModernPeer implements Peer {
     readonly headerVersion: string | null,
     private readonly http: ModernHttp,
   ) {}
+
+  get accessToken(): AccessToken | undefined {
+    return accessTokenOf(this.httpRequest);
+  }
 
   channel(exchange: RequestExchange): Responder {
     // 2026: a closed response stream is a cancellation, after which nothing more is sent.

@@ -28,6 +28,7 @@ interface SessionRecord {
   subscriptions: string[];
   createdMs: number;
   visibility?: VisibilityRule[];
+  principal?: string;
 }
 
 /** The limits a registry enforces. */
@@ -164,6 +165,7 @@ export class SessionRegistry {
       createdMs: session.createdMs,
     };
     if (session.visibility) record.visibility = session.visibility;
+    if (session.principal !== undefined) record.principal = session.principal;
     session.syncedMs = Date.now();
     await this.#store.set(["sessions", session.id], record, { expireInMs: this.#idleTimeoutMs });
   }
@@ -216,6 +218,7 @@ export class SessionRegistry {
     session.logLevel = record.logLevel;
     session.initialized = record.initialized;
     session.visibility = record.visibility;
+    session.principal = record.principal;
     session.subscriptions.clear();
     for (const uri of record.subscriptions) session.subscriptions.add(uri);
     (session as { createdMs: number }).createdMs = record.createdMs;

@@ -50,6 +50,11 @@ export class Session {
   initialized = false;
   /** The session's own visibility rules (`ctx.enableComponents()` and friends), after the server's. */
   visibility?: VisibilityRule[];
+  /**
+   * The principal that opened the session (`principalKey`), when the server has `auth`: a session
+   * id is never authentication, and another principal presenting it finds no session.
+   */
+  principal?: string;
   /** URIs the client subscribed to. */
   readonly subscriptions: Set<string> = new Set();
   /** @internal requests in flight, by id, so `notifications/cancelled` can stop them */

@@ -31,6 +31,7 @@ import { invalidParams, type Outcome } from "../engine/outcome.ts";
 import type { SessionRegistry } from "../sessions/registry.ts";
 import type { Limits } from "../limits.ts";
 import { type Store, ValueTooLargeError } from "../store/store.ts";
+import { principalKey } from "../../auth/access_token.ts";
 import { QueueFullError, type TaskContext, TaskQueue, type TaskRecord } from "./queue.ts";
 import { TaskMessages } from "./messages.ts";
 import { TaskExchange, type TaskLink, type ToolTaskPayload } from "./task_exchange.ts";
@@ -72,21 +73,23 @@ function declaresExtension(exchange: Exchange): boolean {
 }
 
 /**
- * Who a task belongs to. 2025: the session that created it. 2026 requests carry no identity of
- * their own; the task id, unguessable, is then the capability.
+ * Who a task belongs to. 2025: the session that created it. 2026: the authenticated principal;
+ * without auth, no one, and the task id, unguessable, is the capability.
  */
 function ownerOf(exchange: Exchange): string | undefined {
-  return exchange.facts.sessionId ? sessionOwner(exchange.facts.sessionId) : undefined;
+  const { sessionId, principal } = exchange.facts;
+  if (sessionId) return sessionOwner(sessionId);
+  return principal ? `principal:${principalKey(principal)}` : undefined;
 }
 
 const sessionOwner = (sessionId: string) => `session:${sessionId}`;
 
 /**
- * Whose share of the queue a task counts against: its session's on 2025; on 2026 (no identity
- * yet) every anonymous caller shares one, so they cannot starve sessions together.
+ * Whose share of the queue a task counts against: its owner's; anonymous 2026 callers share one,
+ * so that together they cannot starve everyone else.
  */
 function quotaOf(exchange: Exchange): string {
-  return exchange.facts.sessionId ? sessionOwner(exchange.facts.sessionId) : "anonymous";
+  return ownerOf(exchange) ?? "anonymous";
 }
 
 /**

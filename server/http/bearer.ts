@@ -1,0 +1,71 @@
+/**
+ * Bearer tokens on the MCP endpoint: every request presents one, it is verified, and a refusal
+ * is a 401 (or 403) with an RFC 6750 challenge pointing to the protected resource metadata. The
+ * verified token stays with its request for `receive()` (tokens are never logged).
+ *
+ * @module
+ */
+
+import { type AccessToken, AuthError } from "../../auth/access_token.ts";
+import {
+  bearerChallenge,
+  RemoteAuthProvider,
+  type ServerAuth,
+  verifierOf,
+} from "../../auth/remote_provider.ts";
+
+const tokens = new WeakMap<Request, AccessToken>();
+
+/** The verified token of a request, if it presented one. */
+export function accessTokenOf(req: Request | undefined): AccessToken | undefined {
+  return req ? tokens.get(req) : undefined;
+}
+
+/** RFC 6750 `b64token`. */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/** Verifies the request's bearer token: undefined when it passes, else the refusal to send. */
+export async function authenticate(
+  req: Request,
+  auth: ServerAuth,
+  mcpPath: string,
+  log: (message: string) => void,
+): Promise<Response | undefined> {
+  const header = req.headers.get("authorization");
+  if (header === null) return refuse(auth, mcpPath, undefined, "a bearer token is required");
+  const match = BEARER.exec(header);
+  if (!match) {
+    return refuse(
+      auth,
+      mcpPath,
+      new AuthError("invalid_token", "the Authorization header is not a Bearer token"),
+    );
+  }
+  try {
+    tokens.set(req, await verifierOf(auth).verify(match[1]));
+    return undefined;
+  } catch (error) {
+    if (error instanceof AuthError) return refuse(auth, mcpPath, error);
+    // A verifier that failed (not one that said no): the client still gets a plain refusal.
+    log(`verifying a bearer token failed: ${error instanceof Error ? error.message : String(error)}`);
+    return refuse(auth, mcpPath, new AuthError("invalid_token", "the token could not be verified"));
+  }
+}
+
+function refuse(
+  auth: ServerAuth,
+  mcpPath: string,
+  refusal: AuthError | undefined,
+  missing?: string,
+): Response {
+  const challenge = auth instanceof RemoteAuthProvider
+    ? auth.challenge(mcpPath, refusal)
+    : bearerChallenge(refusal);
+  const body = refusal
+    ? { error: refusal.error, error_description: refusal.message }
+    : { error: "unauthorized", error_description: missing };
+  return new Response(JSON.stringify(body), {
+    status: refusal?.status ?? 401,
+    headers: { "content-type": "application/json", "www-authenticate": challenge },
+  });
+}
