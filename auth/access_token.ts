@@ -87,9 +87,15 @@ export function checkScopes(token: AccessToken, required: readonly string[]): vo
  */
 export type Principal = Omit<AccessToken, "token">;
 
-/** The principal of a token (everything but the token). */
+const principals = new WeakMap<AccessToken, Principal>();
+
+/** The principal of a token (everything but the token); one object per verified token. */
 export function principalOf(token: AccessToken): Principal {
-  const { token: _token, ...principal } = token;
+  let principal = principals.get(token);
+  if (!principal) {
+    const { token: _token, ...rest } = token;
+    principals.set(token, principal = rest);
+  }
   return principal;
 }
 

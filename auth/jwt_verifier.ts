@@ -21,6 +21,7 @@ import {
 } from "jose";
 import { type AccessToken, AuthError, checkScopes, scopesOf, type TokenVerifier } from "./access_token.ts";
 import { guardedFetch, type GuardedFetchOptions } from "./guarded_fetch.ts";
+import { TokenCache, tokenKey } from "./token_cache.ts";
 
 /** Options of {@link JWTVerifier}. */
 export interface JWTVerifierOptions {
@@ -49,6 +50,14 @@ export interface JWTVerifierOptions {
   jwksCooldownMs?: number;
   /** Limits of the JWKS fetch. */
   fetch?: GuardedFetchOptions;
+  /**
+   * How long a verified token is remembered (by its digest), never past its `exp`: a client
+   * sending the same token on every request pays for the signature once. Default 5 minutes;
+   * 0 verifies every time.
+   */
+  cacheTtlMs?: number;
+  /** Most tokens remembered. Default 10,000. */
+  cacheSize?: number;
 }
 
 const KEY_ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"];
@@ -75,6 +84,7 @@ export class JWTVerifier implements TokenVerifier {
   #key?: Promise<CryptoKey | Uint8Array>;
   #jwks?: { keys: JWTVerifyGetKey; fetchedAt: number };
   #fetching?: Promise<JWTVerifyGetKey>;
+  readonly #cache: TokenCache;
 
   /** Creates a verifier; throws a TypeError for a missing issuer or audience, or a key and algorithm mismatch. */
   constructor(options: JWTVerifierOptions) {
@@ -100,10 +110,21 @@ export class JWTVerifier implements TokenVerifier {
     }
     if (options.jwksUri !== undefined) new URL(options.jwksUri);
     this.#options = options;
+    this.#cache = new TokenCache(options.cacheSize ?? 10_000, options.cacheTtlMs ?? 300_000);
   }
 
   /** Verifies a bearer token: its access token, or an {@link AuthError} naming why not. */
-  async verify(token: string): Promise<AccessToken> {
+  verify(token: string): Promise<AccessToken> {
+    const key = tokenKey(token);
+    const known = this.#cache.get(token, key);
+    if (known) return Promise.resolve(known);
+    return this.#verifyToken(token).then((verified) => {
+      this.#cache.set(key, verified);
+      return verified;
+    });
+  }
+
+  async #verifyToken(token: string): Promise<AccessToken> {
     const options = this.#options;
     let payload: JWTPayload;
     let typ: string | undefined;

@@ -1,12 +1,13 @@
 /**
- * Fixed tokens for development and tests. Tokens are compared by their SHA-256 digests, in
- * constant time, so that neither a map lookup nor an early-exit compare leaks how much of a
+ * Fixed tokens for development and tests. Every known token is compared with the presented one,
+ * whichever matches, each in time that depends on the presented token only, so that neither a map lookup nor an early-exit compare leaks how much of a
  * guess was right.
  *
  * @module
  */
 
 import { type AccessToken, AuthError, type TokenVerifier } from "./access_token.ts";
+import { sameToken } from "./token_cache.ts";
 
 /** What a static token stands for. */
 export interface StaticToken {
@@ -33,18 +34,6 @@ export interface StaticTokenVerifierOptions {
   allowPublicBind?: boolean;
 }
 
-const encoder = new TextEncoder();
-
-async function digest(token: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(token)));
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < a.length && i < b.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
-}
-
 /**
  * Accepts a fixed set of tokens.
  *
@@ -58,38 +47,46 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * ```
  */
 export class StaticTokenVerifier implements TokenVerifier {
-  readonly #entries: Promise<{ digest: Uint8Array; token: StaticToken }[]>;
+  readonly #entries: { token: string; value: StaticToken; verified: AccessToken }[];
   /** True when a public bind was allowed. */
   readonly allowPublicBind: boolean;
 
   /** Creates the verifier. */
   constructor(options: StaticTokenVerifierOptions) {
     this.allowPublicBind = options.allowPublicBind ?? false;
-    this.#entries = Promise.all(
-      Object.entries(options.tokens).map(async ([token, value]) => ({
-        digest: await digest(token),
-        token: value,
-      })),
-    );
+    this.#entries = Object.entries(options.tokens).map(([token, value]) => ({
+      token,
+      value,
+      // One object per token: what is derived from it (its principal) is derived once.
+      verified: {
+        token,
+        clientId: value.clientId ?? "static",
+        subject: value.subject,
+        scopes: value.scopes ?? [],
+        expiresAt: value.expiresAt,
+        claims: { ...value.claims, sub: value.subject, scope: (value.scopes ?? []).join(" ") },
+      },
+    }));
   }
 
   /** Verifies a bearer token: its access token, or an {@link AuthError} naming why not. */
-  async verify(token: string): Promise<AccessToken> {
-    const presented = await digest(token);
-    let found: StaticToken | undefined;
+  verify(token: string): Promise<AccessToken> {
+    try {
+      return Promise.resolve(this.#verify(token));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #verify(token: string): AccessToken {
+    let found: { value: StaticToken; verified: AccessToken } | undefined;
     // Every entry is compared, whatever matched: the time taken says nothing about which.
-    for (const entry of await this.#entries) if (sameBytes(entry.digest, presented)) found = entry.token;
+    for (const entry of this.#entries) if (sameToken(entry.token, token)) found = entry;
     if (!found) throw new AuthError("invalid_token", "the token is not known");
-    if (found.expiresAt !== undefined && found.expiresAt <= Date.now() / 1000) {
+    const { expiresAt } = found.value;
+    if (expiresAt !== undefined && expiresAt <= Date.now() / 1000) {
       throw new AuthError("invalid_token", "the token has expired");
     }
-    return {
-      token,
-      clientId: found.clientId ?? "static",
-      subject: found.subject,
-      scopes: found.scopes ?? [],
-      expiresAt: found.expiresAt,
-      claims: { ...found.claims, sub: found.subject, scope: (found.scopes ?? []).join(" ") },
-    };
+    return found.verified;
   }
 }

@@ -34,6 +34,7 @@ import type { CallStyle } from "./lib/check.ts";
 import { benchMeta, chosen, finish, LOAD_FLAGS, loadOptions, openOutput, usageError } from "./lib/cli.ts";
 import { loadFigures, measureServer } from "./lib/measure.ts";
 import type { ServerSpec } from "./lib/server.ts";
+import { BENCH_STATIC_TOKEN, benchJwt } from "./lib/auth.ts";
 import {
   type BaseRun,
   fmt,
@@ -65,6 +66,8 @@ interface Target extends CallStyle {
   root?: string;
   /** The target this one is compared with in the second table, when both run. */
   vs?: string;
+  /** Environment of the server program. */
+  env?: Record<string, string>;
 }
 
 const TARGETS: Target[] = [
@@ -90,6 +93,27 @@ const TARGETS: Target[] = [
     wire: "legacy",
     session: true,
     vs: "base-session",
+  },
+  {
+    name: "denomcp-auth-static",
+    desc: "denomcp-modern behind a StaticTokenVerifier (bench/servers/add_auth.ts, AUTH=static)",
+    server: "servers/add_auth.ts",
+    wire: "modern",
+    session: false,
+    token: BENCH_STATIC_TOKEN,
+    env: { AUTH: "static" },
+    vs: "denomcp-modern",
+  },
+  {
+    name: "denomcp-auth-jwt",
+    desc:
+      "denomcp-modern behind a JWTVerifier, ES256 with a cached JWKS (bench/servers/add_auth.ts, AUTH=jwt)",
+    server: "servers/add_auth.ts",
+    wire: "modern",
+    session: false,
+    token: await benchJwt(),
+    env: { AUTH: "jwt" },
+    vs: "denomcp-modern",
   },
   {
     name: "denomcp-mw3-modern",
@@ -230,6 +254,7 @@ function serverSpec(t: Target): ServerSpec {
     program: join(root, "bench", t.server),
     config: join(root, "deno.json"),
     denoFlags: t === floor ? [] : opt.serverFlags,
+    env: t.env,
   };
 }
 

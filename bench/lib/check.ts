@@ -19,6 +19,8 @@ export interface CallStyle {
   session: boolean;
   /** The clientInfo name the requests carry (default `denomcp-bench`). */
   client?: string;
+  /** A bearer token sent on every request (the auth targets). */
+  token?: string;
 }
 
 function clientInfo(style: CallStyle): { name: string; version: string } {
@@ -50,6 +52,7 @@ export function callHeaders(style: CallStyle, sessionId?: string): Record<string
     h["MCP-Protocol-Version"] = LEGACY;
   }
   if (sessionId) h["mcp-session-id"] = sessionId;
+  if (style.token) h["Authorization"] = `Bearer ${style.token}`;
   return h;
 }
 
