@@ -49,6 +49,12 @@ export interface HttpOptions {
   dnsRebindingProtection?: boolean;
   /** Serve 2025-era clients without sessions (no `Mcp-Session-Id`, no GET stream). Default false. */
   stateless?: boolean;
+  /**
+   * Let `serve()` bind a public (non-loopback) address without `auth`. Default false: an
+   * unauthenticated server on a public interface is refused at start-up (anyone who reaches it
+   * could call every tool).
+   */
+  allowUnauthenticated?: boolean;
 }
 
 /** The HTTP side of one server: its route table, with the MCP endpoint first. */
@@ -66,7 +72,7 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
     readonly engine: ServerCore,
     readonly options: HttpOptions,
     private readonly routes: RouteTable,
-    private readonly auth?: ServerAuth,
+    readonly auth?: ServerAuth,
   ) {
     this.stateless = options.stateless ?? false;
     this.#path = options.path ?? "/mcp";

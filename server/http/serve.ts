@@ -8,6 +8,8 @@
 import type { LogSink } from "../logger.ts";
 import { isLoopback, loopbackPolicy } from "./guards.ts";
 import type { HttpTransport } from "./handler.ts";
+import { verifierOf } from "../../auth/remote_provider.ts";
+import { StaticTokenVerifier } from "../../auth/static_verifier.ts";
 
 /** Options of `serve()`. */
 export interface ServeOptions {
@@ -39,6 +41,29 @@ function hostForUrl(hostname: string): string {
   return hostname.includes(":") ? `[${hostname}]` : hostname;
 }
 
+/**
+ * Secure by default on a public interface: a server without `auth` is refused unless
+ * `http.allowUnauthenticated`, and static tokens (development credentials) unless their verifier
+ * allows a public bind.
+ */
+function checkPublicBind(transport: HttpTransport, hostname: string): void {
+  const auth = transport.auth;
+  if (!auth) {
+    if (transport.options.allowUnauthenticated) return;
+    throw new Error(
+      `refusing to serve on ${hostname} without auth: anyone who reaches it could call every tool. ` +
+        "Set `auth`, bind 127.0.0.1, or set http.allowUnauthenticated: true",
+    );
+  }
+  const verifier = verifierOf(auth);
+  if (verifier instanceof StaticTokenVerifier && !verifier.allowPublicBind) {
+    throw new Error(
+      `refusing to serve static tokens on ${hostname}: they are for development. ` +
+        "Use a JWTVerifier, or set allowPublicBind: true on the StaticTokenVerifier",
+    );
+  }
+}
+
 /** Serves `transport` on `Deno.serve`; bound to loopback or a socket, Host/Origin checks are on. */
 export function serveHttp(
   transport: HttpTransport,
@@ -46,6 +71,7 @@ export function serveHttp(
   log: LogSink,
 ): { server: Deno.HttpServer; handle: ServerHandle } {
   const hostname = options.hostname ?? "127.0.0.1";
+  if (!options.path && !isLoopback(hostname)) checkPublicBind(transport, hostname);
   if (options.path || isLoopback(hostname)) transport.protect(loopbackPolicy());
   else if (!transport.checksHost && transport.options.dnsRebindingProtection !== false) {
     log(

@@ -15,7 +15,7 @@ import {
   StaticTokenVerifier,
   type TokenVerifier,
 } from "../../mod.ts";
-import { legacyRequest, modernRequest, readMessages } from "../helpers/http.ts";
+import { legacyRequest, modernRequest, rawHttp, readMessages } from "../helpers/http.ts";
 import { StdioPeer } from "../helpers/stdio.ts";
 
 const BASE = "https://mcp.example.com";
@@ -219,5 +219,43 @@ Deno.test("stdio is not behind HTTP auth", async () => {
   } finally {
     await peer.close();
     await mcp.close();
+  }
+});
+
+Deno.test("vulnerability #14 (missing authentication): a public bind without auth, or with static tokens, is refused", () => {
+  const open = new FastMCP({ name: "open", logLevel: "error" });
+  assert.throws(
+    () => open.serve({ hostname: "0.0.0.0", port: 0 }),
+    /refusing to serve on 0\.0\.0\.0 without auth/,
+  );
+  const dev = secured();
+  assert.throws(
+    () => dev.serve({ hostname: "0.0.0.0", port: 0 }),
+    /refusing to serve static tokens on 0\.0\.0\.0/,
+  );
+});
+
+Deno.test("vulnerability #13 (DNS rebinding): a loopback server refuses a foreign Host and a foreign Origin", async () => {
+  const mcp = secured();
+  const handle = mcp.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} });
+  const port = (handle.addr as Deno.NetAddr).port;
+  const headers = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    authorization: "Bearer alice-token",
+  };
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" });
+  try {
+    const rebound = await rawHttp(port, "POST", "/mcp", { ...headers, host: "attacker.example:80" }, body);
+    assert.equal(rebound.status, 403);
+    const foreign = await rawHttp(port, "POST", "/mcp", {
+      ...headers,
+      host: `127.0.0.1:${port}`,
+      origin: "https://attacker.example",
+    }, body);
+    assert.equal(foreign.status, 403);
+  } finally {
+    await mcp.close();
+    await handle.finished;
   }
 });

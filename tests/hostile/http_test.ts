@@ -100,7 +100,11 @@ Deno.test("Origin is validated on every bind: foreign origins get 403, own, loop
 
 Deno.test("serve() on a public address warns when no Host allow-list is set", async () => {
   const lines: string[] = [];
-  const mcp = new FastMCP({ name: "public", logger: (_level, message) => void lines.push(message) });
+  const mcp = new FastMCP({
+    name: "public",
+    logger: (_level, message) => void lines.push(message),
+    http: { allowUnauthenticated: true },
+  });
   const handle = mcp.serve({ hostname: "0.0.0.0", port: 0, onListen: () => {} });
   try {
     assert.ok(lines.some((l) => /no Host allow-list/.test(l)), lines.join("\n"));
