@@ -66,6 +66,12 @@ export interface TracedRequest {
     readonly protocolVersion: string;
     readonly transport: "http" | "stdio" | "memory";
     readonly sessionId?: string;
+    /** Who the request speaks for, when authenticated (no token in it). */
+    readonly principal?: {
+      readonly subject?: string;
+      readonly clientId: string;
+      readonly scopes: readonly string[];
+    };
   };
   /** Its params (for `_meta` trace context and the component's name). */
   readonly params: JsonObject;
@@ -135,6 +141,12 @@ export function requestAttributes(request: TracedRequest, serverName: string): A
   };
   if (request.facts.transport === "http") attributes["network.protocol.name"] = "http";
   if (request.facts.sessionId) attributes["mcp.session.id"] = request.facts.sessionId;
+  const principal = request.facts.principal;
+  if (principal) {
+    // Who, never the token: the subject (or, for a client-only token, the client) and its scopes.
+    attributes["enduser.id"] = principal.subject ?? principal.clientId;
+    if (principal.scopes.length) attributes["enduser.scope"] = principal.scopes.join(" ");
+  }
   const t = target(request);
   if (t.type) {
     attributes["denomcp.component.type"] = t.type;

@@ -38,6 +38,8 @@ Deno.test("a 2025 session's tasks are cancelled when it ends, freeing the queue"
   const cancelled: string[] = [];
   mcp.tool("nap", { task: true }, async (_args, ctx) => {
     await new Promise<void>((resolve) => {
+      // A task may start just as its session's cancellation lands: an aborted signal fires no event.
+      if (ctx.signal.aborted) return resolve();
       const timer = setTimeout(resolve, 10_000);
       ctx.signal.addEventListener("abort", () => {
         clearTimeout(timer);
@@ -72,7 +74,7 @@ Deno.test("a 2025 session's tasks are cancelled when it ends, freeing the queue"
     assert.match((refused.error as { message: string }).message, /share of the queue/);
     const deleted = await fetch(new Request(ENDPOINT, { method: "DELETE", headers }));
     assert.equal(deleted.status, 200);
-    await eventually(() => cancelled.length === 1 && mcp.stats().tasks.running === 0, {
+    await eventually(() => cancelled.length >= 1 && mcp.stats().tasks.running === 0, {
       message: "the running task of the ended session was not cancelled",
     });
     const other = await openSession(fetch, "2025-11-25", capabilities);

@@ -235,3 +235,29 @@ test("operation and session durations are recorded as histograms", async () => {
   await mcp.close();
   await meterProvider.shutdown();
 });
+
+test("an authenticated request's span names its end user and scopes, never the token", async () => {
+  const { StaticTokenVerifier } = await import("../../mod.ts");
+  const secured = new FastMCP({
+    name: "otel-auth",
+    logLevel: "error",
+    telemetry: { tracer },
+    auth: new StaticTokenVerifier({
+      tokens: { "secret-token-1": { subject: "alice", scopes: ["read", "write"] } },
+    }),
+  });
+  secured.tool("echo", {}, async () => await Promise.resolve("ok"));
+  spans.reset();
+  try {
+    const req = modernRequest("tools/call", { name: "echo", arguments: {} }, 1, {
+      authorization: "Bearer secret-token-1",
+    });
+    assert.equal((await secured.fetch(req)).status, 200);
+    const span = only("tools/call echo");
+    assert.equal(span.attributes["enduser.id"], "alice");
+    assert.equal(span.attributes["enduser.scope"], "read write");
+    assert.ok(!JSON.stringify(span.attributes).includes("secret-token-1"));
+  } finally {
+    await secured.close();
+  }
+});
