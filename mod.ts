@@ -142,3 +142,4 @@ export {
   type StaticTokenVerifierOptions,
   type TokenVerifier,
 } from "./auth/mod.ts";
+export { UserState } from "./server/sessions/user_state.ts";

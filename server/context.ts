@@ -33,7 +33,8 @@ import {
   InputRound,
 } from "./engine/input_state.ts";
 import { validateOwn } from "./engine/outcome.ts";
-import type { AccessToken } from "../auth/access_token.ts";
+import type { AccessToken, Principal } from "../auth/access_token.ts";
+import type { UserState } from "./sessions/user_state.ts";
 import { levelRank } from "./logger.ts";
 import { StartTaskSignal } from "./tasks/wire.ts";
 import { compileSchema, type Infer, type SchemaLike } from "./components/schema.ts";
@@ -61,6 +62,8 @@ export interface ContextHost {
   getState(exchange: Exchange, key: string): Promise<unknown>;
   setState(exchange: Exchange, key: string, value: unknown, ttlMs?: number): Promise<void>;
   deleteState(exchange: Exchange, key: string): Promise<void>;
+  /** The state of a user (absent where there is no store: a pool worker). */
+  userState?(principal: Principal | undefined): UserState;
   runSubtask(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject>;
   /** Adds visibility rules for the exchange's session (undefined rules: back to the server's view). */
   changeVisibility(exchange: Exchange, rules: VisibilityRule[] | undefined): Promise<void>;
@@ -553,6 +556,29 @@ export class Context {
    */
   setState(key: string, value: unknown, options: { ttlMs?: number } = {}): Promise<void> {
     return this.#host.setState(this.#exchange, key, value, options.ttlMs);
+  }
+
+  /**
+   * State kept for the authenticated user across sessions, requests, isolates and instances (in
+   * the server's store, keyed by the principal; each value for `limits.userStateTtlMs` unless
+   * `ttlMs` says otherwise). Use refuses anonymous callers with a ToolError. Not in pool workers:
+   * give the tool `runInThread: false`, or make it async.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("theme", {}, async (_args, ctx) => (await ctx.userState.get<string>("theme")) ?? "light");
+   * ```
+   */
+  get userState(): UserState {
+    const make = this.#host.userState;
+    if (!make) {
+      throw new ToolError(
+        "ctx.userState is not available in a pool worker: make the tool async or runInThread: false",
+      );
+    }
+    return make.call(this.#host, this.#exchange.facts.principal);
   }
 
   /**

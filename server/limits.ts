@@ -44,6 +44,8 @@ export interface Limits {
    * isolate; a write beyond it fails with a ToolError. Default 1 MiB.
    */
   maxStateBytesPerSession: number;
+  /** How long a `ctx.userState` value is kept unless the handler says otherwise. Default 7 days. */
+  userStateTtlMs: number;
   /** Deepest nesting of objects and arrays in a message; deeper ones get -32600. Default 64. */
   maxMessageDepth: number;
   /** Longest a client may take to send a request body; slower ones get 408. Default 30 s. */
@@ -108,6 +110,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxSubscriptionsPerSession: 1000,
   maxSubscriptionUriBytes: 2048,
   maxStateBytesPerSession: 1024 * 1024,
+  userStateTtlMs: 7 * 86_400_000,
   maxMessageDepth: 64,
   bodyReadTimeoutMs: 30_000,
   sseUpgradeAfterMs: 250,

@@ -30,6 +30,8 @@ import { TaskService } from "../tasks/service.ts";
 import { TASKS_EXTENSION } from "../tasks/wire.ts";
 import { disableRule, enableRules, type VisibilityRule } from "../transforms/visibility.ts";
 import { changeSessionVisibility, SessionState } from "../sessions/state.ts";
+import { UserState } from "../sessions/user_state.ts";
+import type { Principal } from "../../auth/access_token.ts";
 import { WorkerPool, workersAvailable } from "../workers/pool.ts";
 import { type DelegatedMethod, runDelegated } from "./delegate.ts";
 import type { Exchange } from "./exchange.ts";
@@ -346,6 +348,11 @@ export class ServerCore implements MountedServer {
   }
 
   /** @inheritdoc */
+  /** @inheritdoc */
+  userState(principal: Principal | undefined): UserState {
+    return new UserState(() => this.store, principal, this.limits.userStateTtlMs);
+  }
+
   getState(exchange: Exchange, key: string): Promise<unknown> {
     return this.state.get(exchange, key);
   }
