@@ -12,6 +12,8 @@
  * @module
  */
 
+import { readAtMost } from "../protocol/bytes.ts";
+
 /** Limits of one guarded fetch. */
 export interface GuardedFetchOptions {
   /** Largest body read, in bytes. Default 256 KiB. */
@@ -218,32 +220,15 @@ async function readCapped(
     );
   }
   if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let bytes: Uint8Array | undefined;
   try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel();
-        throw new GuardedFetchError(
-          `${target.origin}${target.pathname}: more than ${maxBytes} bytes, the cap`,
-        );
-      }
-      chunks.push(value);
-    }
+    bytes = await readAtMost(res.body, maxBytes);
   } catch (error) {
-    if (error instanceof GuardedFetchError) throw error;
     const why = signal.aborted ? "the time cap ran out" : (error as Error).message;
     throw new GuardedFetchError(`reading ${target.origin}${target.pathname} failed: ${why}`);
   }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
+  if (!bytes) {
+    throw new GuardedFetchError(`${target.origin}${target.pathname}: more than ${maxBytes} bytes, the cap`);
   }
-  return new TextDecoder().decode(all);
+  return new TextDecoder().decode(bytes);
 }

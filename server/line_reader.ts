@@ -5,6 +5,8 @@
  * @module
  */
 
+import { concatBytes } from "../protocol/bytes.ts";
+
 /** One line, or the report of one line that was too long. */
 export type Line = { text: string } | { tooLong: number };
 
@@ -21,7 +23,7 @@ export async function* readLines(
   /** Bytes of the oversized line being skipped, or -1 when none is. */
   let skipped = -1;
   const take = (): string => {
-    const all = parts.length === 1 ? parts[0] : concat(parts, size);
+    const all = concatBytes(parts, size);
     parts = [];
     size = 0;
     return decoder.decode(all).trim();
@@ -59,14 +61,4 @@ export async function* readLines(
     const text = take();
     if (text) yield { text };
   }
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    all.set(part, offset);
-    offset += part.byteLength;
-  }
-  return all;
 }

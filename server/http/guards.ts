@@ -5,6 +5,7 @@
  * @module
  */
 
+import { readAtMost } from "../../protocol/bytes.ts";
 import { ErrorCode, type JsonRpcResponse, type RequestId } from "../../protocol/jsonrpc.ts";
 
 /** Host/Origin policy. */
@@ -166,26 +167,8 @@ function tooLarge(limit: number): Response {
 /** Bodies without Content-Length are counted as they arrive and cut off at the limit. */
 async function readStreamedBody(req: Request, limit: number): Promise<string | Response> {
   if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  const bytes = await readAtMost(req.body, limit);
+  return bytes ? new TextDecoder().decode(bytes) : tooLarge(limit);
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };

@@ -54,6 +54,14 @@ function withToken(req: Request, token: string): Request {
   return new Request(req, { headers });
 }
 
+const initializeRequest = () =>
+  legacyRequest({
+    jsonrpc: "2.0",
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+  });
+
 const call = (id = 1) =>
   modernRequest("tools/call", { name: "whoami", arguments: {} }, id, {}, "http://127.0.0.1/mcp");
 
@@ -121,15 +129,7 @@ Deno.test("a valid token reaches the handler as ctx.accessToken and facts.princi
   try {
     const [modern] = await readMessages(await mcp.fetch(withToken(call(), "alice-token")));
     assert.equal((modern.result as { content: { text: string }[] }).content[0].text, "alice via app (read)");
-    const init = await mcp.fetch(withToken(
-      legacyRequest({
-        jsonrpc: "2.0",
-        id: 0,
-        method: "initialize",
-        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
-      }),
-      "alice-token",
-    ));
+    const init = await mcp.fetch(withToken(initializeRequest(), "alice-token"));
     assert.equal(init.status, 200);
     await init.body?.cancel();
   } finally {
@@ -140,15 +140,7 @@ Deno.test("a valid token reaches the handler as ctx.accessToken and facts.princi
 Deno.test("vulnerability #17 (session hijack): another principal presenting a session id finds no session", async () => {
   const mcp = secured();
   try {
-    const init = await mcp.fetch(withToken(
-      legacyRequest({
-        jsonrpc: "2.0",
-        id: 0,
-        method: "initialize",
-        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
-      }),
-      "alice-token",
-    ));
+    const init = await mcp.fetch(withToken(initializeRequest(), "alice-token"));
     await init.body?.cancel();
     const session = init.headers.get("mcp-session-id")!;
     const headers = { "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" };

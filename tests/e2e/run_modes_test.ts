@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CLIENT_HEADERS, modernMeta, readAnswer } from "../helpers/http.ts";
+import { CLIENT_HEADERS, modernMeta, modernRequest, readAnswer } from "../helpers/http.ts";
 import { freePort, startDeno } from "../helpers/process.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -8,21 +8,9 @@ const start = (args: string[], ready: RegExp, env: Record<string, string> = {}) 
   startDeno(args, ready, { cwd: ROOT, env, stdin: true });
 
 async function callAdd(url: string) {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: {
-      ...CLIENT_HEADERS,
-      "mcp-protocol-version": "2026-07-28",
-      "mcp-method": "tools/call",
-      "mcp-name": "add",
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "tools/call",
-      params: { name: "add", arguments: { a: 2, b: 3 }, _meta: modernMeta() },
-    }),
-  });
+  const res = await fetch(
+    modernRequest("tools/call", { name: "add", arguments: { a: 2, b: 3 } }, 1, {}, url),
+  );
   return (await readAnswer(res)).result.content[0].text;
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { ServerStats } from "../../mod.ts";
 import { startDeno, type Started } from "../helpers/process.ts";
 
 const FIXTURE = new URL("./fixtures/exhaust_server.ts", import.meta.url).pathname;
@@ -19,17 +20,8 @@ export interface Memory {
   /** Memory of ArrayBuffers and other objects held outside the heap. */
   external: number;
   rss: number;
-  stats: {
-    sessions: number;
-    halfOpenSessions: number;
-    openStreams: number;
-    subscriptions: number;
-    requestsInFlight: number;
-    sessionBytes: number;
-    stateBytes: number;
-    pool: { busy: number; idle: number; queued: number };
-    tasks: { queued: number; running: number };
-  };
+  /** `mcp.stats()` of the server process. */
+  stats: ServerStats;
 }
 
 /** A running fixture server. */

@@ -14,7 +14,7 @@
 
 import assert from "node:assert/strict";
 import { LOG_LEVELS } from "../../protocol/types.ts";
-import { CLIENT_HEADERS, modernMeta } from "../helpers/http.ts";
+import { CLIENT_HEADERS, modernRequest } from "../helpers/http.ts";
 import { startDeno } from "../helpers/process.ts";
 import { watchDeclarativeServe } from "../../server/run.ts";
 import { JsonLines } from "../helpers/stdio.ts";
@@ -131,21 +131,9 @@ Deno.test("deno serve of the documented serve entry answers an MCP initialize, a
     assert.deepEqual(result.serverInfo, { name: "quiet", version: "1.0.0" });
     // `add` is synchronous, so the worker pool starts and stays warm: without the server's own
     // SIGTERM handling it would keep the process alive after Deno's graceful shutdown.
-    const res = await fetch(url, {
-      method: "POST",
-      headers: {
-        ...CLIENT_HEADERS,
-        "mcp-protocol-version": "2026-07-28",
-        "mcp-method": "tools/call",
-        "mcp-name": "add",
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 2,
-        method: "tools/call",
-        params: { name: "add", arguments: { a: 2, b: 3 }, _meta: modernMeta() },
-      }),
-    });
+    const res = await fetch(
+      modernRequest("tools/call", { name: "add", arguments: { a: 2, b: 3 } }, 2, {}, url),
+    );
     assert.match(await res.text(), /"text":"5"/);
     const timer = setTimeout(() => server.child.kill("SIGKILL"), 10_000);
     status = await server.stop("SIGTERM");
