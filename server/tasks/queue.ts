@@ -179,9 +179,12 @@ export class TaskQueue {
   #scanning?: Promise<void>;
   #rescan = false;
   #lastSweep = 0;
-  #wakePending = false;
+  /** The shared wake write a burst is waiting for (see {@link TaskQueue.#signal}). */
+  #wakeTimer?: ReturnType<typeof setTimeout>;
   /** Waiting tasks as of the last scan plus submissions since: a full count only near the limit. */
   #queuedEstimate = 0;
+  /** Tasks a scan claimed after `stop()`: not run, released by `close()`. */
+  readonly #claimedAfterStop: string[] = [];
   /** The same per quota key, counted exactly near the key's limit. */
   readonly #quotaEstimate = new Map<string, number>();
   readonly #options: Required<Omit<TaskQueueOptions, "onFinished">>;
@@ -225,6 +228,9 @@ export class TaskQueue {
   /** Stops taking tasks; tasks running here are aborted and their leases left to expire. */
   stop(): void {
     this.#stopped = true;
+    // A wake still due goes out now: other instances must hear of the last changes, and no
+    // timer outlives the queue.
+    if (this.#wakeTimer !== undefined) this.#writeWake();
     clearInterval(this.#poll);
     this.#unwatch?.();
     for (const { controller, heartbeat } of this.#running.values()) {
@@ -242,6 +248,7 @@ export class TaskQueue {
     const running = [...this.#running.keys()];
     this.stop();
     await this.#scanning;
+    running.push(...this.#claimedAfterStop.splice(0));
     const released = await Promise.all(running.map((id) => this.#release(id).catch(() => false)));
     if (released.some(Boolean)) {
       await this.store.set(WAKE, { at: Date.now(), nonce: crypto.randomUUID() }).catch(() => {});
@@ -454,13 +461,15 @@ export class TaskQueue {
    */
   #signal(): void {
     this.#wake();
-    if (this.#wakePending) return;
-    this.#wakePending = true;
-    const timer = setTimeout(() => {
-      this.#wakePending = false;
-      this.store.set(WAKE, { at: Date.now(), nonce: crypto.randomUUID() }).catch(() => {});
-    }, 2);
-    Deno.unrefTimer(timer);
+    if (this.#wakeTimer !== undefined) return;
+    this.#wakeTimer = setTimeout(() => this.#writeWake(), 2);
+    Deno.unrefTimer(this.#wakeTimer);
+  }
+
+  #writeWake(): void {
+    clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = undefined;
+    this.store.set(WAKE, { at: Date.now(), nonce: crypto.randomUUID() }).catch(() => {});
   }
 
   #wake(): void {
@@ -586,6 +595,11 @@ export class TaskQueue {
   }
 
   #run(record: TaskRecord): void {
+    // A scan that was claiming when the queue stopped: the task is handed back, not started.
+    if (this.#stopped) {
+      this.#claimedAfterStop.push(record.id);
+      return;
+    }
     const controller = new AbortController();
     const heartbeat = setInterval(
       () => void this.#renew(record.id, controller).catch(() => {}),
