@@ -36,6 +36,7 @@ export type { ServeOptions, ServerHandle } from "./server/http/serve.ts";
 export type { RouteHandler, RouteOptions } from "./server/http/routes.ts";
 export type { Hook, Middleware, MiddlewareContext, Next } from "./server/middleware/middleware.ts";
 export type { MaybePromise } from "./server/middleware/compose.ts";
+export { AuthMiddleware, type AuthMiddlewareOptions } from "./server/middleware/auth.ts";
 export type { Provider, TemplateMatch } from "./server/providers/provider.ts";
 export type { ProviderErrorStrategy } from "./server/providers/catalog.ts";
 export type { GetNext, Transform } from "./server/transforms/transform.ts";
@@ -130,12 +131,24 @@ export type { Session } from "./server/sessions/session.ts";
 export type { RequestFacts, TransportKind } from "./server/engine/facts.ts";
 export {
   type AccessToken,
+  type AuthCheck,
+  type AuthContext,
   AuthError,
+  AuthorizationError,
+  type AuthRule,
+  InsufficientScopeError,
+  IntrospectionVerifier,
+  type IntrospectionVerifierOptions,
   JWTVerifier,
   type JWTVerifierOptions,
+  MultiAuth,
+  type MultiAuthOptions,
   type Principal,
   RemoteAuthProvider,
   type RemoteAuthProviderOptions,
+  requireRoles,
+  requireScopes,
+  restrictTag,
   type ServerAuth,
   type StaticToken,
   StaticTokenVerifier,

@@ -63,6 +63,11 @@ export class AuthError extends Error {
 export interface TokenVerifier {
   /** Verifies a bearer token. */
   verify(token: string): Promise<AccessToken>;
+  /**
+   * Scopes every token must carry, if the verifier checks some: challenges ask for them when a
+   * request comes without a token, and name them with an operation's own.
+   */
+  readonly requiredScopes?: readonly string[];
 }
 
 /** Scopes from a `scope` string claim or an `scp` array claim. */

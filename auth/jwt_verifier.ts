@@ -79,6 +79,8 @@ const ACCESS_TYPES = new Set(["at+jwt", "application/at+jwt", "jwt"]);
  * ```
  */
 export class JWTVerifier implements TokenVerifier {
+  /** Scopes every token must carry (the `requiredScopes` option). */
+  readonly requiredScopes: readonly string[];
   readonly #options: JWTVerifierOptions;
   readonly #algorithms: string[];
   #key?: Promise<CryptoKey | Uint8Array>;
@@ -98,6 +100,7 @@ export class JWTVerifier implements TokenVerifier {
     }
     const symmetric = options.secret !== undefined;
     this.#algorithms = options.algorithms ?? (symmetric ? ["HS256"] : KEY_ALGORITHMS);
+    this.requiredScopes = Object.freeze([...options.requiredScopes ?? []]);
     for (const alg of this.#algorithms) {
       if (alg === "none") throw new TypeError("JWTVerifier: the algorithm 'none' is never accepted");
       if (alg.startsWith("HS") !== symmetric) {

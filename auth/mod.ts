@@ -1,6 +1,7 @@
 /**
- * Authentication for denomcp servers: token verifiers (JWT on `jose`, static tokens for
- * development) and the guarded fetcher every untrusted URL goes through.
+ * Authentication and authorization for denomcp servers: token verifiers (JWT on `jose`, RFC 7662
+ * introspection, several at once, static tokens for development), auth checks for components (`requireScopes`, `requireRoles`,
+ * `restrictTag`), and the guarded fetcher every untrusted URL goes through.
  *
  * @example
  * ```ts
@@ -26,6 +27,21 @@ export {
   type TokenVerifier,
 } from "./access_token.ts";
 export {
+  type AuthCheck,
+  type AuthComponent,
+  type AuthContext,
+  AuthorizationError,
+  type AuthRule,
+  grantedScopes,
+  InsufficientScopeError,
+  type Refusal,
+  requireRoles,
+  type RequireRolesOptions,
+  requireScopes,
+  restrictTag,
+  type ScopeCheck,
+} from "./authorization.ts";
+export {
   bearerChallenge,
   RemoteAuthProvider,
   type RemoteAuthProviderOptions,
@@ -39,5 +55,7 @@ export {
   type GuardedFetchOptions,
   type GuardedResponse,
 } from "./guarded_fetch.ts";
+export { IntrospectionVerifier, type IntrospectionVerifierOptions } from "./introspection_verifier.ts";
 export { JWTVerifier, type JWTVerifierOptions } from "./jwt_verifier.ts";
+export { MultiAuth, type MultiAuthOptions } from "./multi_auth.ts";
 export { type StaticToken, StaticTokenVerifier, type StaticTokenVerifierOptions } from "./static_verifier.ts";

@@ -24,6 +24,18 @@ export interface RemoteAuthProviderOptions {
   resourceName?: string;
   /** Where people read about the resource. */
   resourceDocumentation?: string;
+  /**
+   * Scopes that imply narrower ones, as the authorization server defines them
+   * (`{ "files:admin": ["files:write"], "files:write": ["files:read"] }`): a token holding a
+   * broader scope passes checks that ask for a narrower one (the spec's MUST on scope hierarchies).
+   */
+  scopeHierarchy?: Record<string, string[]>;
+  /**
+   * Serve requests that present no token, as an anonymous caller: components without auth checks
+   * are open to it, and one guarded by scopes answers 401 with a challenge asking for them (a token,
+   * when presented, is verified as ever). Default false: every request needs a valid token.
+   */
+  allowAnonymous?: boolean;
 }
 
 /**
@@ -69,6 +81,16 @@ export class RemoteAuthProvider {
     return this.#options.tokenVerifier;
   }
 
+  /** Whether requests without a token are served as anonymous (the `allowAnonymous` option). */
+  get allowAnonymous(): boolean {
+    return this.#options.allowAnonymous ?? false;
+  }
+
+  /** Scopes that imply narrower ones (the `scopeHierarchy` option). */
+  get scopeHierarchy(): Readonly<Record<string, readonly string[]>> | undefined {
+    return this.#options.scopeHierarchy;
+  }
+
   /** The canonical URL of the protected resource: the base URL plus the MCP path. */
   resource(mcpPath: string): string {
     return this.#base + mcpPath;
@@ -101,11 +123,13 @@ export class RemoteAuthProvider {
 
   /**
    * The `WWW-Authenticate` value of a refusal: `resource_metadata` always; `scope` with the scopes
-   * the request needs (or those supported, when it named none); `error` only when a token was
-   * presented (RFC 6750 §3.1).
+   * the request needs (else those every token needs, else those supported); `error` only when a
+   * token was presented (RFC 6750 §3.1).
    */
   challenge(mcpPath: string, refusal?: AuthError): string {
-    return bearerChallenge(refusal, this.metadataUrl(mcpPath), this.#options.scopesSupported);
+    const required = this.#options.tokenVerifier.requiredScopes;
+    const scopes = required?.length ? required : this.#options.scopesSupported;
+    return bearerChallenge(refusal, this.metadataUrl(mcpPath), scopes);
   }
 }
 

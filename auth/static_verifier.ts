@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type AccessToken, AuthError, type TokenVerifier } from "./access_token.ts";
+import { type AccessToken, AuthError, checkScopes, type TokenVerifier } from "./access_token.ts";
 import { sameToken } from "./token_cache.ts";
 
 /** What a static token stands for. */
@@ -32,6 +32,8 @@ export interface StaticTokenVerifierOptions {
    * development, and `serve()` refuses them off loopback without this.
    */
   allowPublicBind?: boolean;
+  /** Scopes every token must carry (a token without them is refused 403 `insufficient_scope`). */
+  requiredScopes?: string[];
 }
 
 /**
@@ -50,10 +52,13 @@ export class StaticTokenVerifier implements TokenVerifier {
   readonly #entries: { token: string; value: StaticToken; verified: AccessToken }[];
   /** True when a public bind was allowed. */
   readonly allowPublicBind: boolean;
+  /** Scopes every token must carry (the `requiredScopes` option). */
+  readonly requiredScopes: readonly string[];
 
   /** Creates the verifier. */
   constructor(options: StaticTokenVerifierOptions) {
     this.allowPublicBind = options.allowPublicBind ?? false;
+    this.requiredScopes = Object.freeze([...options.requiredScopes ?? []]);
     this.#entries = Object.entries(options.tokens).map(([token, value]) => ({
       token,
       value,
@@ -87,6 +92,7 @@ export class StaticTokenVerifier implements TokenVerifier {
     if (expiresAt !== undefined && expiresAt <= Date.now() / 1000) {
       throw new AuthError("invalid_token", "the token has expired");
     }
+    if (this.requiredScopes.length) checkScopes(found.verified, this.requiredScopes);
     return found.verified;
   }
 }

@@ -25,6 +25,7 @@ export const ERROR_CODE_NAMES: Readonly<Record<number, string>> = Object.freeze(
     [ErrorCode.UnsupportedProtocolVersion]: "unsupported_protocol_version",
     [ErrorCode.UrlElicitationRequired]: "url_elicitation_required",
     [ErrorCode.RequestTimeout]: "request_timeout",
+    [ErrorCode.Forbidden]: "forbidden",
   }),
 );
 

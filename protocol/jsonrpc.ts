@@ -74,6 +74,11 @@ export const ErrorCode = {
   UrlElicitationRequired: -32042,
   /** Request cancelled or timed out (used for our own timeouts). */
   RequestTimeout: -32001,
+  /**
+   * The caller may not use what it asked for (denomcp's; JSON-RPC leaves -32000..-32019 to
+   * implementations). With `data.requiredScopes`, HTTP answers 403 `insufficient_scope`.
+   */
+  Forbidden: -32003,
 } as const;
 
 /** Builds a JSON-RPC error response. */

@@ -41,6 +41,7 @@ import {
   watchDeclarativeServe,
 } from "./run.ts";
 import type { Session } from "./sessions/session.ts";
+import { type AuthRule, checksOf } from "../auth/authorization.ts";
 import { RemoteAuthProvider, type ServerAuth } from "../auth/remote_provider.ts";
 import type { StoreOption } from "./store/open.ts";
 import type { Store } from "./store/store.ts";
@@ -162,6 +163,11 @@ export interface FastMCPOptions {
 export interface MountOptions {
   /** Prefix of the child's names: tools and prompts `{namespace}_{name}`, URIs `{scheme}://{namespace}/{rest}`. */
   namespace?: string;
+  /**
+   * Auth checks every component of the child must pass here, before the child's own (see
+   * `ComponentOptions.auth`).
+   */
+  auth?: AuthRule;
 }
 
 /** Options of {@link FastMCP.addProvider}. */
@@ -292,6 +298,8 @@ export class FastMCP {
       middleware: options.middleware ?? [],
       includeTags: options.includeTags,
       excludeTags: options.excludeTags,
+      scopeHierarchy: options.auth instanceof RemoteAuthProvider ? options.auth.scopeHierarchy : undefined,
+      authenticates: options.auth !== undefined,
     });
     this.fetch = (req) => this.#transport().fetch(req);
     if (options.auth instanceof RemoteAuthProvider) this.#serveResourceMetadata(options.auth);
@@ -488,7 +496,7 @@ export class FastMCP {
    * ```
    */
   addMiddleware(middleware: Middleware): this {
-    this.#core.pipeline.add(middleware);
+    this.#core.addMiddleware(middleware);
     return this;
   }
 
@@ -518,7 +526,9 @@ export class FastMCP {
     child.#core.parent = this.#core;
     this.#mounted.add(child);
     this.#routes.mount(child.#routes);
-    return this.addProvider(new MountProvider(child.#core), { namespace: options.namespace });
+    return this.addProvider(new MountProvider(child.#core, checksOf(options.auth)), {
+      namespace: options.namespace,
+    });
   }
 
   #contains(server: FastMCP): boolean {

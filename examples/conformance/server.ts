@@ -1,14 +1,36 @@
 /**
  * The conformance fixture: every tool, resource and prompt name the MCP conformance suite calls,
- * on one URL that serves both wire eras. `PORT` sets the port (default 3000).
+ * on one URL that serves both wire eras. `PORT` sets the port (default 3000); `PUBLIC_URL` the
+ * origin clients reach it at (default `http://localhost:PORT`), which the protected-resource
+ * metadata names.
  *
  *   PORT=3000 deno run -A examples/conformance/server.ts
+ *
+ * Requests without a token are served as ever. The suite's scope-challenge tokens (SEP-2350,
+ * conformance PR #481: `mcp-conformance-scope-low` holds only a baseline scope,
+ * `mcp-conformance-scope-full` every scope) are verified, and the low one gets a 403
+ * `insufficient_scope` challenge naming both scopes of the operation, for `test_simple_text`,
+ * `test://static-text`, `test://template/{id}/data` and `test_simple_prompt`.
  *
  * @module
  */
 
-import { Audio, ErrorCode, FastMCP, Image, InputRequired, McpError, Message, ToolError } from "../../mod.ts";
+import {
+  Audio,
+  type AuthContext,
+  ErrorCode,
+  FastMCP,
+  Image,
+  InputRequired,
+  InsufficientScopeError,
+  McpError,
+  Message,
+  RemoteAuthProvider,
+  StaticTokenVerifier,
+  ToolError,
+} from "../../mod.ts";
 import type { ElicitResult } from "../../mod.ts";
+import type { ScopeCheck } from "../../auth/mod.ts";
 import { z } from "zod";
 
 /** A 1×1 transparent PNG. */
@@ -18,17 +40,59 @@ const PNG =
 const WAV = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQAAAAA=";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const PORT = Number(Deno.env.get("PORT") ?? 3000);
+
+/** The scope of a fixture operation: the suite's pairs, `mcp:conformance:<kind>:<verb>` and one of its own. */
+const scopes = {
+  tool: ["mcp:conformance:tools:call", "mcp:conformance:tools:test_simple_text"],
+  staticResource: ["mcp:conformance:resources:read", "mcp:conformance:resources:static"],
+  template: (id: string) => ["mcp:conformance:resources:read", `mcp:conformance:resources:template:${id}`],
+  prompt: ["mcp:conformance:prompts:get", "mcp:conformance:prompts:test_simple_prompt"],
+};
+
+const auth = new RemoteAuthProvider({
+  tokenVerifier: new StaticTokenVerifier({
+    tokens: {
+      "mcp-conformance-scope-low": { subject: "low", scopes: ["mcp:conformance:baseline"] },
+      "mcp-conformance-scope-full": {
+        subject: "full",
+        scopes: [
+          "mcp:conformance:baseline",
+          ...scopes.tool,
+          ...scopes.staticResource,
+          ...scopes.template("123"),
+          ...scopes.prompt,
+        ],
+      },
+    },
+  }),
+  authorizationServers: ["https://auth.example.com"],
+  baseUrl: Deno.env.get("PUBLIC_URL") ?? `http://localhost:${PORT}`,
+  // The suite's other scenarios send no token: they are served as before.
+  allowAnonymous: true,
+});
+
+/** The scopes a token needs for a fixture component; a request without a token needs none. */
+function ifToken(needed: string[]): ScopeCheck {
+  const requiredScopes = (context: AuthContext) => context.token ? needed : [];
+  return Object.assign(
+    (context: AuthContext) => requiredScopes(context).every((s) => context.scopes.has(s)),
+    { requiredScopes },
+  );
+}
+
 export const mcp = new FastMCP({
   name: "denomcp-conformance",
   version: "1.0.0",
   instructions: "Fixture server for the MCP conformance suite.",
+  auth,
 });
 
 // --- Tools: content types -------------------------------------------------------------------
 
 mcp.tool(
   "test_simple_text",
-  { description: "Returns simple text" },
+  { description: "Returns simple text", auth: ifToken(scopes.tool) },
   () => "This is a simple text response for testing.",
 );
 
@@ -429,6 +493,7 @@ mcp.tool(
 
 mcp.resource("test://static-text", {
   name: "static-text",
+  auth: ifToken(scopes.staticResource),
   description: "A static text resource",
   mimeType: "text/plain",
 }, () => "This is the content of the static text resource.");
@@ -443,7 +508,14 @@ mcp.resource("test://template/{id}/data", {
   name: "template-data",
   description: "A resource template",
   mimeType: "application/json",
-}, ({ id }) => ({ id, templateTest: true, data: `Data for ID: ${id}` }));
+}, ({ id }, ctx) => {
+  // The scope names the id: decided per request, so the handler asks for it.
+  const needed = scopes.template(id);
+  if (ctx.accessToken && !needed.every((s) => ctx.accessToken!.scopes.includes(s))) {
+    throw new InsufficientScopeError(needed);
+  }
+  return { id, templateTest: true, data: `Data for ID: ${id}` };
+});
 
 mcp.resource("test://watched-resource", {
   name: "watched-resource",
@@ -455,7 +527,7 @@ mcp.resource("test://watched-resource", {
 
 mcp.prompt(
   "test_simple_prompt",
-  { description: "A simple prompt" },
+  { description: "A simple prompt", auth: ifToken(scopes.prompt) },
   () => "This is a simple prompt for testing.",
 );
 
@@ -588,5 +660,5 @@ mcp.tool("test_tool_with_task", {
 export default mcp;
 
 if (import.meta.main) {
-  await mcp.run({ transport: "http", port: Number(Deno.env.get("PORT") ?? 3000) });
+  await mcp.run({ transport: "http", port: PORT });
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { type AuthCheck, type AuthRule, checksOf } from "../../auth/authorization.ts";
 import type { Annotations, Icon, Meta } from "../../protocol/types.ts";
 
 /** Metadata options every component accepts. */
@@ -26,6 +27,14 @@ export interface ComponentOptions {
    * visible one, and a client may ask for another with `_meta.fastmcp.version`.
    */
   version?: string;
+  /**
+   * Who may see and use the component over HTTP: a check of the caller's token
+   * (`requireScopes("notes:write")`, `requireRoles("admin")`, any function of the `AuthContext`),
+   * or a list of them, all of which must pass. A caller they refuse does not find it in listings;
+   * calling it gives 403 `insufficient_scope` when scopes are missing, else the answer an unknown
+   * name gets. Not applied on stdio (the process is its user's own).
+   */
+  auth?: AuthRule;
 }
 
 /** Component kinds, named as their list methods are. */
@@ -53,6 +62,8 @@ export interface Delegate {
   readonly component: Component;
 }
 
+const NO_CHECKS: readonly AuthCheck[] = Object.freeze([]);
+
 /** Base of tools, resources, templates and prompts. Exported as a type only: the server creates components. */
 export abstract class Component {
   /** Which list this component appears in. */
@@ -67,6 +78,8 @@ export abstract class Component {
   readonly version?: string;
   /** Server-side tags. */
   readonly tags: ReadonlySet<string>;
+  /** Who may use it (the `auth` option, as a list); see {@link ComponentOptions.auth}. */
+  readonly auth: readonly AuthCheck[];
   #enabled: boolean;
   /** @internal set by the registry */
   owner?: ComponentOwner;
@@ -78,6 +91,7 @@ export abstract class Component {
   /** Sets up the shared state (tags, enabled, version) from the options. */
   protected constructor(options: ComponentOptions) {
     this.tags = new Set(options.tags ?? []);
+    this.auth = options.auth === undefined ? NO_CHECKS : Object.freeze(checksOf(options.auth));
     this.#enabled = options.enabled ?? true;
     if (options.version !== undefined) {
       if (typeof options.version !== "string" || options.version === "" || options.version.includes("@")) {

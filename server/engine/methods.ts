@@ -12,6 +12,7 @@ import { ErrorCode, isObject, type JsonObject } from "../../protocol/jsonrpc.ts"
 import { SERVER_INFO_KEY } from "../../protocol/meta_keys.ts";
 import type { ResourceContents } from "../../protocol/types.ts";
 import { type Era, MODERN_PROTOCOL_VERSIONS, negotiatedLegacyVersion } from "../../protocol/versions.ts";
+import type { Component } from "../components/common.ts";
 import { toPromptResult } from "../components/prompt.ts";
 import { toResourceContents } from "../components/resource.ts";
 import { Context } from "../context.ts";
@@ -159,7 +160,13 @@ export class Methods {
   }
 
   #list(exchange: Exchange, slot: Slot, key: string): MaybePromise<JsonObject> {
-    return then(this.core.catalog.listing(slot, exchange.session?.visibility), (items) => {
+    const listing = then(this.core.catalog.listing(slot, exchange.session?.visibility), (all) => {
+      const { authorizer } = this.core;
+      if (!authorizer.applies(exchange.facts, all.guarded)) return all.items;
+      // Only what the caller may use is listed (per caller, so never cached).
+      return authorizer.filter(all.items, all.components, exchange.facts);
+    });
+    return then(listing, (items) => {
       const size = this.core.listPageSize;
       const cursor = exchange.params.cursor;
       let offset = 0;
@@ -186,7 +193,9 @@ export class Methods {
       requestedVersion(exchange.params),
       exchange.session?.visibility,
     );
-    if (!prompt) throw new NotFoundError(`Unknown prompt: '${name}'`);
+    const notFound = () => new NotFoundError(`Unknown prompt: '${name}'`);
+    if (!prompt) throw notFound();
+    await this.core.authorizer.admit(prompt, exchange.facts, `Prompt '${name}'`, notFound);
     if (prompt.delegate) return await this.core.delegated(prompt.delegate, exchange, "prompts/get");
     const rawArgs = exchange.params.arguments ?? {};
     if (!isObject(rawArgs)) throw invalidParams(`prompts/get '${name}': arguments must be an object`);
@@ -217,6 +226,12 @@ export class Methods {
     const rules = exchange.session?.visibility;
     const resource = await catalog.resource(uri, version, rules);
     const match = resource ? undefined : await catalog.template(uri, version, rules);
+    // SEP-2164: 2026 reports a missing resource as invalid params; 2025 used its own code.
+    const code = ctx.era === "modern" ? ErrorCode.InvalidParams : ErrorCode.ResourceNotFound;
+    const notFound = () => new McpError(code, "Resource not found", { data: { uri }, logLevel: "info" });
+    const component = resource ?? match?.template;
+    if (!component) throw notFound();
+    await this.core.authorizer.admit(component, exchange.facts, `Resource '${uri}'`, notFound);
     const delegate = resource?.delegate ?? match?.template.delegate;
     if (delegate) {
       const childUri = resource ? delegate.component.identifier : match?.uri ?? uri;
@@ -239,9 +254,7 @@ export class Methods {
     } catch (error) {
       throw this.#handlerError(error, `Error reading resource '${uri}'`);
     }
-    // SEP-2164: 2026 reports a missing resource as invalid params; 2025 used its own code.
-    const code = ctx.era === "modern" ? ErrorCode.InvalidParams : ErrorCode.ResourceNotFound;
-    throw new McpError(code, "Resource not found", { data: { uri }, logLevel: "info" });
+    throw notFound();
   }
 
   async #complete(exchange: Exchange): Promise<JsonObject> {
@@ -259,17 +272,21 @@ export class Methods {
     const { catalog } = this.core;
     const rules = exchange.session?.visibility;
     let handlers: Record<string, (v: string, c: typeof context) => string[] | Promise<string[]>> | undefined;
+    // Completing for a component the caller may not use would tell it exists: such a
+    // component is unknown here, whatever the refusal.
+    const usable = async <T extends Component>(c: T | undefined) =>
+      c && (await this.core.authorizer.check(c, exchange.facts)) === undefined ? c : undefined;
     if (ref.type === "ref/prompt") {
       const prompt = typeof ref.name === "string"
-        ? await catalog.prompt(ref.name, undefined, rules)
+        ? await usable(await catalog.prompt(ref.name, undefined, rules))
         : undefined;
       if (!prompt) throw new NotFoundError(`Unknown prompt: '${ref.name}'`);
       handlers = prompt.options.complete;
     } else if (ref.type === "ref/resource") {
       const uri = String(ref.uri);
-      const templates = await catalog.templatesNamed(uri, rules);
+      const templates = await usable(await catalog.templatesNamed(uri, rules));
       if (templates) handlers = templates.options.complete;
-      else if (!(await catalog.resource(uri, undefined, rules))) {
+      else if (!(await usable(await catalog.resource(uri, undefined, rules)))) {
         throw new NotFoundError(`Unknown resource or template: '${uri}'`);
       }
     } else throw invalidParams(`completion/complete: unknown ref type ${JSON.stringify(ref.type)}`);

@@ -33,6 +33,8 @@ import { changeSessionVisibility, SessionState } from "../sessions/state.ts";
 import { UserState } from "../sessions/user_state.ts";
 import type { Principal } from "../../auth/access_token.ts";
 import { WorkerPool, workersAvailable } from "../workers/pool.ts";
+import { authChecksOf } from "../middleware/auth.ts";
+import { Authorizer } from "./authorizer.ts";
 import { type DelegatedMethod, runDelegated } from "./delegate.ts";
 import type { Exchange } from "./exchange.ts";
 import { InputRequired, RequestStateCodec } from "./input_state.ts";
@@ -61,6 +63,10 @@ export interface CoreInit {
   middleware: readonly Middleware[];
   includeTags?: string[];
   excludeTags?: string[];
+  /** Scopes that imply others (`{ "files:write": ["files:read"] }`), from the server's auth. */
+  scopeHierarchy?: Readonly<Record<string, readonly string[]>>;
+  /** Whether the server authenticates HTTP requests (has `auth`). */
+  authenticates?: boolean;
 }
 
 /** A resource update published for other instances. */
@@ -87,6 +93,8 @@ export class ServerCore implements MountedServer {
   readonly local: LocalProvider;
   readonly catalog: Catalog;
   readonly pipeline: Pipeline;
+  /** Server-wide and per-component auth checks. */
+  readonly authorizer: Authorizer;
   readonly methods: Methods;
   readonly rounds: RoundRunner;
   readonly runner: ToolRunner;
@@ -113,6 +121,8 @@ export class ServerCore implements MountedServer {
   /** Tells this instance's own published events apart from other instances'. */
   readonly #origin = crypto.randomUUID();
   readonly #onRootsChanged?: (session: Session | undefined) => void;
+  readonly #scopeHierarchy?: Readonly<Record<string, readonly string[]>>;
+  readonly #authenticates: boolean;
 
   /** Builds the core of a server. */
   constructor(init: CoreInit) {
@@ -162,11 +172,31 @@ export class ServerCore implements MountedServer {
     if (init.excludeTags?.length) this.catalog.rules.push(disableRule({ tags: init.excludeTags }));
     this.local = new LocalProvider(init.onDuplicate, (message) => this.log("warning", message));
     this.catalog.addProvider(this.local);
-    this.pipeline = new Pipeline(init.middleware);
+    // A mounted server's callers are its root's: so is the scope hierarchy.
+    this.authorizer = new Authorizer(
+      () => this.#root.#scopeHierarchy,
+      () => this.#root.#authenticates,
+      (message) => this.log("warning", message),
+    );
+    this.#scopeHierarchy = init.scopeHierarchy;
+    this.#authenticates = init.authenticates ?? false;
+    this.pipeline = new Pipeline();
+    for (const middleware of init.middleware) this.addMiddleware(middleware);
     this.rounds = new RoundRunner(this);
     this.runner = new ToolRunner(this);
     this.tools = new ToolCalls(this);
     this.methods = new Methods(this);
+  }
+
+  /** Adds a middleware inside the ones added before it; an `AuthMiddleware` adds its checks. */
+  addMiddleware(middleware: Middleware): void {
+    this.pipeline.add(middleware);
+    const checks = authChecksOf(middleware);
+    if (checks.length) this.authorizer.add(checks);
+  }
+
+  get #root(): ServerCore {
+    return this.parent ? this.parent.#root : this;
   }
 
   /** @inheritdoc */

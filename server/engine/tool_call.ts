@@ -10,8 +10,9 @@
 import type { JsonObject } from "../../protocol/jsonrpc.ts";
 import type { ToolComponent } from "../components/tool.ts";
 import { NotFoundError } from "../errors.ts";
-import { compose, type MaybePromise, type Step } from "../middleware/compose.ts";
+import { compose, type MaybePromise, type Step, then } from "../middleware/compose.ts";
 import { requestedVersion } from "../transforms/versions.ts";
+import { refusalError } from "./authorizer.ts";
 import type { Exchange } from "./exchange.ts";
 import { invalidParams, type Outcome } from "./outcome.ts";
 import { withMiddleware } from "./serve_request.ts";
@@ -22,6 +23,11 @@ type ToolStep = Step<Exchange, Outcome>;
 /** The tool a `tools/call` resolved to (after {@link ToolCalls.resolve}). */
 export function toolOf(exchange: Exchange): ToolComponent {
   return exchange.target as ToolComponent;
+}
+
+/** A tool the caller may not use, as a request remembers it. */
+class Refused {
+  constructor(readonly name: string, readonly error: Error) {}
 }
 
 /** The `tools/call` path of one server. */
@@ -49,15 +55,41 @@ export class ToolCalls {
   resolve(exchange: Exchange): MaybePromise<ToolComponent> {
     const { name } = exchange.params;
     if (typeof name !== "string") throw invalidParams("tools/call needs a tool name");
-    const known = exchange.target as ToolComponent | undefined;
-    if (known?.name === name) return known;
+    const known = exchange.target as ToolComponent | Refused | undefined;
+    if (known?.name === name) {
+      if (known instanceof Refused) throw known.error;
+      return known;
+    }
     const found = this.core.catalog.tool(
       name,
       requestedVersion(exchange.params),
       exchange.session?.visibility,
     );
-    if (found instanceof Promise) return found.then((tool) => resolved(exchange, name, tool));
-    return resolved(exchange, name, found);
+    return then(found, (tool) => this.#admitted(exchange, name, tool));
+  }
+
+  /** The tool, once the caller may use it (an unknown tool and a hidden one get the same answer). */
+  #admitted(exchange: Exchange, name: string, tool: ToolComponent | undefined): MaybePromise<ToolComponent> {
+    if (!tool) throw new NotFoundError(`Unknown tool: '${name}'`);
+    const refusal = this.core.authorizer.check(tool, exchange.facts);
+    if (refusal === undefined) {
+      exchange.target = tool;
+      return tool;
+    }
+    return then(refusal, (refused) => {
+      if (refused) {
+        const error = refusalError(
+          refused,
+          `Tool '${name}'`,
+          () => new NotFoundError(`Unknown tool: '${name}'`),
+        );
+        // Resolved again later in the request (HTTP checks it first): refused again, checks not rerun.
+        exchange.target = new Refused(name, error);
+        throw error;
+      }
+      exchange.target = tool;
+      return tool;
+    });
   }
 
   /** `tools/call` from a client. */
@@ -80,10 +112,4 @@ export class ToolCalls {
     const tool = this.resolve(exchange);
     return tool instanceof Promise ? tool.then(() => this.#run(exchange)) : this.#run(exchange);
   }
-}
-
-function resolved(exchange: Exchange, name: string, tool: ToolComponent | undefined): ToolComponent {
-  if (!tool) throw new NotFoundError(`Unknown tool: '${name}'`);
-  exchange.target = tool;
-  return tool;
 }

@@ -7,6 +7,7 @@
  */
 
 import { type AccessToken, AuthError } from "../../auth/access_token.ts";
+import { ErrorCode, type JsonRpcResponse } from "../../protocol/jsonrpc.ts";
 import {
   bearerChallenge,
   RemoteAuthProvider,
@@ -32,7 +33,10 @@ export async function authenticate(
   log: (message: string) => void,
 ): Promise<Response | undefined> {
   const header = req.headers.get("authorization");
-  if (header === null) return refuse(auth, mcpPath, undefined, "a bearer token is required");
+  if (header === null) {
+    if (auth instanceof RemoteAuthProvider && auth.allowAnonymous) return undefined;
+    return refuse(auth, mcpPath, undefined, "a bearer token is required");
+  }
   const match = BEARER.exec(header);
   if (!match) {
     return refuse(
@@ -50,6 +54,39 @@ export async function authenticate(
     log(`verifying a bearer token failed: ${error instanceof Error ? error.message : String(error)}`);
     return refuse(auth, mcpPath, new AuthError("invalid_token", "the token could not be verified"));
   }
+}
+
+/**
+ * The status and `WWW-Authenticate` value that turn a JSON-RPC refusal naming scopes (an
+ * `InsufficientScopeError`: code -32003 with `data.requiredScopes`) into a 403
+ * `insufficient_scope` challenge (SEP-2350) naming the operation's scopes with those every token
+ * needs, or, for a request that presented no token, a 401 asking for them. Undefined for any
+ * other answer.
+ */
+export function scopeChallenge(
+  auth: ServerAuth,
+  mcpPath: string,
+  response: JsonRpcResponse,
+  anonymous: boolean,
+): { status: 401 | 403; challenge: string } | undefined {
+  const error = response.error;
+  if (error?.code !== ErrorCode.Forbidden) return undefined;
+  const needed = (error.data as { requiredScopes?: unknown } | undefined)?.requiredScopes;
+  if (!Array.isArray(needed) || !needed.every((s) => typeof s === "string")) return undefined;
+  const always = verifierOf(auth).requiredScopes ?? [];
+  const scopes = [...new Set([...always, ...needed])];
+  if (anonymous) {
+    // No token was presented: an invitation to authenticate, without `error` (RFC 6750 §3.1).
+    const challenge = auth instanceof RemoteAuthProvider
+      ? bearerChallenge(undefined, auth.metadataUrl(mcpPath), scopes)
+      : bearerChallenge(undefined, undefined, scopes);
+    return { status: 401, challenge };
+  }
+  const refusal = new AuthError("insufficient_scope", error.message, scopes);
+  const challenge = auth instanceof RemoteAuthProvider
+    ? auth.challenge(mcpPath, refusal)
+    : bearerChallenge(refusal);
+  return { status: 403, challenge };
 }
 
 function refuse(

@@ -23,7 +23,8 @@ import {
 } from "./legacy.ts";
 import { handleModernPost, type ModernHttp } from "./modern.ts";
 import { pathOf, type RouteTable } from "./routes.ts";
-import { authenticate } from "./bearer.ts";
+import { accessTokenOf, authenticate, scopeChallenge } from "./bearer.ts";
+import type { ResponderOptions } from "./responder.ts";
 import type { ServerAuth } from "../../auth/remote_provider.ts";
 import { releaseSession } from "./session_streams.ts";
 import { ConnectionRegistry } from "./sse_stream.ts";
@@ -81,7 +82,14 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
       this.#policy = { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins };
     }
     engine.sessions.onClose(releaseSession);
+    if (auth) {
+      this.challengeOf = (response, request) =>
+        scopeChallenge(auth, this.#path, response, accessTokenOf(request) === undefined);
+    }
   }
+
+  /** @inheritdoc */
+  readonly challengeOf?: ResponderOptions["challengeOf"];
 
   /** The path of the MCP endpoint. */
   get path(): string {

@@ -22,7 +22,7 @@ import { McpError } from "../errors.ts";
 import type { MaybePromise } from "../middleware/compose.ts";
 import type { Session } from "../sessions/session.ts";
 import { accepts, jsonError, jsonResponse } from "./guards.ts";
-import { Responder } from "./responder.ts";
+import { Responder, type ResponderOptions } from "./responder.ts";
 import { accessTokenOf } from "./bearer.ts";
 import { type AccessToken, principalKey } from "../../auth/access_token.ts";
 import { type ConnectionRegistry, parseEventId, SseConnection } from "./sse_stream.ts";
@@ -35,6 +35,8 @@ export interface LegacyHttp {
   readonly connections: ConnectionRegistry;
   /** Requests being served (for `stats()`). */
   active: number;
+  /** What makes a refusal naming scopes an HTTP challenge (servers with auth). */
+  readonly challengeOf?: ResponderOptions["challengeOf"];
   /** Serve 2025 requests without sessions (no `Mcp-Session-Id`, no GET stream). */
   readonly stateless: boolean;
 }
@@ -124,6 +126,8 @@ class LegacyPeer implements Peer {
       prime: supportsSsePolling(session?.protocolVersion ?? this.fallbackVersion),
       // 2025: a dropped connection is not a cancellation; the stream can be resumed.
       statusOf: () => 200,
+      challengeOf: this.http.challengeOf,
+      request: this.httpRequest,
     });
   }
 

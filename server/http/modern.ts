@@ -18,7 +18,7 @@ import type { MaybePromise } from "../middleware/compose.ts";
 import { openSubscription } from "../sessions/subscriptions.ts";
 import { jsonResponse } from "./guards.ts";
 import { checkMirroredParams, decodeHeaderValue, mirroredParams } from "./mcp_headers.ts";
-import { Responder } from "./responder.ts";
+import { Responder, type ResponderOptions } from "./responder.ts";
 import { accessTokenOf } from "./bearer.ts";
 import type { AccessToken } from "../../auth/access_token.ts";
 import { type ConnectionRegistry, SseConnection } from "./sse_stream.ts";
@@ -30,6 +30,8 @@ export interface ModernHttp {
   readonly connections: ConnectionRegistry;
   /** Requests being served (for `stats()`). */
   active: number;
+  /** What makes a refusal naming scopes an HTTP challenge (servers with auth). */
+  readonly challengeOf?: ResponderOptions["challengeOf"];
 }
 
 /**
@@ -73,6 +75,8 @@ class ModernPeer implements Peer {
     return this.responder = new Responder({
       registry: this.http.connections,
       statusOf: modernStatus,
+      challengeOf: this.http.challengeOf,
+      request: this.httpRequest,
       cancelOnDisconnect: exchange,
       upgradeAfterMs: this.http.engine.limits.sseUpgradeAfterMs,
     });

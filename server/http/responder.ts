@@ -26,6 +26,13 @@ export interface ResponderOptions {
   upgradeAfterMs?: number;
   /** HTTP status for a plain-JSON answer. */
   statusOf(response: JsonRpcResponse): number;
+  /** The request answered (for {@link challengeOf}). */
+  request?: Request;
+  /** What makes a refusal naming scopes an HTTP challenge (servers with auth). */
+  challengeOf?: (
+    response: JsonRpcResponse,
+    request: Request | undefined,
+  ) => { status: number; challenge: string } | undefined;
 }
 
 /**
@@ -108,9 +115,15 @@ export class Responder implements Channel {
 
   #plain(response: JsonRpcResponse | undefined): Response {
     const { options } = this;
-    return response
-      ? jsonResponse(response, options.statusOf(response), options.headers)
-      : new Response(null, { status: 202, headers: options.headers });
+    if (!response) return new Response(null, { status: 202, headers: options.headers });
+    const refusal = response.error && options.challengeOf?.(response, options.request);
+    if (refusal) {
+      return jsonResponse(response, refusal.status, {
+        ...options.headers,
+        "www-authenticate": refusal.challenge,
+      });
+    }
+    return jsonResponse(response, options.statusOf(response), options.headers);
   }
 
   #end(response: JsonRpcResponse | undefined): void {

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { AuthCheck } from "../../auth/authorization.ts";
 import type { JsonObject } from "../../protocol/jsonrpc.ts";
 import type { Era } from "../../protocol/versions.ts";
 import type { Context } from "../context.ts";
@@ -97,7 +98,12 @@ export interface Middleware {
   onListResourceTemplates?: Hook;
   /** `prompts/list`. */
   onListPrompts?: Hook;
+  /** @internal auth checks a server applies to every component (`AuthMiddleware` sets them) */
+  readonly [AUTH_CHECKS]?: readonly AuthCheck[];
 }
+
+/** @internal where a middleware carries server-wide auth checks */
+export const AUTH_CHECKS: unique symbol = Symbol("denomcp.middleware.authChecks");
 
 /** The hook of each method that has one (a Map: the key is the client's method). */
 const METHOD_HOOKS: ReadonlyMap<string, keyof Middleware> = new Map([

@@ -40,7 +40,7 @@ export class Catalog {
   /** The server's visibility rules, applied after its transforms. */
   readonly rules: VisibilityRule[] = [];
   #view?: Provider;
-  readonly #listings = new Map<Slot, unknown[]>();
+  readonly #listings = new Map<Slot, Listing>();
 
   /** Creates a catalog; `changed` hears every change that may alter what clients see. */
   constructor(
@@ -87,10 +87,11 @@ export class Catalog {
 
   /**
    * The wire listing of a slot for a client: visible components, the highest version of each
-   * name, with `_meta.fastmcp.versions` where a name has versions. `session` rules apply after
-   * the server's; without them the listing is cached.
+   * name, with `_meta.fastmcp.versions` where a name has versions; `components[i]` is the
+   * component `items[i]` lists (for authorization). `session` rules apply after the server's;
+   * without them the listing is cached.
    */
-  listing(slot: Slot, sessionRules?: readonly VisibilityRule[]): MaybePromise<unknown[]> {
+  listing(slot: Slot, sessionRules?: readonly VisibilityRule[]): MaybePromise<Listing> {
     const personal = sessionRules !== undefined && sessionRules.length > 0;
     if (!personal) {
       const cached = this.#listings.get(slot);
@@ -251,8 +252,18 @@ export class Catalog {
   }
 }
 
+/** A slot's listing: the wire entries and, at the same index, the component each lists. */
+export interface Listing {
+  /** The wire entries. */
+  readonly items: readonly unknown[];
+  /** The component behind each entry. */
+  readonly components: readonly Component[];
+  /** Whether any of them has auth checks or comes from a mounted server (which may have some). */
+  readonly guarded: boolean;
+}
+
 /** One listing entry per identifier (its highest version), noting the versions where there are several. */
-function wireListing(components: readonly Kinded[]): unknown[] {
+function wireListing(components: readonly Kinded[]): Listing {
   const groups = new Map<string, Kinded[]>();
   for (const c of components) {
     const group = groups.get(c.identifier);
@@ -260,13 +271,16 @@ function wireListing(components: readonly Kinded[]): unknown[] {
     else groups.set(c.identifier, [c]);
   }
   const out: unknown[] = [];
+  const tops: Component[] = [];
   for (const group of groups.values()) {
     if (group.length === 1 && group[0].version === undefined) {
       out.push(group[0].listing);
+      tops.push(group[0]);
       continue;
     }
     group.sort((a, b) => compareVersions(b.version, a.version));
     const top = group[0];
+    tops.push(top);
     const versions = group.map((c) => c.version).filter((v) => v !== undefined);
     if (versions.length === 0) {
       out.push(top.listing);
@@ -277,5 +291,5 @@ function wireListing(components: readonly Kinded[]): unknown[] {
     const fastmcp = (meta.fastmcp ?? {}) as Record<string, unknown>;
     out.push({ ...listing, _meta: { ...meta, fastmcp: { ...fastmcp, versions } } });
   }
-  return out;
+  return { items: out, components: tops, guarded: tops.some((c) => c.auth.length > 0 || c.delegate) };
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { AuthCheck } from "../../auth/authorization.ts";
 import type { Component, ComponentKind } from "../components/common.ts";
 import type { PromptComponent } from "../components/prompt.ts";
 import type { ResourceComponent, TemplateComponent } from "../components/resource.ts";
@@ -31,13 +32,16 @@ export interface MountedServer {
 export class MountProvider implements Provider {
   readonly #wrapped = new WeakMap<Component, Component>();
 
-  /** Mounts `child`. */
-  constructor(readonly child: MountedServer) {}
+  /** Mounts `child`; `auth` applies to every component it hands out (the mount's `auth` option). */
+  constructor(readonly child: MountedServer, private readonly auth: readonly AuthCheck[] = []) {}
 
   #wrap<T extends Component>(component: T): T {
     let wrapped = this.#wrapped.get(component) as T | undefined;
     if (!wrapped) {
       wrapped = component.derive(component.identifier, { target: this.child, component });
+      if (this.auth.length) {
+        (wrapped as { auth: readonly AuthCheck[] }).auth = Object.freeze([...this.auth, ...component.auth]);
+      }
       this.#wrapped.set(component, wrapped);
     }
     return wrapped;

@@ -197,12 +197,7 @@ Deno.test("stdio is not behind HTTP auth", async () => {
   const mcp = secured();
   const peer = await StdioPeer.open(mcp);
   try {
-    await peer.request(0, "initialize", {
-      protocolVersion: "2025-11-25",
-      capabilities: {},
-      clientInfo: { name: "t", version: "1" },
-    });
-    await peer.send({ method: "notifications/initialized" });
+    await peer.handshake();
     const answer = await peer.request(1, "tools/call", { name: "whoami", arguments: {} });
     assert.equal(
       (answer.result as { content: { text: string }[] }).content[0].text,

@@ -15,10 +15,14 @@ const HERE = new URL("./", import.meta.url);
 const REVISIONS = Deno.args.length ? Deno.args : ["2025-11-25", "2026-07-28"];
 
 async function startFixture(): Promise<{ url: string; child: Deno.ChildProcess }> {
+  // A port chosen here, so that the fixture's protected-resource metadata can name its origin.
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = probe.addr.port;
+  probe.close();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "examples/conformance/server.ts"],
     cwd: ROOT,
-    env: { PORT: "0" },
+    env: { PORT: String(port), PUBLIC_URL: `http://localhost:${port}` },
     stdout: "null",
     stderr: "piped",
   }).spawn();

@@ -108,6 +108,17 @@ export class StdioPeer {
     return await this.#lines.response(id);
   }
 
+  /** The 2025 handshake: `initialize` (id 0), then `notifications/initialized`; returns the answer. */
+  async handshake(): Promise<Record<string, unknown>> {
+    const answer = await this.request(0, "initialize", {
+      protocolVersion: "2025-11-25",
+      capabilities: {},
+      clientInfo: { name: "t", version: "1" },
+    });
+    await this.send({ method: "notifications/initialized" });
+    return answer;
+  }
+
   /** Ends the connection (stdin EOF) and waits for the transport to finish. */
   async close(): Promise<void> {
     await this.#input.close().catch(() => {});

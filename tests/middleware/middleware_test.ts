@@ -167,13 +167,8 @@ Deno.test("middleware sees every message over stdio on both eras", async () => {
   seen.length = 0;
   const peer = await StdioPeer.open(mcp);
   try {
-    const init = await peer.request(0, "initialize", {
-      protocolVersion: "2025-11-25",
-      capabilities: {},
-      clientInfo: { name: "t", version: "1" },
-    });
+    const init = await peer.handshake();
     assert.equal((init.result as Json).protocolVersion, "2025-11-25");
-    await peer.send({ method: "notifications/initialized" });
     const legacy = [
       ...hooks("initialize", "onInitialize"),
       ...hooks("notifications/initialized", undefined, "notification"),
