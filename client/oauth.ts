@@ -237,6 +237,25 @@ class Provider implements OAuthClientProvider {
     }
   }
 
+  /**
+   * A client we registered dynamically was registered for the scopes asked for then, and
+   * authorization servers hold it to them (RFC 7591 `scope`): a step-up beyond them registers
+   * again, for the wider set, rather than failing with `invalid_scope`.
+   */
+  async #forgetNarrowRegistration(scope: string | undefined): Promise<void> {
+    if (!scope || this.#options.clientId) return;
+    const stored = await this.#load();
+    const issuer = stored.lastIssuer;
+    const client = issuer === undefined
+      ? undefined
+      : stored.clients?.[issuer] as Record<string, unknown> | undefined;
+    if (!client || typeof client.scope !== "string" || client.client_id === this.clientMetadataUrl) return;
+    const registered = new Set(client.scope.split(" "));
+    if (scope.split(" ").every((s) => registered.has(s))) return;
+    delete stored.clients![issuer!];
+    await this.#store.set(this.#key, stored);
+  }
+
   /** Answers one 401/403 challenge: discovery, registration, authorization, token exchange. */
   async authorize(challenge: Response, serverUrl: URL, fetchFn: FetchFn): Promise<void> {
     const { resourceMetadataUrl, scope: challenged } = extractWWWAuthenticateParams(challenge);
@@ -247,6 +266,7 @@ class Provider implements OAuthClientProvider {
     // A 401 with a token in hand may mean the authorization server moved: discover again.
     if (challenge.status === 401) this.#discovery = undefined;
     this.#callback = undefined;
+    if (challenge.status === 403) await this.#forgetNarrowRegistration(scope);
     const common = { serverUrl, resourceMetadataUrl, scope, fetchFn };
     let result = await auth(this, {
       ...common,

@@ -9,96 +9,14 @@
  */
 
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-// deno-lint-ignore no-import-prefix -- test-only dependency, pinned here rather than in deno.json
-import * as jose from "npm:jose@6.2.17";
+import * as jose from "jose";
 import { z } from "zod";
 import { FastMCP } from "../../mod.ts";
 import { Client, MemoryTokenStore, OAuth } from "../../client.ts";
+import { driveBrowser, forge, startIdp } from "../helpers/idp.ts";
 
 const REDIRECT_URI = "http://127.0.0.1:8932/callback";
 const SCOPE = "mcp:read";
-
-/** The authorization server: oidc-provider on `node:http`, in-process. */
-interface Idp {
-  issuer: string;
-  /** The ES256 private key access tokens are signed with (to forge bad tokens in tests). */
-  signingKey: CryptoKey;
-  signingKid: string;
-  close(): Promise<void>;
-}
-
-/** Runs `fn` with oidc-provider's development-mode warnings (in-memory adapter, dev interactions) muted. */
-async function quietly<T>(fn: () => Promise<T>): Promise<T> {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!String(args[0]).includes("oidc-provider WARNING")) warn(...args);
-  };
-  try {
-    return await fn();
-  } finally {
-    console.warn = warn;
-  }
-}
-
-async function startIdp(resource: () => string): Promise<Idp> {
-  const { default: Provider, errors } = await quietly(() =>
-    // deno-lint-ignore no-import-prefix -- test-only dependency, pinned here rather than in deno.json
-    import("npm:oidc-provider@9.13.3")
-  );
-  const rsa = await jose.generateKeyPair("RS256", { extractable: true });
-  const ec = await jose.generateKeyPair("ES256", { extractable: true });
-  const rsaJwk = { ...(await jose.exportJWK(rsa.privateKey)), alg: "RS256", use: "sig", kid: "rs" };
-  const ecJwk = { ...(await jose.exportJWK(ec.privateKey)), alg: "ES256", use: "sig", kid: "es" };
-  // The issuer needs the port, so the server listens before the provider exists.
-  const app: { handler?: (req: unknown, res: unknown) => void } = {};
-  const server: Server = createServer((req, res) => app.handler!(req, res));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider = await quietly(() =>
-    Promise.resolve(
-      new Provider(issuer, {
-        jwks: { keys: [rsaJwk, ecJwk] },
-        cookies: { keys: ["denomcp-test-cookie-key"] },
-        pkce: { required: () => true },
-        scopes: ["openid", "offline_access", SCOPE],
-        ttl: { AccessToken: 300, Grant: 600, Interaction: 600, Session: 600, RefreshToken: 600 },
-        findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
-        features: {
-          devInteractions: { enabled: true },
-          registration: { enabled: true },
-          resourceIndicators: {
-            enabled: true,
-            defaultResource: () => resource(),
-            useGrantedResource: () => true,
-            getResourceServerInfo: (_ctx: unknown, requested: string) => {
-              if (requested !== resource()) throw new errors.InvalidTarget();
-              return {
-                scope: SCOPE,
-                audience: resource(),
-                accessTokenTTL: 300,
-                accessTokenFormat: "jwt",
-                jwt: { sign: { alg: "ES256" } },
-              };
-            },
-          },
-        },
-      }),
-    )
-  );
-  app.handler = provider.callback();
-  return {
-    issuer,
-    signingKey: ec.privateKey,
-    signingKid: "es",
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => err ? reject(err) : resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
 
 /** The protected MCP server: a bearer gate in front of a FastMCP, with its RFC 9728 metadata. */
 interface ResourceServer {
@@ -167,68 +85,6 @@ function startResourceServer(issuer: () => string): ResourceServer {
   };
 }
 
-/**
- * Plays the user in a browser: follows redirects with a cookie jar and submits oidc-provider's
- * dev login and consent forms, until the redirect to the client's callback.
- */
-async function driveBrowser(authorizationUrl: URL): Promise<URL> {
-  const jar = new Map<string, string>();
-  let url = authorizationUrl;
-  let init: RequestInit = {};
-  for (let hop = 0; hop < 20; hop++) {
-    const headers = new Headers(init.headers);
-    if (jar.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
-    const res = await fetch(url, { ...init, headers, redirect: "manual" });
-    for (const cookie of res.headers.getSetCookie()) {
-      const pair = cookie.split(";")[0];
-      const eq = pair.indexOf("=");
-      const [name, value] = [pair.slice(0, eq).trim(), pair.slice(eq + 1)];
-      if (value) jar.set(name, value);
-      else jar.delete(name);
-    }
-    const location = res.headers.get("location");
-    if (res.status >= 300 && res.status < 400 && location) {
-      await res.body?.cancel();
-      const next = new URL(location, url);
-      if (next.href.startsWith(REDIRECT_URI)) return next;
-      url = next;
-      init = {};
-      continue;
-    }
-    const html = await res.text();
-    assert.equal(res.status, 200, `unexpected ${res.status} at ${url}: ${html.slice(0, 300)}`);
-    const action = /<form[^>]*action="([^"]+)"/i.exec(html)?.[1];
-    assert.ok(action, `no form at ${url}`);
-    const form = new URLSearchParams();
-    for (
-      const [, name, value] of html.matchAll(
-        /<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/gi,
-      )
-    ) {
-      form.set(name, value);
-    }
-    if (/name="login"/.test(html)) {
-      form.set("login", "ada");
-      form.set("password", "anything");
-    }
-    url = new URL(action, url);
-    init = { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" } };
-  }
-  throw new Error("the authorization did not reach the callback in 20 hops");
-}
-
-/** An access token signed with the provider's key, with chosen claims (to try bad tokens). */
-async function forge(idp: Idp, claims: Record<string, unknown>): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return await new jose.SignJWT({ scope: SCOPE, client_id: "forged", ...claims })
-    .setProtectedHeader({ alg: "ES256", kid: idp.signingKid, typ: "at+jwt" })
-    .setIssuer(idp.issuer)
-    .setSubject("ada")
-    .setIssuedAt(now - 120)
-    .setExpirationTime((claims.exp as number | undefined) ?? now + 300)
-    .sign(idp.signingKey);
-}
-
 async function statusWith(url: string, token: string): Promise<[number, string | null]> {
   const res = await fetch(url, {
     method: "POST",
@@ -252,7 +108,7 @@ Deno.test("OAuth: discovery, registration, PKCE with oidc-provider, token store,
   // Each server names the other: the resource is the audience, the issuer is in the metadata.
   const idpRef: { issuer?: string } = {};
   const rs = startResourceServer(() => idpRef.issuer!);
-  const idp = await startIdp(() => rs.url).catch(async (err) => {
+  const idp = await startIdp({ resource: () => rs.url, resourceScopes: SCOPE }).catch(async (err) => {
     await rs.close();
     throw err;
   });
@@ -263,7 +119,7 @@ Deno.test("OAuth: discovery, registration, PKCE with oidc-provider, token store,
     const callbacks: URL[] = [];
     const authorize = async (url: URL) => {
       authorizations.push(url);
-      const callback = await driveBrowser(url);
+      const callback = await driveBrowser(url, REDIRECT_URI);
       callbacks.push(callback);
       return callback;
     };
