@@ -68,6 +68,12 @@ export interface TokenVerifier {
    * request comes without a token, and name them with an operation's own.
    */
   readonly requiredScopes?: readonly string[];
+  /**
+   * The access token for `token` if this verifier has verified it before and still accepts it,
+   * answered synchronously (undefined otherwise, and then `verify` decides): a server asks this
+   * first, so that a client presenting the same token on every request costs no promise.
+   */
+  remembered?(token: string): AccessToken | undefined;
 }
 
 /** Scopes from a `scope` string claim or an `scp` array claim. */

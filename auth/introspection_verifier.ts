@@ -120,6 +120,11 @@ export class IntrospectionVerifier implements TokenVerifier {
     this.#cache = new TokenCache(options.cacheSize ?? 10_000, options.cacheTtlMs ?? 30_000);
   }
 
+  /** A token introspected as active within the cache TTL (and before its `exp`), without a promise. */
+  remembered(token: string): AccessToken | undefined {
+    return this.#cache.get(token);
+  }
+
   /**
    * Verifies a bearer token: its access token, an {@link AuthError} naming why not, or a plain
    * `Error` when the introspection endpoint could not give an answer.

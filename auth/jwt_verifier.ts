@@ -116,6 +116,11 @@ export class JWTVerifier implements TokenVerifier {
     this.#cache = new TokenCache(options.cacheSize ?? 10_000, options.cacheTtlMs ?? 300_000);
   }
 
+  /** A token verified before and still valid (`exp` and the cache TTL), without a promise. */
+  remembered(token: string): AccessToken | undefined {
+    return this.#cache.get(token);
+  }
+
   /** Verifies a bearer token: its access token, or an {@link AuthError} naming why not. */
   verify(token: string): Promise<AccessToken> {
     const key = tokenKey(token);

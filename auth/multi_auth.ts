@@ -71,6 +71,19 @@ export class MultiAuth implements TokenVerifier {
     this.#verifiers = verifiers;
   }
 
+  /**
+   * The first remembered acceptance, qualified, in the verifiers' order; undefined as soon as a
+   * verifier cannot say synchronously (then `verify` decides, in order).
+   */
+  remembered(token: string): AccessToken | undefined {
+    for (const [name, verifier] of this.#verifiers) {
+      if (!verifier.remembered) return undefined;
+      const accepted = verifier.remembered(token);
+      if (accepted) return this.#qualify(name, accepted);
+    }
+    return undefined;
+  }
+
   /** Verifies a bearer token with each verifier in turn: the first acceptance, qualified. */
   async verify(token: string): Promise<AccessToken> {
     let lacking: AuthError | undefined;

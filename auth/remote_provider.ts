@@ -141,12 +141,21 @@ export function bearerChallenge(
 ): string {
   const params: string[] = [];
   if (refusal) {
-    params.push(`error="${refusal.error}"`, `error_description="${quote(refusal.message)}"`);
+    params.push(`error="${refusal.error}"`, `error_description="${description(refusal.message)}"`);
   }
   const wanted = refusal?.scopes.length ? refusal.scopes : scopes;
   if (wanted?.length) params.push(`scope="${quote(wanted.join(" "))}"`);
   if (metadataUrl) params.push(`resource_metadata="${quote(metadataUrl)}"`);
   return params.length ? `Bearer ${params.join(", ")}` : "Bearer";
+}
+
+/**
+ * An `error_description` as RFC 6750 §3 allows it (printable ASCII without `"` and `\`): it may
+ * name a client's URI, which can hold anything, and a header value outside Latin-1 would not even
+ * be sent.
+ */
+function description(text: string): string {
+  return text.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, "?");
 }
 
 function quote(text: string): string {

@@ -65,7 +65,8 @@ export class ToolCalls {
       requestedVersion(exchange.params),
       exchange.session?.visibility,
     );
-    return then(found, (tool) => this.#admitted(exchange, name, tool));
+    if (found instanceof Promise) return found.then((tool) => this.#admitted(exchange, name, tool));
+    return this.#admitted(exchange, name, found);
   }
 
   /** The tool, once the caller may use it (an unknown tool and a hidden one get the same answer). */

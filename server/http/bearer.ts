@@ -25,6 +25,20 @@ export function accessTokenOf(req: Request | undefined): AccessToken | undefined
 /** RFC 6750 `b64token`. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
+/**
+ * True when the request's token is one its verifier remembers (verified before, still valid):
+ * the request is authenticated without a promise. False means "ask {@link authenticate}".
+ */
+export function authenticatedNow(req: Request, auth: ServerAuth): boolean {
+  const verifier = verifierOf(auth);
+  if (!verifier.remembered) return false;
+  const match = BEARER.exec(req.headers.get("authorization") ?? "");
+  const token = match ? verifier.remembered(match[1]) : undefined;
+  if (!token) return false;
+  tokens.set(req, token);
+  return true;
+}
+
 /** Verifies the request's bearer token: undefined when it passes, else the refusal to send. */
 export async function authenticate(
   req: Request,

@@ -23,7 +23,7 @@ import {
 } from "./legacy.ts";
 import { handleModernPost, type ModernHttp } from "./modern.ts";
 import { pathOf, type RouteTable } from "./routes.ts";
-import { accessTokenOf, authenticate, scopeChallenge } from "./bearer.ts";
+import { accessTokenOf, authenticate, authenticatedNow, scopeChallenge } from "./bearer.ts";
 import type { ResponderOptions } from "./responder.ts";
 import type { ServerAuth } from "../../auth/remote_provider.ts";
 import { releaseSession } from "./session_streams.ts";
@@ -174,7 +174,7 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
       });
     }
     const auth = this.auth;
-    if (auth) {
+    if (auth && !authenticatedNow(req, auth)) {
       return authenticate(req, auth, this.#path, (m) => this.engine.log("warning", m))
         .then((refused) => refused ?? this.#serve(req));
     }

@@ -436,3 +436,37 @@ Deno.test("without auth on the server, a scope-guarded component is simply unsee
     await mcp.close();
   }
 });
+
+Deno.test("a challenge naming a client's URI keeps to the characters RFC 6750 allows in error_description", async () => {
+  const mcp = server();
+  mcp.resource("notes://{id}", { auth: requireScopes("notes:read") }, ({ id }) => Promise.resolve(id));
+  try {
+    const quoted = await send(mcp, "nobody", "resources/read", { uri: 'notes://a"b' });
+    assert.equal(quoted.status, 403);
+    assert.match(
+      quoted.challenge!,
+      /^Bearer error="insufficient_scope", error_description="Resource 'notes:\/\/a\?b' needs/,
+    );
+    // The 2025 wire has no Mcp-Name header, so any URI reaches the server: one outside Latin-1 too.
+    const headers = { authorization: "Bearer nobody" };
+    const init = await mcp.fetch(legacyRequest({
+      jsonrpc: "2.0",
+      id: 0,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    }, headers));
+    const session = init.headers.get("mcp-session-id")!;
+    await init.body?.cancel();
+    const uri = "notes://\u00fc\u2028x";
+    const res = await mcp.fetch(legacyRequest(
+      { jsonrpc: "2.0", id: 1, method: "resources/read", params: { uri } },
+      { ...headers, "mcp-session-id": session },
+    ));
+    assert.equal(res.status, 403);
+    assert.match(res.headers.get("www-authenticate")!, /error_description="Resource 'notes:\/\/\?\?x' needs/);
+    // The JSON-RPC error keeps the URI as the client sent it.
+    assert.equal((await readAnswer(res)).error.message, `Resource '${uri}' needs the scopes notes:read`);
+  } finally {
+    await mcp.close();
+  }
+});

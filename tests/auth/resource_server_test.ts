@@ -15,7 +15,7 @@ import {
   StaticTokenVerifier,
   type TokenVerifier,
 } from "../../mod.ts";
-import { legacyRequest, modernRequest, rawHttp, readMessages } from "../helpers/http.ts";
+import { legacyRequest, modernRequest, rawHttp, readAnswer, readMessages } from "../helpers/http.ts";
 import { StdioPeer } from "../helpers/stdio.ts";
 
 const BASE = "https://mcp.example.com";
@@ -244,5 +244,38 @@ Deno.test("vulnerability #13 (DNS rebinding): a loopback server refuses a foreig
   } finally {
     await mcp.close();
     await handle.finished;
+  }
+});
+
+Deno.test("a 2026 task belongs to the principal that created it: another token finds no such task", async () => {
+  const mcp = secured();
+  mcp.tool("slow_report", { task: true }, async () => {
+    await new Promise((r) => setTimeout(r, 20));
+    return "the report";
+  });
+  const withTasks = {
+    "io.modelcontextprotocol/clientCapabilities": { extensions: { "io.modelcontextprotocol/tasks": {} } },
+  };
+  const rpc = async (token: string, method: string, params: Record<string, unknown>) => {
+    const req = modernRequest(method, { ...params, _meta: withTasks }, 1, {}, "http://127.0.0.1/mcp");
+    return await readAnswer(await mcp.fetch(withToken(req, token)));
+  };
+  try {
+    const created = await rpc("alice-token", "tools/call", { name: "slow_report", arguments: {} });
+    assert.equal(created.result.resultType, "task");
+    const taskId = created.result.taskId as string;
+    for (const method of ["tasks/get", "tasks/cancel"]) {
+      const stolen = await rpc("bob-token", method, { taskId });
+      assert.equal(stolen.result, undefined, method);
+      assert.match(stolen.error.message, /not found|unknown/i, method);
+    }
+    let task: Record<string, unknown> = {};
+    for (let i = 0; i < 100 && task.status !== "completed"; i++) {
+      task = (await rpc("alice-token", "tasks/get", { taskId })).result;
+      if (task.status !== "completed") await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(task.status, "completed");
+  } finally {
+    await mcp.close();
   }
 });

@@ -17,3 +17,14 @@ Deno.test("StaticTokenVerifier accepts its tokens and refuses others and expired
   await assert.rejects(verifier.verify("old"), /expired/);
   assert.equal(verifier.allowPublicBind, false);
 });
+
+Deno.test("remembered() answers synchronously what verify() would accept, and nothing else", async () => {
+  const verifier = new StaticTokenVerifier({
+    tokens: { ok: { subject: "s", scopes: ["a"] }, old: { subject: "o", expiresAt: 1 } },
+    requiredScopes: ["a"],
+  });
+  assert.equal(verifier.remembered("ok")?.subject, "s");
+  assert.equal(verifier.remembered("old"), undefined);
+  assert.equal(verifier.remembered("unknown"), undefined);
+  await assert.rejects(verifier.verify("old"), /expired/);
+});

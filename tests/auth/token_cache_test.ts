@@ -27,3 +27,13 @@ Deno.test("the cache is bounded: the oldest entry goes first", () => {
   assert.equal(cache.get("a"), undefined);
   assert.ok(cache.get("b") && cache.get("c"));
 });
+
+Deno.test("tokens that share their tail share a key, never an entry", () => {
+  const tail = "x".repeat(64);
+  const [first, second] = [`first.${tail}`, `other.${tail}`];
+  assert.equal(tokenKey(first), tokenKey(second), "the key is the length and the tail");
+  const cache = new TokenCache(10, 60_000);
+  cache.set(tokenKey(first), token(first));
+  assert.equal(cache.get(second), undefined);
+  assert.equal(cache.get(first)?.token, first);
+});
