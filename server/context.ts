@@ -65,6 +65,8 @@ export interface ContextHost {
   /** The state of a user (absent where there is no store: a pool worker). */
   userState?(principal: Principal | undefined): UserState;
   runSubtask(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject>;
+  /** Calls a tool of the server as a request of its own (middleware, auth, validation). */
+  callToolFor(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject>;
   /** Adds visibility rules for the exchange's session (undefined rules: back to the server's view). */
   changeVisibility(exchange: Exchange, rules: VisibilityRule[] | undefined): Promise<void>;
 }
@@ -270,6 +272,29 @@ export class Context {
    */
   async runSubtask(name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
     return await this.#host.runSubtask(this.#exchange, name, args as JsonObject) as unknown as CallToolResult;
+  }
+
+  /**
+   * Calls another tool of this server, as the client could: through the middleware, the tool's
+   * auth checks (for this request's caller) and its argument validation, and resolves with its
+   * `CallToolResult` (a tool error, bad arguments included, is `isError: true`; an unknown tool or
+   * a refusal rejects with the `ProtocolError`). The call never becomes a task, and a tool that needs client input
+   * cannot be called this way. Not available to synchronous tools in the worker pool.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * import { z } from "zod";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("add", { input: z.object({ a: z.number(), b: z.number() }) }, async ({ a, b }) => a + b);
+   * mcp.tool("double", { input: z.object({ n: z.number() }) }, async ({ n }, ctx) => {
+   *   const result = await ctx.callTool("add", { a: n, b: n });
+   *   return (result.content[0] as { text: string }).text;
+   * });
+   * ```
+   */
+  async callTool(name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
+    return await this.#host.callToolFor(this.#exchange, name, args as JsonObject) as unknown as CallToolResult;
   }
 
   /** Raw `inputResponses` of this round (explicit input-required handlers). */

@@ -20,12 +20,20 @@ import type { ServerCore } from "./server_core.ts";
 /** The methods a parent delegates. */
 export type DelegatedMethod = "tools/call" | "resources/read" | "prompts/get";
 
-/** The parent's exchange as the child sees it: the same request, its params in the child's names. */
-class DelegatedExchange implements Exchange {
-  constructor(private readonly outer: Exchange, public params: JsonObject) {}
+/**
+ * The parent's exchange as the child sees it: the same request, its params in the child's names.
+ * With `nested` facts it is instead a call a handler makes (`ctx.callTool`): a request of its own
+ * method, which never becomes a task and has no input rounds of its own.
+ */
+export class DelegatedExchange implements Exchange {
+  constructor(
+    private readonly outer: Exchange,
+    public params: JsonObject,
+    private readonly nested?: RequestFacts,
+  ) {}
 
   get facts(): RequestFacts {
-    return this.outer.facts;
+    return this.nested ?? this.outer.facts;
   }
   get session(): Session | undefined {
     return this.outer.session;
@@ -37,13 +45,13 @@ class DelegatedExchange implements Exchange {
     return this.outer.httpRequest;
   }
   get input(): InputRound | undefined {
-    return this.outer.input;
+    return this.nested ? undefined : this.outer.input;
   }
   set input(round: InputRound | undefined) {
-    this.outer.input = round;
+    if (!this.nested) this.outer.input = round;
   }
   get taskEligible(): boolean | undefined {
-    return this.outer.taskEligible;
+    return this.nested ? false : this.outer.taskEligible;
   }
   send(message: JsonRpcMessage): void {
     this.outer.send(message);

@@ -35,7 +35,8 @@ import type { Principal } from "../../auth/access_token.ts";
 import { WorkerPool, workersAvailable } from "../workers/pool.ts";
 import { authChecksOf } from "../middleware/auth.ts";
 import { Authorizer } from "./authorizer.ts";
-import { type DelegatedMethod, runDelegated } from "./delegate.ts";
+import { DelegatedExchange, type DelegatedMethod, runDelegated } from "./delegate.ts";
+import { withMiddleware } from "./serve_request.ts";
 import type { Exchange } from "./exchange.ts";
 import { InputRequired, RequestStateCodec } from "./input_state.ts";
 import { Methods } from "./methods.ts";
@@ -395,6 +396,22 @@ export class ServerCore implements MountedServer {
   /** @inheritdoc */
   deleteState(exchange: Exchange, key: string): Promise<void> {
     return this.state.delete(exchange, key);
+  }
+
+  /** @inheritdoc */
+  async callToolFor(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject> {
+    const facts = exchange.facts.method === "tools/call"
+      ? exchange.facts
+      : { ...exchange.facts, method: "tools/call" };
+    const inner = new DelegatedExchange(exchange, { name, arguments: args }, facts);
+    const out = await withMiddleware(this, inner, (ex) => this.tools.call(ex) as MaybePromise<JsonObject>);
+    if (out instanceof InputRequired || out.resultType === "input_required") {
+      throw new McpError(
+        ErrorCode.InternalError,
+        `tool '${name}' needs client input and cannot be called from a handler`,
+      );
+    }
+    return out;
   }
 
   /** @inheritdoc */

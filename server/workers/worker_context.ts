@@ -97,6 +97,11 @@ export class WorkerHost implements ContextHost {
   }
 
   /** @inheritdoc */
+  callToolFor(): Promise<never> {
+    return unavailable("ctx.callTool()", this.tool);
+  }
+
+  /** @inheritdoc */
   changeVisibility(): Promise<never> {
     return unavailable("per-session visibility", this.tool);
   }
