@@ -34,9 +34,22 @@ export {
 } from "./server/fastmcp.ts";
 export type { ServeOptions, ServerHandle } from "./server/http/serve.ts";
 export type { RouteHandler, RouteOptions } from "./server/http/routes.ts";
-export type { Hook, Middleware, MiddlewareContext, Next } from "./server/middleware/middleware.ts";
+export type {
+  Hook,
+  Middleware,
+  MiddlewareContext,
+  MiddlewareHost,
+  Next,
+} from "./server/middleware/middleware.ts";
 export type { MaybePromise } from "./server/middleware/compose.ts";
 export { AuthMiddleware, type AuthMiddlewareOptions } from "./server/middleware/auth.ts";
+export { RateLimitError, type RateLimitOptions } from "./server/middleware/rate_limit_common.ts";
+export { RateLimitingMiddleware, type RateLimitingOptions } from "./server/middleware/rate_limiting.ts";
+export {
+  SlidingWindowRateLimitingMiddleware,
+  type SlidingWindowRateLimitingOptions,
+} from "./server/middleware/sliding_window_rate_limiting.ts";
+export { clientAddressOf } from "./server/http/client_address.ts";
 export type { Provider, TemplateMatch } from "./server/providers/provider.ts";
 export type { ProviderErrorStrategy } from "./server/providers/catalog.ts";
 export type { GetNext, Transform } from "./server/transforms/transform.ts";

@@ -26,6 +26,7 @@ export const ERROR_CODE_NAMES: Readonly<Record<number, string>> = Object.freeze(
     [ErrorCode.UrlElicitationRequired]: "url_elicitation_required",
     [ErrorCode.RequestTimeout]: "request_timeout",
     [ErrorCode.Forbidden]: "forbidden",
+    [ErrorCode.RateLimited]: "rate_limited",
   }),
 );
 

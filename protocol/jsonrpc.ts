@@ -79,6 +79,11 @@ export const ErrorCode = {
    * implementations). With `data.requiredScopes`, HTTP answers 403 `insufficient_scope`.
    */
   Forbidden: -32003,
+  /**
+   * A rate limit refused the request (denomcp's); `data.retryAfterMs` says when to try again, and
+   * HTTP answers it with 429 and `Retry-After`.
+   */
+  RateLimited: -32004,
 } as const;
 
 /** Builds a JSON-RPC error response. */

@@ -294,7 +294,11 @@ export class Context {
    * ```
    */
   async callTool(name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
-    return await this.#host.callToolFor(this.#exchange, name, args as JsonObject) as unknown as CallToolResult;
+    return await this.#host.callToolFor(
+      this.#exchange,
+      name,
+      args as JsonObject,
+    ) as unknown as CallToolResult;
   }
 
   /** Raw `inputResponses` of this round (explicit input-required handlers). */

@@ -257,7 +257,7 @@ export class FastMCP {
    * warns on stderr when the main module's default export has an own `fetch`, and stdio clients
    * show that stderr as errors.
    */
-  readonly fetch: (req: Request) => Response | Promise<Response>;
+  readonly fetch: (req: Request, info?: Deno.ServeHandlerInfo) => Response | Promise<Response>;
 
   /** Creates a server. */
   constructor(options: FastMCPOptions) {
@@ -301,7 +301,7 @@ export class FastMCP {
       scopeHierarchy: options.auth instanceof RemoteAuthProvider ? options.auth.scopeHierarchy : undefined,
       authenticates: options.auth !== undefined,
     });
-    this.fetch = (req) => this.#transport().fetch(req);
+    this.fetch = (req, info) => this.#transport().fetch(req, info);
     if (options.auth instanceof RemoteAuthProvider) this.#serveResourceMetadata(options.auth);
     serverRegistry().set(this.name, this);
     // Served by `deno serve` from a serve entry, no run() installs the SIGINT/SIGTERM shutdown: Deno

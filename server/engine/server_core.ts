@@ -6,7 +6,12 @@
  * @module
  */
 
-import type { Implementation, ResourceContents, ServerCapabilities } from "../../protocol/types.ts";
+import type {
+  Implementation,
+  LoggingLevel,
+  ResourceContents,
+  ServerCapabilities,
+} from "../../protocol/types.ts";
 import type { JsonObject } from "../../protocol/jsonrpc.ts";
 import { ErrorCode } from "../../protocol/jsonrpc.ts";
 import { McpTelemetry, type TelemetryOptions } from "../../otel/telemetry.ts";
@@ -17,7 +22,7 @@ import type { Limits } from "../limits.ts";
 import { type Lifespan, type StartedLifespan, startLifespan } from "../lifespan.ts";
 import type { LogSink } from "../logger.ts";
 import type { MaybePromise } from "../middleware/compose.ts";
-import { type Middleware, Pipeline } from "../middleware/middleware.ts";
+import { type Middleware, type MiddlewareHost, Pipeline } from "../middleware/middleware.ts";
 import { Catalog, type ProviderErrorStrategy } from "../providers/catalog.ts";
 import { LocalProvider, type OnDuplicate } from "../providers/local.ts";
 import type { MountedServer } from "../providers/mount.ts";
@@ -76,6 +81,26 @@ interface ServerEvent {
   uri: string;
   at: number;
   nonce: string;
+}
+
+/** What middleware may use of a server. */
+class CoreHost implements MiddlewareHost {
+  constructor(private readonly core: ServerCore) {}
+  get name(): string {
+    return this.core.serverInfo.name;
+  }
+  get store(): Store {
+    return this.core.store;
+  }
+  log(level: LoggingLevel, message: string): void {
+    this.core.log(level, message);
+  }
+  onListChanged(listener: (kind: ComponentKind) => void): void {
+    this.core.onListChanged(listener);
+  }
+  recordClientAddresses(): void {
+    this.core.recordClientAddresses();
+  }
 }
 
 /** The engine behind a `FastMCP`. */
@@ -192,9 +217,23 @@ export class ServerCore implements MountedServer {
   /** Adds a middleware inside the ones added before it; an `AuthMiddleware` adds its checks. */
   addMiddleware(middleware: Middleware): void {
     this.pipeline.add(middleware);
+    middleware.install?.(this.#middlewareHost);
     const checks = authChecksOf(middleware);
     if (checks.length) this.authorizer.add(checks);
   }
+
+  /** Client addresses of HTTP requests are kept (a middleware asked: see `MiddlewareHost`). */
+  get recordsClientAddresses(): boolean {
+    return this.#root.#recordsClientAddresses;
+  }
+
+  /** Keeps the client addresses of HTTP requests from now on. */
+  recordClientAddresses(): void {
+    this.#root.#recordsClientAddresses = true;
+  }
+
+  #recordsClientAddresses = false;
+  readonly #middlewareHost: MiddlewareHost = new CoreHost(this);
 
   get #root(): ServerCore {
     return this.parent ? this.parent.#root : this;

@@ -24,6 +24,14 @@ import {
 import { handleModernPost, type ModernHttp } from "./modern.ts";
 import { pathOf, type RouteTable } from "./routes.ts";
 import { accessTokenOf, authenticate, authenticatedNow, scopeChallenge } from "./bearer.ts";
+import { recordClientAddress } from "./client_address.ts";
+
+/** 429 with `Retry-After` in whole seconds (RFC 9110), from a rate limit's `data.retryAfterMs`. */
+function rateLimited(data: unknown): { status: number; headers: Record<string, string> } {
+  const ms = (data as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  const seconds = typeof ms === "number" && Number.isFinite(ms) ? Math.max(1, Math.ceil(ms / 1000)) : 1;
+  return { status: 429, headers: { "retry-after": String(seconds) } };
+}
 import type { ResponderOptions } from "./responder.ts";
 import type { ServerAuth } from "../../auth/remote_provider.ts";
 import { releaseSession } from "./session_streams.ts";
@@ -82,14 +90,16 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
       this.#policy = { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins };
     }
     engine.sessions.onClose(releaseSession);
-    if (auth) {
-      this.challengeOf = (response, request) =>
-        scopeChallenge(auth, this.#path, response, accessTokenOf(request) === undefined);
-    }
   }
 
   /** @inheritdoc */
-  readonly challengeOf?: ResponderOptions["challengeOf"];
+  readonly refusalOf: ResponderOptions["refusalOf"] = (response, request) => {
+    const error = response.error!;
+    if (error.code === ErrorCode.RateLimited) return rateLimited(error.data);
+    if (error.code !== ErrorCode.Forbidden || !this.auth) return undefined;
+    const refusal = scopeChallenge(this.auth, this.#path, response, accessTokenOf(request) === undefined);
+    return refusal && { status: refusal.status, headers: { "www-authenticate": refusal.challenge } };
+  };
 
   /** The path of the MCP endpoint. */
   get path(): string {
@@ -112,7 +122,8 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
   }
 
   /** Handles one HTTP request: the MCP endpoint, a custom route, or 404. */
-  fetch(req: Request): Response | Promise<Response> {
+  fetch(req: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response> {
+    if (info && this.engine.recordsClientAddresses) recordClientAddress(req, info.remoteAddr);
     // The store (sessions) and the lifespan are opened before the first request is looked at.
     // One that cannot open answers 503 naming the store; a later request tries again (at most once a second).
     if (!this.engine.started) {
@@ -120,7 +131,7 @@ export class HttpTransport implements LegacyHttp, ModernHttp {
       const refused = checkHost(req, this.#policy, this.#checkOrigin);
       if (refused) return refused;
       return this.engine.ready().then(
-        () => this.fetch(req),
+        () => this.fetch(req, info),
         (error) =>
           jsonError(503, null, ErrorCode.InternalError, errorMessage(error), undefined, {
             "retry-after": "1",

@@ -35,8 +35,8 @@ export interface LegacyHttp {
   readonly connections: ConnectionRegistry;
   /** Requests being served (for `stats()`). */
   active: number;
-  /** What makes a refusal naming scopes an HTTP challenge (servers with auth). */
-  readonly challengeOf?: ResponderOptions["challengeOf"];
+  /** The HTTP status and headers of errors HTTP says more of (see `ResponderOptions`). */
+  readonly refusalOf?: ResponderOptions["refusalOf"];
   /** Serve 2025 requests without sessions (no `Mcp-Session-Id`, no GET stream). */
   readonly stateless: boolean;
 }
@@ -126,7 +126,7 @@ class LegacyPeer implements Peer {
       prime: supportsSsePolling(session?.protocolVersion ?? this.fallbackVersion),
       // 2025: a dropped connection is not a cancellation; the stream can be resumed.
       statusOf: () => 200,
-      challengeOf: this.http.challengeOf,
+      refusalOf: this.http.refusalOf,
       request: this.httpRequest,
     });
   }

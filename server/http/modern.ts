@@ -30,8 +30,8 @@ export interface ModernHttp {
   readonly connections: ConnectionRegistry;
   /** Requests being served (for `stats()`). */
   active: number;
-  /** What makes a refusal naming scopes an HTTP challenge (servers with auth). */
-  readonly challengeOf?: ResponderOptions["challengeOf"];
+  /** The HTTP status and headers of errors HTTP says more of (see `ResponderOptions`). */
+  readonly refusalOf?: ResponderOptions["refusalOf"];
 }
 
 /**
@@ -75,7 +75,7 @@ class ModernPeer implements Peer {
     return this.responder = new Responder({
       registry: this.http.connections,
       statusOf: modernStatus,
-      challengeOf: this.http.challengeOf,
+      refusalOf: this.http.refusalOf,
       request: this.httpRequest,
       cancelOnDisconnect: exchange,
       upgradeAfterMs: this.http.engine.limits.sseUpgradeAfterMs,

@@ -26,13 +26,16 @@ export interface ResponderOptions {
   upgradeAfterMs?: number;
   /** HTTP status for a plain-JSON answer. */
   statusOf(response: JsonRpcResponse): number;
-  /** The request answered (for {@link challengeOf}). */
+  /** The request answered (for {@link refusalOf}). */
   request?: Request;
-  /** What makes a refusal naming scopes an HTTP challenge (servers with auth). */
-  challengeOf?: (
+  /**
+   * The HTTP status and headers of an error that HTTP says more of than JSON-RPC: a refusal
+   * naming scopes (401/403 with a challenge), a rate limit (429 with `Retry-After`).
+   */
+  refusalOf?: (
     response: JsonRpcResponse,
     request: Request | undefined,
-  ) => { status: number; challenge: string } | undefined;
+  ) => { status: number; headers: Record<string, string> } | undefined;
 }
 
 /**
@@ -116,13 +119,8 @@ export class Responder implements Channel {
   #plain(response: JsonRpcResponse | undefined): Response {
     const { options } = this;
     if (!response) return new Response(null, { status: 202, headers: options.headers });
-    const refusal = response.error && options.challengeOf?.(response, options.request);
-    if (refusal) {
-      return jsonResponse(response, refusal.status, {
-        ...options.headers,
-        "www-authenticate": refusal.challenge,
-      });
-    }
+    const refusal = response.error && options.refusalOf?.(response, options.request);
+    if (refusal) return jsonResponse(response, refusal.status, { ...options.headers, ...refusal.headers });
     return jsonResponse(response, options.statusOf(response), options.headers);
   }
 

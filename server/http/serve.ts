@@ -87,7 +87,7 @@ export function serveHttp(
       log("info", `serving MCP on http://${hostForUrl(addr.hostname)}:${addr.port}${endpoint}`);
     } else if (addr.transport === "unix") log("info", `serving MCP on unix:${addr.path}`);
   };
-  const handler = (req: Request) => transport.fetch(req);
+  const handler = (req: Request, info: Deno.ServeHandlerInfo) => transport.fetch(req, info);
   const server = options.path ? Deno.serve({ path: options.path, onListen }, handler) : Deno.serve(
     {
       hostname,

@@ -9,6 +9,9 @@
  */
 
 import type { AuthCheck } from "../../auth/authorization.ts";
+import type { LoggingLevel } from "../../protocol/types.ts";
+import type { ComponentKind } from "../components/common.ts";
+import type { Store } from "../store/store.ts";
 import type { JsonObject } from "../../protocol/jsonrpc.ts";
 import type { Era } from "../../protocol/versions.ts";
 import type { Context } from "../context.ts";
@@ -98,15 +101,59 @@ export interface Middleware {
   onListResourceTemplates?: Hook;
   /** `prompts/list`. */
   onListPrompts?: Hook;
+  /**
+   * Called once when the middleware is added to a server, with what a middleware may use of it
+   * (its store, its logger, its list changes): a cache or a rate limit keeps its entries there.
+   */
+  install?(host: MiddlewareHost): void;
   /** @internal auth checks a server applies to every component (`AuthMiddleware` sets them) */
   readonly [AUTH_CHECKS]?: readonly AuthCheck[];
+}
+
+/**
+ * What a middleware may use of the server it is added to (see {@link Middleware.install}).
+ *
+ * @example
+ * ```ts
+ * import { FastMCP, type Middleware, type MiddlewareHost } from "@denomcp/denomcp";
+ * class Counter implements Middleware {
+ *   #host?: MiddlewareHost;
+ *   install(host: MiddlewareHost) {
+ *     this.#host = host;
+ *   }
+ *   async onCallTool(context: Parameters<NonNullable<Middleware["onCallTool"]>>[0], next: Parameters<NonNullable<Middleware["onCallTool"]>>[1]) {
+ *     const store = this.#host!.store;
+ *     await store.set(["calls", String(context.params.name)], Date.now());
+ *     return await next(context);
+ *   }
+ * }
+ * new FastMCP({ name: "demo", middleware: [new Counter()] });
+ * ```
+ */
+export interface MiddlewareHost {
+  /** The server's name. */
+  readonly name: string;
+  /**
+   * The server's store (where sessions, tasks and state live: shared by instances on a shared
+   * store). Open from the server's first request on; reading it before throws.
+   */
+  readonly store: Store;
+  /** Logs through the server's logger. */
+  log(level: LoggingLevel, message: string): void;
+  /** Hears when a list of components changes (`tools`, `resources` or `prompts`). */
+  onListChanged(listener: (kind: ComponentKind) => void): void;
+  /** Keep the client address of HTTP requests, for {@link clientAddressOf} (a rate limit asks this). */
+  recordClientAddresses(): void;
 }
 
 /** @internal where a middleware carries server-wide auth checks */
 export const AUTH_CHECKS: unique symbol = Symbol("denomcp.middleware.authChecks");
 
+/** The names of the hooks. */
+type HookName = Exclude<keyof Middleware, "install" | typeof AUTH_CHECKS>;
+
 /** The hook of each method that has one (a Map: the key is the client's method). */
-const METHOD_HOOKS: ReadonlyMap<string, keyof Middleware> = new Map([
+const METHOD_HOOKS: ReadonlyMap<string, HookName> = new Map([
   ["initialize", "onInitialize"],
   ["tools/call", "onCallTool"],
   ["resources/read", "onReadResource"],
@@ -184,7 +231,7 @@ export class Pipeline {
     const steps: Chain[] = [];
     const specific = type === "request" ? METHOD_HOOKS.get(method) : undefined;
     for (const m of this.#middleware) {
-      const names: (keyof Middleware)[] = ["onMessage", type === "request" ? "onRequest" : "onNotification"];
+      const names: HookName[] = ["onMessage", type === "request" ? "onRequest" : "onNotification"];
       if (specific) names.push(specific);
       for (const name of names) {
         const hook = m[name];

@@ -1,0 +1,108 @@
+/**
+ * `RateLimitingMiddleware`: a token bucket per client (and per tool, if asked), kept in the
+ * server's store with compare-and-set updates, so that the limit holds across isolates and
+ * instances sharing a store, and across re-initialised sessions.
+ *
+ * @module
+ */
+
+import type { JsonObject } from "../../protocol/jsonrpc.ts";
+import type { Middleware, MiddlewareContext, MiddlewareHost, Next } from "./middleware.ts";
+import {
+  CAS_ATTEMPTS,
+  limitKey,
+  RateLimitError,
+  type RateLimitOptions,
+  StoreGuard,
+  type Verdict,
+} from "./rate_limit_common.ts";
+
+/** Options of {@link RateLimitingMiddleware}. */
+export interface RateLimitingOptions extends RateLimitOptions {
+  /** Sustained rate: tokens added per second. Default 10. */
+  maxRequestsPerSecond?: number;
+  /** Most requests in a burst (the bucket's size). Default twice `maxRequestsPerSecond`. */
+  burstCapacity?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * Limits requests with a token bucket: a refused request gets JSON-RPC -32004 with
+ * `data.retryAfterMs` (HTTP: 429 and `Retry-After`). The bucket lives in the server's store:
+ * with `store: "kv"` every instance on the KV database shares it.
+ *
+ * @example
+ * ```ts
+ * import { FastMCP, RateLimitingMiddleware } from "@denomcp/denomcp";
+ * const mcp = new FastMCP({
+ *   name: "api",
+ *   middleware: [new RateLimitingMiddleware({ maxRequestsPerSecond: 5, burstCapacity: 20, perTool: true })],
+ * });
+ * ```
+ */
+export class RateLimitingMiddleware implements Middleware {
+  readonly #rate: number;
+  readonly #capacity: number;
+  readonly #options: RateLimitingOptions;
+  readonly #guard: StoreGuard;
+  #host?: MiddlewareHost;
+
+  /** Creates the limit; throws a TypeError for a rate or capacity that is not positive. */
+  constructor(options: RateLimitingOptions = {}) {
+    this.#rate = options.maxRequestsPerSecond ?? 10;
+    this.#capacity = options.burstCapacity ?? this.#rate * 2;
+    if (!(this.#rate > 0) || !(this.#capacity >= 1)) {
+      throw new TypeError("RateLimitingMiddleware: maxRequestsPerSecond must be > 0 and burstCapacity >= 1");
+    }
+    this.#options = options;
+    this.#guard = new StoreGuard(options.failOpen ?? true);
+  }
+
+  /** Keeps the server's store and has it record client addresses (the default key without auth). */
+  install(host: MiddlewareHost): void {
+    this.#host = host;
+    host.recordClientAddresses();
+  }
+
+  /** Counts the request against its client's limit, or refuses it with a {@link RateLimitError}. */
+  async onRequest(context: MiddlewareContext, next: Next): Promise<JsonObject | undefined> {
+    const key = await limitKey(context, this.#options);
+    if (key && this.#host) {
+      const host = this.#host;
+      const verdict = await this.#guard.decide(host, "rate limit", () => this.#take(host, key));
+      if (!verdict.allowed) {
+        throw new RateLimitError(
+          `rate limit exceeded (${this.#rate}/s, bursts of ${this.#capacity}); retry in ${verdict.retryAfterMs} ms`,
+          verdict.retryAfterMs,
+        );
+      }
+    }
+    return await next(context);
+  }
+
+  /** Takes a token from the bucket under `key`, atomically. */
+  async #take(host: MiddlewareHost, key: string[]): Promise<Verdict> {
+    const store = host.store;
+    const storeKey = ["ratelimit", "bucket", ...key];
+    // An idle bucket refills completely in this long; past it the entry is not needed.
+    const expireInMs = Math.ceil((this.#capacity / this.#rate) * 1000) + 1000;
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const { value, version } = await store.getVersioned<Bucket>(storeKey);
+      const now = Date.now();
+      const tokens = value
+        ? Math.min(this.#capacity, value.tokens + ((now - value.at) / 1000) * this.#rate)
+        : this.#capacity;
+      if (tokens < 1) {
+        return { allowed: false, retryAfterMs: Math.ceil(((1 - tokens) / this.#rate) * 1000) };
+      }
+      if (await store.setIf(storeKey, version, { tokens: tokens - 1, at: now }, { expireInMs })) {
+        return { allowed: true, retryAfterMs: 0 };
+      }
+    }
+    throw new Error(`the bucket ${JSON.stringify(key)} is too contended`);
+  }
+}

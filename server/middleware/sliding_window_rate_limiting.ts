@@ -1,0 +1,107 @@
+/**
+ * `SlidingWindowRateLimitingMiddleware`: at most `maxRequests` in any window of `windowMs`, exactly
+ * (the times of the requests in the window are kept), in the server's store with compare-and-set
+ * updates, so that the limit holds across isolates and instances sharing a store.
+ *
+ * @module
+ */
+
+import type { JsonObject } from "../../protocol/jsonrpc.ts";
+import type { Middleware, MiddlewareContext, MiddlewareHost, Next } from "./middleware.ts";
+import {
+  CAS_ATTEMPTS,
+  limitKey,
+  RateLimitError,
+  type RateLimitOptions,
+  StoreGuard,
+  type Verdict,
+} from "./rate_limit_common.ts";
+
+/** Options of {@link SlidingWindowRateLimitingMiddleware}. */
+export interface SlidingWindowRateLimitingOptions extends RateLimitOptions {
+  /** Requests allowed in any window. At most 10,000 (each is a timestamp in the store). */
+  maxRequests: number;
+  /** The window, in ms. Default one minute. */
+  windowMs?: number;
+}
+
+/** Most requests a window may count: the timestamps must fit one store entry. */
+const MAX_REQUESTS = 10_000;
+
+/**
+ * Limits requests to `maxRequests` in any sliding window of `windowMs`: a refused request gets
+ * JSON-RPC -32004 with `data.retryAfterMs` (HTTP: 429 and `Retry-After`), the time until the
+ * oldest request in the window leaves it.
+ *
+ * @example
+ * ```ts
+ * import { FastMCP, SlidingWindowRateLimitingMiddleware } from "@denomcp/denomcp";
+ * const mcp = new FastMCP({
+ *   name: "api",
+ *   store: "kv",
+ *   middleware: [new SlidingWindowRateLimitingMiddleware({ maxRequests: 100, windowMs: 60_000 })],
+ * });
+ * ```
+ */
+export class SlidingWindowRateLimitingMiddleware implements Middleware {
+  readonly #max: number;
+  readonly #window: number;
+  readonly #options: SlidingWindowRateLimitingOptions;
+  readonly #guard: StoreGuard;
+  #host?: MiddlewareHost;
+
+  /** Creates the limit; throws a TypeError for a count or window out of range. */
+  constructor(options: SlidingWindowRateLimitingOptions) {
+    this.#max = options.maxRequests;
+    this.#window = options.windowMs ?? 60_000;
+    if (!Number.isInteger(this.#max) || this.#max < 1 || this.#max > MAX_REQUESTS || !(this.#window > 0)) {
+      throw new TypeError(
+        `SlidingWindowRateLimitingMiddleware: maxRequests must be an integer from 1 to ${MAX_REQUESTS} ` +
+          "and windowMs positive",
+      );
+    }
+    this.#options = options;
+    this.#guard = new StoreGuard(options.failOpen ?? true);
+  }
+
+  /** Keeps the server's store and has it record client addresses (the default key without auth). */
+  install(host: MiddlewareHost): void {
+    this.#host = host;
+    host.recordClientAddresses();
+  }
+
+  /** Counts the request against its client's limit, or refuses it with a {@link RateLimitError}. */
+  async onRequest(context: MiddlewareContext, next: Next): Promise<JsonObject | undefined> {
+    const key = await limitKey(context, this.#options);
+    if (key && this.#host) {
+      const host = this.#host;
+      const verdict = await this.#guard.decide(host, "rate limit", () => this.#count(host, key));
+      if (!verdict.allowed) {
+        throw new RateLimitError(
+          `rate limit exceeded (${this.#max} per ${this.#window} ms); retry in ${verdict.retryAfterMs} ms`,
+          verdict.retryAfterMs,
+        );
+      }
+    }
+    return await next(context);
+  }
+
+  /** Counts the request in the window under `key`, atomically. */
+  async #count(host: MiddlewareHost, key: string[]): Promise<Verdict> {
+    const store = host.store;
+    const storeKey = ["ratelimit", "window", ...key];
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const { value, version } = await store.getVersioned<number[]>(storeKey);
+      const now = Date.now();
+      const recent = (value ?? []).filter((at) => at > now - this.#window);
+      if (recent.length >= this.#max) {
+        return { allowed: false, retryAfterMs: Math.max(1, recent[0] + this.#window - now) };
+      }
+      recent.push(now);
+      if (await store.setIf(storeKey, version, recent, { expireInMs: this.#window + 1000 })) {
+        return { allowed: true, retryAfterMs: 0 };
+      }
+    }
+    throw new Error(`the window ${JSON.stringify(key)} is too contended`);
+  }
+}
