@@ -44,6 +44,13 @@ export type {
 export type { MaybePromise } from "./server/middleware/compose.ts";
 export { AuthMiddleware, type AuthMiddlewareOptions } from "./server/middleware/auth.ts";
 export { RateLimitError, type RateLimitOptions } from "./server/middleware/rate_limit_common.ts";
+export {
+  type CacheMethodStatistics,
+  type CallToolCacheSettings,
+  type MethodCacheSettings,
+  ResponseCachingMiddleware,
+  type ResponseCachingOptions,
+} from "./server/middleware/response_caching.ts";
 export { RateLimitingMiddleware, type RateLimitingOptions } from "./server/middleware/rate_limiting.ts";
 export {
   SlidingWindowRateLimitingMiddleware,
