@@ -43,6 +43,12 @@ export type {
 } from "./server/middleware/middleware.ts";
 export type { MaybePromise } from "./server/middleware/compose.ts";
 export { AuthMiddleware, type AuthMiddlewareOptions } from "./server/middleware/auth.ts";
+export {
+  type ArgTransform,
+  type Forward,
+  Tool,
+  type ToolTransformOptions,
+} from "./server/components/tool_transform.ts";
 export { RateLimitError, type RateLimitOptions } from "./server/middleware/rate_limit_common.ts";
 export {
   type CacheMethodStatistics,

@@ -371,6 +371,21 @@ export class FastMCP {
   }
 
   /**
+   * Adds a tool made elsewhere (`Tool.from(...)`, say) to this server.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP, Tool } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * const hello = mcp.tool("hello", async () => "hello");
+   * mcp.addTool(Tool.from(hello, { name: "greet", description: "Says hello" }));
+   * ```
+   */
+  addTool(tool: ToolComponent): ToolComponent {
+    return this.#core.local.add(tool);
+  }
+
+  /**
    * Defines a resource; a URI with `{variables}` defines a template whose handler receives them.
    *
    * @example
