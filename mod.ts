@@ -49,6 +49,7 @@ export {
   Tool,
   type ToolTransformOptions,
 } from "./server/components/tool_transform.ts";
+export { PingMiddleware, type PingOptions } from "./server/middleware/ping.ts";
 export { RateLimitError, type RateLimitOptions } from "./server/middleware/rate_limit_common.ts";
 export {
   type CacheMethodStatistics,

@@ -101,6 +101,9 @@ class CoreHost implements MiddlewareHost {
   recordClientAddresses(): void {
     this.core.recordClientAddresses();
   }
+  onSessionEnd(listener: (sessionId: string) => void): void {
+    this.core.sessions.onClose((session) => listener(session.id));
+  }
 }
 
 /** The engine behind a `FastMCP`. */

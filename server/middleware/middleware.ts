@@ -142,8 +142,10 @@ export interface MiddlewareHost {
   log(level: LoggingLevel, message: string): void;
   /** Hears when a list of components changes (`tools`, `resources` or `prompts`). */
   onListChanged(listener: (kind: ComponentKind) => void): void;
-  /** Keep the client address of HTTP requests, for {@link clientAddressOf} (a rate limit asks this). */
+  /** Keep the client address of HTTP requests, for `clientAddressOf` (a rate limit asks this). */
   recordClientAddresses(): void;
+  /** Hears when a 2025 session ends (closed by its client, expired, or the server stopping). */
+  onSessionEnd(listener: (sessionId: string) => void): void;
 }
 
 /** @internal where a middleware carries server-wide auth checks */
