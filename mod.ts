@@ -50,6 +50,30 @@ export {
   type ToolTransformOptions,
 } from "./server/components/tool_transform.ts";
 export { PingMiddleware, type PingOptions } from "./server/middleware/ping.ts";
+export { TimingMiddleware, type TimingOptions } from "./server/middleware/timing.ts";
+export { LoggingMiddleware, type LoggingOptions } from "./server/middleware/logging.ts";
+export {
+  type StructuredLogEntry,
+  StructuredLoggingMiddleware,
+  type StructuredLoggingOptions,
+} from "./server/middleware/structured_logging.ts";
+export { ErrorHandlingMiddleware, type ErrorHandlingOptions } from "./server/middleware/error_handling.ts";
+export { type ErrorClass, RetryMiddleware, type RetryOptions } from "./server/middleware/retry.ts";
+export {
+  ResponseLimitingMiddleware,
+  type ResponseLimitingOptions,
+} from "./server/middleware/response_limiting.ts";
+export { DereferenceRefsMiddleware } from "./server/middleware/dereference_refs.ts";
+export {
+  BaseSearchTransform,
+  type SearchOptions,
+  type SearchToolDefinition,
+} from "./server/transforms/search_common.ts";
+export { BM25SearchTransform } from "./server/transforms/bm25_search.ts";
+export { RegexSearchTransform } from "./server/transforms/regex_search.ts";
+export { PromptsAsTools } from "./server/transforms/prompts_as_tools.ts";
+export { ResourcesAsTools } from "./server/transforms/resources_as_tools.ts";
+export { ToolTitles } from "./server/transforms/tool_titles.ts";
 export { RateLimitError, type RateLimitOptions } from "./server/middleware/rate_limit_common.ts";
 export {
   type CacheMethodStatistics,

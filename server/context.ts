@@ -17,15 +17,21 @@ import type {
   CreateMessageParams,
   CreateMessageResult,
   ElicitResult,
+  GetPromptResult,
   Implementation,
   LoggingLevel,
+  Prompt,
+  Resource,
   ResourceContents,
+  ResourceTemplate,
   Root,
   SamplingMessage,
+  Tool,
 } from "../protocol/types.ts";
 import type { Era } from "../protocol/versions.ts";
 import { ToolError } from "./errors.ts";
 import type { Exchange } from "./engine/exchange.ts";
+import type { Slot } from "./providers/catalog.ts";
 import {
   assertClientSupports,
   type InputRequest,
@@ -67,6 +73,10 @@ export interface ContextHost {
   runSubtask(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject>;
   /** Calls a tool of the server as a request of its own (middleware, auth, validation). */
   callToolFor(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject>;
+  /** What the exchange's caller may list in `slot` (visibility, auth; never cached, no middleware). */
+  listFor(exchange: Exchange, slot: Slot): Promise<unknown[]>;
+  /** Renders a prompt of the server as a request of its own (middleware, auth, validation). */
+  getPromptFor(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject>;
   /** Adds visibility rules for the exchange's session (undefined rules: back to the server's view). */
   changeVisibility(exchange: Exchange, rules: VisibilityRule[] | undefined): Promise<void>;
 }
@@ -299,6 +309,99 @@ export class Context {
       name,
       args as JsonObject,
     ) as unknown as CallToolResult;
+  }
+
+  /**
+   * The tools this request's caller may list (`tools/list`, every page): the server's and the
+   * session's visibility rules and the caller's auth checks apply. Computed anew on each call, as
+   * the catalog is, and not through the middleware: a caching middleware would answer with the
+   * client's own listing, which a transform may replace (the search transforms list everything
+   * for their search tool and show clients only it). Not available to synchronous tools in the
+   * worker pool.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("tool_names", async (_args, ctx) => (await ctx.listTools()).map((t) => t.name).join(", "));
+   * ```
+   */
+  async listTools(): Promise<Tool[]> {
+    return await this.#host.listFor(this.#exchange, "tools") as Tool[];
+  }
+
+  /**
+   * The static resources this request's caller may list (`resources/list`), as
+   * {@link listTools} does for tools.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.resource("config://app", () => ({ theme: "dark" }));
+   * mcp.tool("resource_uris", async (_args, ctx) => (await ctx.listResources()).map((r) => r.uri).join(", "));
+   * ```
+   */
+  async listResources(): Promise<Resource[]> {
+    return await this.#host.listFor(this.#exchange, "resources") as Resource[];
+  }
+
+  /**
+   * The resource templates this request's caller may list (`resources/templates/list`), as
+   * {@link listTools} does for tools.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.resource("users://{id}", ({ id }) => ({ id }));
+   * mcp.tool("templates", async (_args, ctx) => (await ctx.listResourceTemplates()).map((t) => t.uriTemplate));
+   * ```
+   */
+  async listResourceTemplates(): Promise<ResourceTemplate[]> {
+    return await this.#host.listFor(this.#exchange, "templates") as ResourceTemplate[];
+  }
+
+  /**
+   * The prompts this request's caller may list (`prompts/list`), as {@link listTools} does for
+   * tools.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.prompt("review", async () => "Please review this.");
+   * mcp.tool("prompt_names", async (_args, ctx) => (await ctx.listPrompts()).map((p) => p.name).join(", "));
+   * ```
+   */
+  async listPrompts(): Promise<Prompt[]> {
+    return await this.#host.listFor(this.#exchange, "prompts") as Prompt[];
+  }
+
+  /**
+   * Renders a prompt of this server, as the client could (`prompts/get`): through the
+   * middleware, the prompt's auth checks (for this request's caller) and its argument validation.
+   * An unknown prompt, bad arguments or a refusal reject with the `ProtocolError`. Not available
+   * to synchronous tools in the worker pool.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * import { z } from "zod";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.prompt("greet", { args: z.object({ name: z.string() }) }, ({ name }) => `Hello, ${name}!`);
+   * mcp.tool("greeting", async (_args, ctx) => {
+   *   const { messages } = await ctx.getPrompt("greet", { name: "Ada" });
+   *   return (messages[0].content as { text: string }).text;
+   * });
+   * ```
+   */
+  async getPrompt(name: string, args: Record<string, unknown> = {}): Promise<GetPromptResult> {
+    return await this.#host.getPromptFor(
+      this.#exchange,
+      name,
+      args as JsonObject,
+    ) as unknown as GetPromptResult;
   }
 
   /** Raw `inputResponses` of this round (explicit input-required handlers). */

@@ -31,7 +31,7 @@ export interface ArgTransform {
   /** Required of clients (not with a default). */
   required?: true;
   /** Its new JSON Schema (type); `$defs` in it move to the root of the tool's schema. */
-  type?: JsonSchema;
+  type?: Record<string, unknown>;
   /** Examples shown to clients. */
   examples?: unknown[];
 }

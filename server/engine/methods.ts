@@ -159,14 +159,21 @@ export class Methods {
     return {};
   }
 
-  #list(exchange: Exchange, slot: Slot, key: string): MaybePromise<JsonObject> {
-    const listing = then(this.core.catalog.listing(slot, exchange.session?.visibility), (all) => {
+  /**
+   * The entries of a slot the request's caller may use (visible to its session, allowed by auth),
+   * before paging; `fresh` bypasses the catalog's cache (see `Catalog.listing`).
+   */
+  usable(exchange: Exchange, slot: Slot, fresh = false): MaybePromise<readonly unknown[]> {
+    return then(this.core.catalog.listing(slot, exchange.session?.visibility, fresh), (all) => {
       const { authorizer } = this.core;
       if (!authorizer.applies(exchange.facts, all.guarded)) return all.items;
       // Only what the caller may use is listed (per caller, so never cached).
       return authorizer.filter(all.items, all.components, exchange.facts);
     });
-    return then(listing, (items) => {
+  }
+
+  #list(exchange: Exchange, slot: Slot, key: string): MaybePromise<JsonObject> {
+    return then(this.usable(exchange, slot), (items) => {
       const size = this.core.listPageSize;
       const cursor = exchange.params.cursor;
       let offset = 0;

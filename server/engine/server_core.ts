@@ -23,7 +23,7 @@ import { type Lifespan, type StartedLifespan, startLifespan } from "../lifespan.
 import type { LogSink } from "../logger.ts";
 import type { MaybePromise } from "../middleware/compose.ts";
 import { type Middleware, type MiddlewareHost, Pipeline } from "../middleware/middleware.ts";
-import { Catalog, type ProviderErrorStrategy } from "../providers/catalog.ts";
+import { Catalog, type ProviderErrorStrategy, type Slot } from "../providers/catalog.ts";
 import { LocalProvider, type OnDuplicate } from "../providers/local.ts";
 import type { MountedServer } from "../providers/mount.ts";
 import { ListenHub } from "../sessions/subscriptions.ts";
@@ -451,6 +451,30 @@ export class ServerCore implements MountedServer {
       throw new McpError(
         ErrorCode.InternalError,
         `tool '${name}' needs client input and cannot be called from a handler`,
+      );
+    }
+    return out;
+  }
+
+  /** @inheritdoc */
+  async listFor(exchange: Exchange, slot: Slot): Promise<unknown[]> {
+    // Neither through the middleware nor from the catalog's cache: both would give the client's
+    // listing, which a transform may replace (a search transform lists for its own search tool
+    // what it hides from clients), and a caching middleware keeps that one.
+    return [...await this.methods.usable(exchange, slot, true)];
+  }
+
+  /** @inheritdoc */
+  async getPromptFor(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject> {
+    const inner = new DelegatedExchange(exchange, { name, arguments: args }, {
+      ...exchange.facts,
+      method: "prompts/get",
+    });
+    const out = await withMiddleware(this, inner, (ex) => this.methods.getPrompt(ex) as Promise<JsonObject>);
+    if (out instanceof InputRequired || out.resultType === "input_required") {
+      throw new McpError(
+        ErrorCode.InternalError,
+        `prompt '${name}' needs client input and cannot be rendered from a handler`,
       );
     }
     return out;

@@ -150,7 +150,9 @@ export class ResponseCachingMiddleware implements Middleware {
     const now = Date.now();
     if (found && found.key === key && found.expiresAt > now) {
       stats.hits++;
-      return this.#hinted(context, { ...found.result }, found.expiresAt - now, partitioned);
+      // A copy either way: the stored result is never handed out to be changed.
+      const answer = context.era === "modern" ? found.result : { ...found.result };
+      return this.#hinted(context, answer, found.expiresAt - now, partitioned);
     }
     stats.misses++;
     const result = await next(context);
@@ -200,31 +202,37 @@ export class ResponseCachingMiddleware implements Middleware {
   }
 
   /**
-   * The whole key: method, partition and params. `_meta` is left out (progress tokens, client
-   * info) but for the component version a client may ask for.
+   * The whole key: method, partition, and what of the params names the answer (the tool, prompt
+   * or URI, the arguments, the cursor, the component version a client may ask for); the rest of
+   * `_meta` (progress tokens, client info) is left out.
    */
   #keyOf(context: MiddlewareContext): { key: string; partitioned: boolean } {
     const principal = context.facts?.principal;
     const partition = principal ? principalKey(principal) : "__anonymous__";
-    const ctx = context.context;
-    const session = ctx && exchangeOf(ctx).session;
+    // Sessions exist on the 2025 wire only; one with its own visibility sees its own listings.
+    const session = context.sessionId !== undefined && context.context
+      ? exchangeOf(context.context).session
+      : undefined;
     const personal = session?.visibility?.length ? session.id : "";
-    const { _meta, ...params } = context.params;
-    const version = (_meta as { fastmcp?: { version?: unknown } } | undefined)?.fastmcp?.version;
-    return {
-      key: JSON.stringify([context.method, partition, personal, version ?? null, canonical(params)]),
-      partitioned: principal !== undefined || personal !== "",
-    };
+    const p = context.params;
+    const version = (p._meta as { fastmcp?: { version?: unknown } } | undefined)?.fastmcp?.version;
+    const key = JSON.stringify([
+      context.method,
+      partition,
+      personal,
+      version ?? null,
+      p.name ?? p.uri ?? null,
+      canonical(p.arguments ?? null),
+      p.cursor ?? null,
+    ]);
+    return { key, partitioned: principal !== undefined || personal !== "" };
   }
 
-  /** Sets the 2026 cache hints on what the cache answers (a copy: the stored result stays as it was). */
+  /** What the cache answers on 2026: the time its entry has left, and the scope of a caller's own entry. */
   #hinted(context: MiddlewareContext, result: JsonObject, leftMs: number, partitioned: boolean): JsonObject {
     if (context.era !== "modern") return result;
-    return {
-      ...result,
-      ttlMs: Math.max(0, Math.floor(leftMs)),
-      ...(partitioned ? { cacheScope: "private" } : {}),
-    };
+    const ttlMs = Math.max(0, Math.floor(leftMs));
+    return partitioned ? { ...result, ttlMs, cacheScope: "private" } : { ...result, ttlMs };
   }
 
   #statsOf(method: string): CacheMethodStatistics {
@@ -256,12 +264,16 @@ function cacheable(result: JsonObject): boolean {
   return type === undefined || type === "complete";
 }
 
-/** `value` with object keys sorted, so that equal params make equal keys. */
+/** `value` with object keys sorted, so that equal arguments make equal keys. */
 function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
   if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(canonical);
+  const keys = Object.keys(value);
+  if (keys.length < 2 && keys.every((k) => typeof (value as Record<string, unknown>)[k] !== "object")) {
+    return value;
+  }
   // Without a prototype: a client's `__proto__` key is a key like any other.
   const out: Record<string, unknown> = Object.create(null);
-  for (const key of Object.keys(value).sort()) out[key] = canonical((value as Record<string, unknown>)[key]);
+  for (const key of keys.sort()) out[key] = canonical((value as Record<string, unknown>)[key]);
   return out;
 }

@@ -89,18 +89,20 @@ export class Catalog {
    * The wire listing of a slot for a client: visible components, the highest version of each
    * name, with `_meta.fastmcp.versions` where a name has versions; `components[i]` is the
    * component `items[i]` lists (for authorization). `session` rules apply after the server's;
-   * without them the listing is cached.
+   * without them the listing is cached. A `fresh` listing is computed anew and not kept: a
+   * handler's own listing (`ctx.listTools()`) may differ from a client's, as when a search
+   * transform lists for its search tool what it hides from clients.
    */
-  listing(slot: Slot, sessionRules?: readonly VisibilityRule[]): MaybePromise<Listing> {
-    const personal = sessionRules !== undefined && sessionRules.length > 0;
-    if (!personal) {
+  listing(slot: Slot, sessionRules?: readonly VisibilityRule[], fresh = false): MaybePromise<Listing> {
+    const cacheable = !fresh && (sessionRules === undefined || sessionRules.length === 0);
+    if (cacheable) {
       const cached = this.#listings.get(slot);
       if (cached) return cached;
     }
     const items = this.#merged[LIST[slot]]() as MaybePromise<readonly Kinded[]>;
     return then(items, (all) => {
       const out = wireListing(all.filter((c) => isVisible(c, this.rules, sessionRules)));
-      if (!personal && !(items instanceof Promise)) this.#listings.set(slot, out);
+      if (cacheable && !(items instanceof Promise)) this.#listings.set(slot, out);
       return out;
     });
   }

@@ -32,6 +32,46 @@ export function storedEntryCount(store: Store): number | undefined {
   return counts.get(store)?.();
 }
 
+const NOT_PLAIN = Symbol("not plain");
+
+/**
+ * Plain JSON-like data copied by hand: `structuredClone` cost ~9 µs for a two-field object here,
+ * most of a rate limit's update. Anything else (dates, maps, typed arrays, class instances, deep or
+ * cyclic values) goes to `structuredClone`, which also throws for what cannot be kept.
+ */
+function copyOf(value: unknown): unknown {
+  const copy = plainCopy(value, 0);
+  return copy === NOT_PLAIN ? structuredClone(value) : copy;
+}
+
+function plainCopy(value: unknown, depth: number): unknown {
+  if (value === null) return null;
+  const type = typeof value;
+  if (type === "function" || type === "symbol") return NOT_PLAIN;
+  if (type !== "object") return value;
+  if (depth > 32) return NOT_PLAIN;
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) return NOT_PLAIN;
+      const item = plainCopy(value[i], depth + 1);
+      if (item === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = item;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
+  for (const key of Object.keys(value as object)) {
+    const item = plainCopy((value as Record<string, unknown>)[key], depth + 1);
+    if (item === NOT_PLAIN) return NOT_PLAIN;
+    // defineProperty: a `__proto__` key is copied as the data it is, not as a prototype.
+    Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
 /**
  * A store in this isolate's memory.
  *
@@ -117,7 +157,7 @@ export function memoryStore(options: { maxValueBytes?: number } = {}): Store {
     set(key, value, options: SetOptions = {}) {
       try {
         check(key, value);
-        put(key, structuredClone(value), options.expireInMs);
+        put(key, copyOf(value), options.expireInMs);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -132,7 +172,7 @@ export function memoryStore(options: { maxValueBytes?: number } = {}): Store {
         check(key, value);
         const current = live(key.join(SEP))?.version ?? null;
         if (current !== version) return Promise.resolve(false);
-        put(key, structuredClone(value), options.expireInMs);
+        put(key, copyOf(value), options.expireInMs);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -147,7 +187,7 @@ export function memoryStore(options: { maxValueBytes?: number } = {}): Store {
           }
         }
         // Cloned before anything lands, so that a value that cannot be cloned lands nothing.
-        const values = writes.map((w) => w.delete ? undefined : structuredClone(w.value));
+        const values = writes.map((w) => w.delete ? undefined : copyOf(w.value));
         writes.forEach((w, i) => {
           if (w.delete) entries.delete(w.key.join(SEP));
           else put(w.key, values[i], w.expireInMs);

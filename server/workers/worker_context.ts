@@ -102,6 +102,16 @@ export class WorkerHost implements ContextHost {
   }
 
   /** @inheritdoc */
+  listFor(): Promise<never> {
+    return unavailable("ctx.listTools() and the other listings", this.tool);
+  }
+
+  /** @inheritdoc */
+  getPromptFor(): Promise<never> {
+    return unavailable("ctx.getPrompt()", this.tool);
+  }
+
+  /** @inheritdoc */
   changeVisibility(): Promise<never> {
     return unavailable("per-session visibility", this.tool);
   }
