@@ -63,6 +63,8 @@ function ajvFor(dialect: Dialect): Ajv {
   return ajv;
 }
 
+let anonymousIds = 0;
+
 /** Compiled plain schemas by identity: a schema object shared by several components compiles once. */
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
@@ -94,6 +96,10 @@ function compilePlain(schema: JsonSchema, what: string): ValidateFunction {
   if (!ajv.validateSchema(body)) {
     throw new TypeError(`${what}: invalid JSON Schema (${dialect}): ${formatErrors(ajv.errors ?? [])}`);
   }
+  // A schema without an `$id` gets one of its own for compiling: Ajv resolves a `$ref` to the root
+  // (`"#"`, a recursive tree) only against an identified schema, when schemas are not registered.
+  const anonymous = body.$id === undefined;
+  if (anonymous) body = { ...body, $id: `urn:denomcp:schema:${++anonymousIds}` };
   let check: ValidateFunction;
   try {
     check = ajv.compile(body);
@@ -105,7 +111,7 @@ function compilePlain(schema: JsonSchema, what: string): ValidateFunction {
   // Ajv keeps compiled schemas in a Map; the WeakMap above is the only cache, so schemas compiled
   // for one call (an elicitation) can be collected. A schema with an `$id` stays in Ajv's cache,
   // as removing it would also drop whatever else is registered under that id.
-  if (body.$id === undefined) ajv.removeSchema(body);
+  if (anonymous) ajv.removeSchema(body.$id as string);
   compiled.set(schema, check);
   return check;
 }

@@ -309,6 +309,6 @@ export class Methods {
     if (error instanceof ProtocolError || error instanceof InputRequiredSignal) return error;
     this.core.log(logLevelOf(error), `${fallback}: ${errorMessage(error)}`);
     const message = this.core.maskErrorDetails ? fallback : `${fallback}: ${errorMessage(error)}`;
-    return new McpError(ErrorCode.InternalError, message);
+    return new McpError(ErrorCode.InternalError, message, { cause: error });
   }
 }
