@@ -38,79 +38,6 @@ export interface ResponderOptions {
   ) => { status: number; headers: Record<string, string> } | undefined;
 }
 
-/** A pending answer's turn to become SSE (see {@link UpgradeQueue}). */
-interface Ticket {
-  due: number;
-  responder: Responder;
-  done: boolean;
-}
-
-/**
- * The SSE upgrades of slow answers, on one timer: a timer armed and cleared per request cost more
- * than the rest of an async answer's framing (~5 µs of timer bookkeeping here). Tickets wait in
- * FIFO queues, one per delay (so each queue is in due order); a settled ticket is only marked,
- * and the timer is dropped as soon as no ticket is pending.
- */
-class UpgradeQueue {
-  readonly #queues = new Map<number, Ticket[]>();
-  #timer?: ReturnType<typeof setTimeout>;
-  #timerAt = Infinity;
-  #pending = 0;
-
-  schedule(delayMs: number, responder: Responder): Ticket {
-    const ticket: Ticket = { due: performance.now() + delayMs, responder, done: false };
-    let queue = this.#queues.get(delayMs);
-    if (!queue) this.#queues.set(delayMs, queue = []);
-    queue.push(ticket);
-    this.#pending++;
-    if (ticket.due < this.#timerAt) this.#arm(ticket.due);
-    return ticket;
-  }
-
-  settle(ticket: Ticket): void {
-    if (ticket.done) return;
-    ticket.done = true;
-    // Nothing left to upgrade: no timer may outlive the requests (tests check for leaked timers).
-    if (--this.#pending === 0) this.#reset();
-  }
-
-  #arm(at: number): void {
-    clearTimeout(this.#timer);
-    this.#timerAt = at;
-    this.#timer = setTimeout(() => this.#fire(), Math.max(0, at - performance.now()));
-  }
-
-  #reset(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = Infinity;
-    this.#queues.clear();
-  }
-
-  #fire(): void {
-    this.#timer = undefined;
-    this.#timerAt = Infinity;
-    const now = performance.now();
-    let next = Infinity;
-    for (const [delay, queue] of this.#queues) {
-      let i = 0;
-      for (; i < queue.length && (queue[i].done || queue[i].due <= now); i++) {
-        const ticket = queue[i];
-        if (ticket.done) continue;
-        ticket.done = true;
-        this.#pending--;
-        ticket.responder.open();
-      }
-      queue.splice(0, i);
-      if (queue.length === 0) this.#queues.delete(delay);
-      else next = Math.min(next, queue[0].due);
-    }
-    if (next < Infinity) this.#arm(next);
-  }
-}
-
-const UPGRADES = new UpgradeQueue();
-
 /**
  * One request's way back to the client. A class, not closures: this runs for every request, and
  * per-request closures showed up as garbage-collector work under load.
@@ -171,8 +98,10 @@ export class Responder implements Channel {
     // Deno reports a dropped connection of all but the smallest requests only once the response
     // has started (and reading `req.signal` costs every request an AbortError when it ends): a
     // 2026 answer that is slow to come therefore starts as SSE, after which a hang-up is seen at once.
-    const ticket = cancelOnDisconnect && upgradeAfterMs ? UPGRADES.schedule(upgradeAfterMs, this) : undefined;
-    const settled = () => ticket && UPGRADES.settle(ticket);
+    const upgrade = cancelOnDisconnect && upgradeAfterMs
+      ? setTimeout(() => this.open(), upgradeAfterMs)
+      : undefined;
+    const settled = () => clearTimeout(upgrade);
     return new Promise<Response>((resolve, reject) => {
       this.#answer = resolve;
       outcome.then((response) => {
