@@ -118,3 +118,45 @@ export class StoreGuard {
 
 /** Most attempts at a compare-and-set before a limit gives the store up as contended. */
 export const CAS_ATTEMPTS = 16;
+
+interface Waiter {
+  resolve(verdict: Verdict): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Coalesces the requests of one isolate that count against the same limit: while one store
+ * update is in flight, later requests wait, and the next update decides for all of them at once.
+ * Without it, concurrent requests on one bucket raced each other's compare-and-set: on Deno KV,
+ * 32 concurrent clients got ~85 requests/s through, each retrying its update.
+ */
+export class Coalescer {
+  readonly #queues = new Map<string, Waiter[]>();
+
+  /** `decide(n)` answers for `n` requests of `key` at once, in order. */
+  take(key: string, decide: (count: number) => Promise<Verdict[]>): Promise<Verdict> {
+    return new Promise<Verdict>((resolve, reject) => {
+      const queue = this.#queues.get(key);
+      if (queue) {
+        queue.push({ resolve, reject });
+        return;
+      }
+      const waiting: Waiter[] = [{ resolve, reject }];
+      this.#queues.set(key, waiting);
+      void this.#drain(key, waiting, decide);
+    });
+  }
+
+  async #drain(key: string, waiting: Waiter[], decide: (count: number) => Promise<Verdict[]>): Promise<void> {
+    while (waiting.length) {
+      const batch = waiting.splice(0);
+      try {
+        const verdicts = await decide(batch.length);
+        batch.forEach((waiter, i) => waiter.resolve(verdicts[i]));
+      } catch (error) {
+        for (const waiter of batch) waiter.reject(error);
+      }
+    }
+    this.#queues.delete(key);
+  }
+}

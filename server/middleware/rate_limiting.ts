@@ -10,6 +10,7 @@ import type { JsonObject } from "../../protocol/jsonrpc.ts";
 import type { Middleware, MiddlewareContext, MiddlewareHost, Next } from "./middleware.ts";
 import {
   CAS_ATTEMPTS,
+  Coalescer,
   limitKey,
   RateLimitError,
   type RateLimitOptions,
@@ -49,6 +50,7 @@ export class RateLimitingMiddleware implements Middleware {
   readonly #capacity: number;
   readonly #options: RateLimitingOptions;
   readonly #guard: StoreGuard;
+  readonly #coalescer = new Coalescer();
   #host?: MiddlewareHost;
 
   /** Creates the limit; throws a TypeError for a rate or capacity that is not positive. */
@@ -73,7 +75,11 @@ export class RateLimitingMiddleware implements Middleware {
     const key = await limitKey(context, this.#options);
     if (key && this.#host) {
       const host = this.#host;
-      const verdict = await this.#guard.decide(host, "rate limit", () => this.#take(host, key));
+      const verdict = await this.#guard.decide(
+        host,
+        "rate limit",
+        () => this.#coalescer.take(key.join("\u0000"), (n) => this.#take(host, key, n)),
+      );
       if (!verdict.allowed) {
         throw new RateLimitError(
           `rate limit exceeded (${this.#rate}/s, bursts of ${this.#capacity}); retry in ${verdict.retryAfterMs} ms`,
@@ -84,8 +90,8 @@ export class RateLimitingMiddleware implements Middleware {
     return await next(context);
   }
 
-  /** Takes a token from the bucket under `key`, atomically. */
-  async #take(host: MiddlewareHost, key: string[]): Promise<Verdict> {
+  /** Takes a token for each of `count` requests from the bucket under `key`, atomically. */
+  async #take(host: MiddlewareHost, key: string[], count: number): Promise<Verdict[]> {
     const store = host.store;
     const storeKey = ["ratelimit", "bucket", ...key];
     // An idle bucket refills completely in this long; past it the entry is not needed.
@@ -96,11 +102,17 @@ export class RateLimitingMiddleware implements Middleware {
       const tokens = value
         ? Math.min(this.#capacity, value.tokens + ((now - value.at) / 1000) * this.#rate)
         : this.#capacity;
-      if (tokens < 1) {
-        return { allowed: false, retryAfterMs: Math.ceil(((1 - tokens) / this.#rate) * 1000) };
-      }
-      if (await store.setIf(storeKey, version, { tokens: tokens - 1, at: now }, { expireInMs })) {
-        return { allowed: true, retryAfterMs: 0 };
+      const granted = Math.min(count, Math.floor(tokens));
+      const left = tokens - granted;
+      if (granted === 0 || await store.setIf(storeKey, version, { tokens: left, at: now }, { expireInMs })) {
+        // The k-th refused request waits until k more tokens have come in.
+        return Array.from(
+          { length: count },
+          (_, i) =>
+            i < granted
+              ? { allowed: true, retryAfterMs: 0 }
+              : { allowed: false, retryAfterMs: Math.ceil(((i - granted + 1 - left) / this.#rate) * 1000) },
+        );
       }
     }
     throw new Error(`the bucket ${JSON.stringify(key)} is too contended`);

@@ -10,6 +10,7 @@ import type { JsonObject } from "../../protocol/jsonrpc.ts";
 import type { Middleware, MiddlewareContext, MiddlewareHost, Next } from "./middleware.ts";
 import {
   CAS_ATTEMPTS,
+  Coalescer,
   limitKey,
   RateLimitError,
   type RateLimitOptions,
@@ -48,6 +49,7 @@ export class SlidingWindowRateLimitingMiddleware implements Middleware {
   readonly #window: number;
   readonly #options: SlidingWindowRateLimitingOptions;
   readonly #guard: StoreGuard;
+  readonly #coalescer = new Coalescer();
   #host?: MiddlewareHost;
 
   /** Creates the limit; throws a TypeError for a count or window out of range. */
@@ -75,7 +77,11 @@ export class SlidingWindowRateLimitingMiddleware implements Middleware {
     const key = await limitKey(context, this.#options);
     if (key && this.#host) {
       const host = this.#host;
-      const verdict = await this.#guard.decide(host, "rate limit", () => this.#count(host, key));
+      const verdict = await this.#guard.decide(
+        host,
+        "rate limit",
+        () => this.#coalescer.take(key.join("\u0000"), (n) => this.#count(host, key, n)),
+      );
       if (!verdict.allowed) {
         throw new RateLimitError(
           `rate limit exceeded (${this.#max} per ${this.#window} ms); retry in ${verdict.retryAfterMs} ms`,
@@ -86,20 +92,25 @@ export class SlidingWindowRateLimitingMiddleware implements Middleware {
     return await next(context);
   }
 
-  /** Counts the request in the window under `key`, atomically. */
-  async #count(host: MiddlewareHost, key: string[]): Promise<Verdict> {
+  /** Counts `count` requests in the window under `key`, atomically: as many as there is room for. */
+  async #count(host: MiddlewareHost, key: string[], count: number): Promise<Verdict[]> {
     const store = host.store;
     const storeKey = ["ratelimit", "window", ...key];
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const { value, version } = await store.getVersioned<number[]>(storeKey);
       const now = Date.now();
       const recent = (value ?? []).filter((at) => at > now - this.#window);
-      if (recent.length >= this.#max) {
-        return { allowed: false, retryAfterMs: Math.max(1, recent[0] + this.#window - now) };
-      }
-      recent.push(now);
-      if (await store.setIf(storeKey, version, recent, { expireInMs: this.#window + 1000 })) {
-        return { allowed: true, retryAfterMs: 0 };
+      const granted = Math.max(0, Math.min(count, this.#max - recent.length));
+      for (let i = 0; i < granted; i++) recent.push(now);
+      const written = granted === 0 ||
+        await store.setIf(storeKey, version, recent, { expireInMs: this.#window + 1000 });
+      if (written) {
+        // A refused request may retry when the oldest request of the window leaves it.
+        const retryAfterMs = recent.length ? Math.max(1, recent[0] + this.#window - now) : 1;
+        return Array.from(
+          { length: count },
+          (_, i) => i < granted ? { allowed: true, retryAfterMs: 0 } : { allowed: false, retryAfterMs },
+        );
       }
     }
     throw new Error(`the window ${JSON.stringify(key)} is too contended`);

@@ -184,3 +184,21 @@ Deno.test("one limit across two processes sharing a KV file", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("concurrent requests on one bucket are decided together, exactly", async () => {
+  for (
+    const limit of [
+      new RateLimitingMiddleware({ maxRequestsPerSecond: 0.01, burstCapacity: 5 }),
+      new SlidingWindowRateLimitingMiddleware({ maxRequests: 5, windowMs: 60_000 }),
+    ]
+  ) {
+    const mcp = limited(limit);
+    try {
+      const statuses = await Promise.all(Array.from({ length: 20 }, () => call(mcp).then((a) => a.status)));
+      assert.equal(statuses.filter((s) => s === 200).length, 5);
+      assert.equal(statuses.filter((s) => s === 429).length, 15);
+    } finally {
+      await mcp.close();
+    }
+  }
+});
