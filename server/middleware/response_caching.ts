@@ -87,6 +87,8 @@ interface Entry {
 }
 
 const UTF8 = new TextEncoder();
+/** Entries this isolate keeps a copy of. */
+const LOCAL_ENTRIES = 1000;
 
 /**
  * Caches results in the server's store, partitioned by caller. Not cached: errors and tool
@@ -110,6 +112,8 @@ export class ResponseCachingMiddleware implements Middleware {
   readonly #options: ResponseCachingOptions;
   readonly #maxItemSize: number;
   readonly #stats = new Map<string, CacheMethodStatistics>();
+  /** This isolate's copy of recent entries, by whole key: a hit here needs no store read. */
+  readonly #local = new Map<string, Entry>();
   #host?: MiddlewareHost;
 
   /** Creates the cache; throws a TypeError for a TTL or size that is not positive. */
@@ -138,21 +142,45 @@ export class ResponseCachingMiddleware implements Middleware {
     return Object.fromEntries([...this.#stats].map(([method, stats]) => [method, { ...stats }]));
   }
 
-  /** Answers from the cache, or runs the request and keeps what it answered. */
-  async onRequest(context: MiddlewareContext, next: Next): Promise<JsonObject | undefined> {
+  /**
+   * Answers from the cache, or runs the request and keeps what it answered. A hit on this
+   * isolate's copy is answered synchronously (the chain stays synchronous); the store is asked
+   * otherwise.
+   */
+  onRequest(context: MiddlewareContext, next: Next): ReturnType<Next> {
     const host = this.#host;
     const ttl = host ? this.#ttlOf(context) : undefined;
-    if (!host || ttl === undefined) return await next(context);
+    if (!host || ttl === undefined) return next(context);
     const { key, partitioned } = this.#keyOf(context);
-    const storeKey = ["cache", context.method, String(tokenKey(key)), String(key.length)];
     const stats = this.#statsOf(context.method);
+    const local = this.#local.get(key);
+    if (local) {
+      const left = local.expiresAt - Date.now();
+      if (left > 0) {
+        stats.hits++;
+        return this.#answer(context, local.result, left, partitioned);
+      }
+      this.#local.delete(key);
+    }
+    return this.#viaStore(host, context, next, key, partitioned, ttl, stats);
+  }
+
+  async #viaStore(
+    host: MiddlewareHost,
+    context: MiddlewareContext,
+    next: Next,
+    key: string,
+    partitioned: boolean,
+    ttl: number,
+    stats: CacheMethodStatistics,
+  ): Promise<JsonObject | undefined> {
+    const storeKey = ["cache", context.method, String(tokenKey(key)), String(key.length)];
     const found = await host.store.get<Entry>(storeKey).catch(() => undefined);
     const now = Date.now();
     if (found && found.key === key && found.expiresAt > now) {
       stats.hits++;
-      // A copy either way: the stored result is never handed out to be changed.
-      const answer = context.era === "modern" ? found.result : { ...found.result };
-      return this.#hinted(context, answer, found.expiresAt - now, partitioned);
+      this.#remember(found);
+      return this.#answer(context, found.result, found.expiresAt - now, partitioned);
     }
     stats.misses++;
     const result = await next(context);
@@ -164,11 +192,11 @@ export class ResponseCachingMiddleware implements Middleware {
       host.log("debug", `cache: ${context.method} result of ${size} bytes is over maxItemSize; not stored`);
       return result;
     }
+    const entry: Entry = { key, result, expiresAt: now + hinted };
     try {
-      await host.store.set(storeKey, { key, result, expiresAt: now + hinted } satisfies Entry, {
-        expireInMs: hinted,
-      });
+      await host.store.set(storeKey, entry, { expireInMs: hinted });
       stats.stores++;
+      this.#remember(entry);
     } catch (error) {
       // A store that cannot take it (too large for it, or down) only costs the next call a miss.
       host.log(
@@ -177,6 +205,17 @@ export class ResponseCachingMiddleware implements Middleware {
       );
     }
     return this.#hinted(context, result, hinted, partitioned);
+  }
+
+  /** A cached result as an answer: always a copy (the cached one is never handed out to be changed). */
+  #answer(context: MiddlewareContext, result: JsonObject, leftMs: number, partitioned: boolean): JsonObject {
+    return context.era === "modern" ? this.#hinted(context, result, leftMs, partitioned) : { ...result };
+  }
+
+  /** Keeps an entry in this isolate's bounded copy (the oldest goes first). */
+  #remember(entry: Entry): void {
+    if (this.#local.size >= LOCAL_ENTRIES) this.#local.delete(this.#local.keys().next().value!);
+    this.#local.set(entry.key, entry);
   }
 
   /** How long `context`'s result is kept, or undefined when it is not cached. */
@@ -242,6 +281,10 @@ export class ResponseCachingMiddleware implements Middleware {
   }
 
   async #dropListings(kind: keyof typeof LISTS_OF_KIND): Promise<void> {
+    for (const method of LISTS_OF_KIND[kind]) {
+      const prefix = JSON.stringify([method]).slice(0, -1) + ",";
+      for (const key of this.#local.keys()) if (key.startsWith(prefix)) this.#local.delete(key);
+    }
     const host = this.#host;
     if (!host) return;
     try {
