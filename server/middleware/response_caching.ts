@@ -310,13 +310,21 @@ function cacheable(result: JsonObject): boolean {
 /** `value` with object keys sorted, so that equal arguments make equal keys. */
 function canonical(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map(canonical);
-  const keys = Object.keys(value);
-  if (keys.length < 2 && keys.every((k) => typeof (value as Record<string, unknown>)[k] !== "object")) {
-    return value;
+  if (Array.isArray(value)) return value.some(isObject) ? value.map(canonical) : value;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  // The common case, flat arguments already in order, is its own canonical form: no copy.
+  let ordered = true;
+  for (let i = 0; i < keys.length && ordered; i++) {
+    ordered = (i === 0 || keys[i - 1] < keys[i]) && !isObject(record[keys[i]]);
   }
+  if (ordered) return value;
   // Without a prototype: a client's `__proto__` key is a key like any other.
   const out: Record<string, unknown> = Object.create(null);
-  for (const key of keys.sort()) out[key] = canonical((value as Record<string, unknown>)[key]);
+  for (const key of keys.sort()) out[key] = canonical(record[key]);
   return out;
+}
+
+function isObject(value: unknown): boolean {
+  return value !== null && typeof value === "object";
 }
