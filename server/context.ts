@@ -637,7 +637,8 @@ export class Context {
   }
 
   /**
-   * Reads a resource of this server, as a client would.
+   * Reads a resource of this server, as a client would: through the middleware and the
+   * resource's auth checks for this request's caller.
    *
    * @example
    * ```ts

@@ -410,17 +410,23 @@ export class ServerCore implements MountedServer {
 
   /** @inheritdoc */
   async readResource(uri: string, ctx: Context): Promise<ResourceContents[]> {
-    const out = await this.methods.read(uri, ctx, exchangeOf(ctx));
-    if (out instanceof InputRequired) {
+    // A read of its own, as `ctx.callTool` makes a call: through the middleware (a cache, a log).
+    const exchange = exchangeOf(ctx);
+    const inner = new DelegatedExchange(exchange, { uri }, { ...exchange.facts, method: "resources/read" });
+    const out = await withMiddleware(
+      this,
+      inner,
+      (ex) => this.methods.readResource(ex) as Promise<JsonObject>,
+    );
+    if (out instanceof InputRequired || out.resultType === "input_required") {
       throw new McpError(
         ErrorCode.InternalError,
         `resource ${uri} needs client input and cannot be read from a handler`,
       );
     }
-    return out;
+    return out.contents as ResourceContents[];
   }
 
-  /** @inheritdoc */
   /** @inheritdoc */
   userState(principal: Principal | undefined): UserState {
     return new UserState(() => this.store, principal, this.limits.userStateTtlMs);

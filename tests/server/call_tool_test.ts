@@ -68,3 +68,28 @@ Deno.test("ctx.callTool goes through middleware, validation and the caller's aut
     await mcp.close();
   }
 });
+
+Deno.test("ctx.readResource passes the middleware like a client's read", async () => {
+  const reads: string[] = [];
+  const spy: Middleware = {
+    onReadResource(context, next) {
+      reads.push(String(context.params.uri));
+      return next(context);
+    },
+  };
+  const mcp = new FastMCP({ name: "reads", logger: () => {}, middleware: [spy], runInThread: false });
+  mcp.resource("config://app", async () => await Promise.resolve("theme=dark"));
+  mcp.tool("show", async (_args, ctx) => {
+    const [contents] = await ctx.readResource("config://app");
+    return (contents as { text: string }).text;
+  });
+  try {
+    const answer = await readAnswer(
+      await mcp.fetch(modernRequest("tools/call", { name: "show", arguments: {} })),
+    );
+    assert.deepEqual(answer.result.content, [{ type: "text", text: "theme=dark" }]);
+    assert.deepEqual(reads, ["config://app"]);
+  } finally {
+    await mcp.close();
+  }
+});
