@@ -46,6 +46,17 @@ type SdkOptions = ConstructorParameters<typeof SdkClient>[1];
 type RequestOptions = NonNullable<Parameters<SdkClient["ping"]>[0]>;
 
 /** A connected server. */
+/** Official-client errors that mean the server could not be reached or is not an MCP server. */
+const UNREACHABLE: ReadonlySet<string> = new Set([
+  SdkErrorCode.ConnectionClosed,
+  SdkErrorCode.NotConnected,
+  SdkErrorCode.SendFailed,
+  SdkErrorCode.EraNegotiationFailed,
+  SdkErrorCode.ClientHttpNotImplemented,
+  SdkErrorCode.ClientHttpUnexpectedContent,
+  SdkErrorCode.ClientHttpFailedToOpenStream,
+]);
+
 export class Session {
   /** Entry name ("" for a single target). */
   readonly name: string;
@@ -293,12 +304,13 @@ export class Session {
       if (err.code === SdkErrorCode.RequestTimeout) {
         return new RequestTimeoutError(label + method, timeoutMs, { cause: err });
       }
-      if (
-        err.code === SdkErrorCode.ConnectionClosed || err.code === SdkErrorCode.NotConnected ||
-        err.code === SdkErrorCode.SendFailed || err instanceof SdkHttpError
-      ) {
+      if (UNREACHABLE.has(err.code) || err instanceof SdkHttpError) {
         return new ConnectionError(label + err.message, { cause: err });
       }
+    }
+    // fetch() itself failed: refused, reset, a name that does not resolve, a blocked port.
+    if (err instanceof TypeError && /fetch failed|connection|network|dns|resolve/i.test(err.message)) {
+      return new ConnectionError(`${label}cannot reach the server: ${err.message}`, { cause: err });
     }
     if (err instanceof ConnectionError && label && !err.message.startsWith(label)) {
       return new ConnectionError(label + err.message, { cause: err });
