@@ -14,6 +14,24 @@ export function then<T, U>(value: MaybePromise<T>, f: (value: T) => MaybePromise
   return value instanceof Promise ? value.then(f) : f(value);
 }
 
+/**
+ * Runs `run` and hands its outcome to `ok`, or what it threw or rejected with to `fail`, staying
+ * synchronous when `run` is: the shape of a middleware that watches the rest of the chain.
+ */
+export function settle<T, U>(
+  run: () => MaybePromise<T>,
+  ok: (value: T) => MaybePromise<U>,
+  fail: (error: unknown) => MaybePromise<U>,
+): MaybePromise<U> {
+  let out: MaybePromise<T>;
+  try {
+    out = run();
+  } catch (error) {
+    return fail(error);
+  }
+  return out instanceof Promise ? out.then(ok, fail) : ok(out);
+}
+
 /** One step of a chain: does its part and may call `next` to continue. */
 export type Step<C, R> = (context: C, next: (context: C) => R) => R;
 

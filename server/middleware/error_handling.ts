@@ -11,7 +11,7 @@ import { InputRequiredSignal } from "../engine/input_state.ts";
 import { errorMessage, logLevelOf, McpError } from "../errors.ts";
 import type { LogSink } from "../logger.ts";
 import { StartTaskSignal } from "../tasks/wire.ts";
-import type { MaybePromise } from "./compose.ts";
+import { type MaybePromise, settle } from "./compose.ts";
 import type { Middleware, MiddlewareContext, MiddlewareHost, Next } from "./middleware.ts";
 import { redactText } from "./redact.ts";
 
@@ -151,13 +151,7 @@ export class ErrorHandlingMiddleware implements Middleware {
     const failed = (error: unknown): never => {
       throw this.#handle(error, context);
     };
-    let out: MaybePromise<JsonObject | undefined>;
-    try {
-      out = next(context);
-    } catch (error) {
-      return failed(error);
-    }
-    return out instanceof Promise ? out.catch(failed) : out;
+    return settle(() => next(context), (result) => result, failed);
   }
 
   /** Logs, counts and reports `error`; returns what to throw in its place. */

@@ -7,7 +7,7 @@
 
 import type { JsonObject } from "../../protocol/jsonrpc.ts";
 import { errorMessage } from "../errors.ts";
-import type { MaybePromise } from "./compose.ts";
+import { type MaybePromise, settle } from "./compose.ts";
 import type { Middleware, MiddlewareContext, Next } from "./middleware.ts";
 import { printablePayload, redactText, targetOf } from "./redact.ts";
 
@@ -113,12 +113,6 @@ export class LoggingMiddleware implements Middleware {
       }
       return result;
     };
-    let out: MaybePromise<JsonObject | undefined>;
-    try {
-      out = next(context);
-    } catch (error) {
-      return failed(error);
-    }
-    return out instanceof Promise ? out.then(answered, failed) : answered(out);
+    return settle(() => next(context), answered, failed);
   }
 }

@@ -11,6 +11,7 @@ import { principalKey } from "../../auth/access_token.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
 import { ErrorCode } from "../../protocol/jsonrpc.ts";
 import { clientAddressOf } from "../http/client_address.ts";
+import type { Store } from "../store/store.ts";
 import type { MiddlewareContext, MiddlewareHost } from "./middleware.ts";
 
 /**
@@ -158,5 +159,48 @@ export class Coalescer {
       }
     }
     this.#queues.delete(key);
+  }
+}
+
+/**
+ * What both limits do around their own arithmetic: key the request, decide in coalesced batches
+ * through the store (fail-open or closed), and refuse with a {@link RateLimitError}.
+ */
+export class LimitGate {
+  readonly #guard: StoreGuard;
+  readonly #coalescer = new Coalescer();
+  #host?: MiddlewareHost;
+
+  /** `decide(store, key, n)` answers for `n` requests of one key; `limit` describes the limit in refusals. */
+  constructor(
+    private readonly options: RateLimitOptions,
+    private readonly limit: string,
+    private readonly decide: (store: Store, key: string[], count: number) => Promise<Verdict[]>,
+  ) {
+    this.#guard = new StoreGuard(options.failOpen ?? true);
+  }
+
+  /** Keeps the server's store and has it record client addresses (the default key without auth). */
+  install(host: MiddlewareHost): void {
+    this.#host = host;
+    host.recordClientAddresses();
+  }
+
+  /** Counts the request against its client's limit, or throws the refusal. */
+  async admit(context: MiddlewareContext): Promise<void> {
+    const key = await limitKey(context, this.options);
+    const host = this.#host;
+    if (!key || !host) return;
+    const verdict = await this.#guard.decide(
+      host,
+      "rate limit",
+      () => this.#coalescer.take(key.join("\u0000"), (n) => this.decide(host.store, key, n)),
+    );
+    if (!verdict.allowed) {
+      throw new RateLimitError(
+        `rate limit exceeded (${this.limit}); retry in ${verdict.retryAfterMs} ms`,
+        verdict.retryAfterMs,
+      );
+    }
   }
 }

@@ -7,16 +7,9 @@
  */
 
 import type { JsonObject } from "../../protocol/jsonrpc.ts";
+import type { Store } from "../store/store.ts";
 import type { Middleware, MiddlewareContext, MiddlewareHost, Next } from "./middleware.ts";
-import {
-  CAS_ATTEMPTS,
-  Coalescer,
-  limitKey,
-  RateLimitError,
-  type RateLimitOptions,
-  StoreGuard,
-  type Verdict,
-} from "./rate_limit_common.ts";
+import { CAS_ATTEMPTS, LimitGate, type RateLimitOptions, type Verdict } from "./rate_limit_common.ts";
 
 /** Options of {@link RateLimitingMiddleware}. */
 export interface RateLimitingOptions extends RateLimitOptions {
@@ -48,10 +41,7 @@ interface Bucket {
 export class RateLimitingMiddleware implements Middleware {
   readonly #rate: number;
   readonly #capacity: number;
-  readonly #options: RateLimitingOptions;
-  readonly #guard: StoreGuard;
-  readonly #coalescer = new Coalescer();
-  #host?: MiddlewareHost;
+  readonly #gate: LimitGate;
 
   /** Creates the limit; throws a TypeError for a rate or capacity that is not positive. */
   constructor(options: RateLimitingOptions = {}) {
@@ -60,39 +50,26 @@ export class RateLimitingMiddleware implements Middleware {
     if (!(this.#rate > 0) || !(this.#capacity >= 1)) {
       throw new TypeError("RateLimitingMiddleware: maxRequestsPerSecond must be > 0 and burstCapacity >= 1");
     }
-    this.#options = options;
-    this.#guard = new StoreGuard(options.failOpen ?? true);
+    this.#gate = new LimitGate(
+      options,
+      `${this.#rate}/s, bursts of ${this.#capacity}`,
+      (store, key, n) => this.#take(store, key, n),
+    );
   }
 
   /** Keeps the server's store and has it record client addresses (the default key without auth). */
   install(host: MiddlewareHost): void {
-    this.#host = host;
-    host.recordClientAddresses();
+    this.#gate.install(host);
   }
 
-  /** Counts the request against its client's limit, or refuses it with a {@link RateLimitError}. */
+  /** Counts the request against its client's limit, or refuses it with a `RateLimitError`. */
   async onRequest(context: MiddlewareContext, next: Next): Promise<JsonObject | undefined> {
-    const key = await limitKey(context, this.#options);
-    if (key && this.#host) {
-      const host = this.#host;
-      const verdict = await this.#guard.decide(
-        host,
-        "rate limit",
-        () => this.#coalescer.take(key.join("\u0000"), (n) => this.#take(host, key, n)),
-      );
-      if (!verdict.allowed) {
-        throw new RateLimitError(
-          `rate limit exceeded (${this.#rate}/s, bursts of ${this.#capacity}); retry in ${verdict.retryAfterMs} ms`,
-          verdict.retryAfterMs,
-        );
-      }
-    }
+    await this.#gate.admit(context);
     return await next(context);
   }
 
   /** Takes a token for each of `count` requests from the bucket under `key`, atomically. */
-  async #take(host: MiddlewareHost, key: string[], count: number): Promise<Verdict[]> {
-    const store = host.store;
+  async #take(store: Store, key: string[], count: number): Promise<Verdict[]> {
     const storeKey = ["ratelimit", "bucket", ...key];
     // An idle bucket refills completely in this long; past it the entry is not needed.
     const expireInMs = Math.ceil((this.#capacity / this.#rate) * 1000) + 1000;

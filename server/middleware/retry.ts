@@ -11,7 +11,7 @@ import { InputRequiredSignal } from "../engine/input_state.ts";
 import { errorMessage } from "../errors.ts";
 import type { LogSink } from "../logger.ts";
 import { StartTaskSignal } from "../tasks/wire.ts";
-import type { MaybePromise } from "./compose.ts";
+import { type MaybePromise, settle } from "./compose.ts";
 import type { Middleware, MiddlewareContext, MiddlewareHost, Next } from "./middleware.ts";
 import { redactText } from "./redact.ts";
 
@@ -162,14 +162,8 @@ export class RetryMiddleware implements Middleware {
 
   #attempt(context: MiddlewareContext, next: Next, attempt: number): MaybePromise<JsonObject | undefined> {
     const failed = (error: unknown) => this.#afterFailure(context, next, attempt, error);
-    let out: MaybePromise<JsonObject | undefined>;
-    try {
-      out = next(context);
-    } catch (error) {
-      return failed(error);
-    }
     // A first attempt that succeeds synchronously costs no promise.
-    return out instanceof Promise ? out.catch(failed) : out;
+    return settle(() => next(context), (result) => result, failed);
   }
 
   async #afterFailure(

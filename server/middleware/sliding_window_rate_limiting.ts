@@ -7,16 +7,9 @@
  */
 
 import type { JsonObject } from "../../protocol/jsonrpc.ts";
+import type { Store } from "../store/store.ts";
 import type { Middleware, MiddlewareContext, MiddlewareHost, Next } from "./middleware.ts";
-import {
-  CAS_ATTEMPTS,
-  Coalescer,
-  limitKey,
-  RateLimitError,
-  type RateLimitOptions,
-  StoreGuard,
-  type Verdict,
-} from "./rate_limit_common.ts";
+import { CAS_ATTEMPTS, LimitGate, type RateLimitOptions, type Verdict } from "./rate_limit_common.ts";
 
 /** Options of {@link SlidingWindowRateLimitingMiddleware}. */
 export interface SlidingWindowRateLimitingOptions extends RateLimitOptions {
@@ -47,10 +40,7 @@ const MAX_REQUESTS = 10_000;
 export class SlidingWindowRateLimitingMiddleware implements Middleware {
   readonly #max: number;
   readonly #window: number;
-  readonly #options: SlidingWindowRateLimitingOptions;
-  readonly #guard: StoreGuard;
-  readonly #coalescer = new Coalescer();
-  #host?: MiddlewareHost;
+  readonly #gate: LimitGate;
 
   /** Creates the limit; throws a TypeError for a count or window out of range. */
   constructor(options: SlidingWindowRateLimitingOptions) {
@@ -62,39 +52,26 @@ export class SlidingWindowRateLimitingMiddleware implements Middleware {
           "and windowMs positive",
       );
     }
-    this.#options = options;
-    this.#guard = new StoreGuard(options.failOpen ?? true);
+    this.#gate = new LimitGate(
+      options,
+      `${this.#max} per ${this.#window} ms`,
+      (store, key, n) => this.#count(store, key, n),
+    );
   }
 
   /** Keeps the server's store and has it record client addresses (the default key without auth). */
   install(host: MiddlewareHost): void {
-    this.#host = host;
-    host.recordClientAddresses();
+    this.#gate.install(host);
   }
 
-  /** Counts the request against its client's limit, or refuses it with a {@link RateLimitError}. */
+  /** Counts the request against its client's limit, or refuses it with a `RateLimitError`. */
   async onRequest(context: MiddlewareContext, next: Next): Promise<JsonObject | undefined> {
-    const key = await limitKey(context, this.#options);
-    if (key && this.#host) {
-      const host = this.#host;
-      const verdict = await this.#guard.decide(
-        host,
-        "rate limit",
-        () => this.#coalescer.take(key.join("\u0000"), (n) => this.#count(host, key, n)),
-      );
-      if (!verdict.allowed) {
-        throw new RateLimitError(
-          `rate limit exceeded (${this.#max} per ${this.#window} ms); retry in ${verdict.retryAfterMs} ms`,
-          verdict.retryAfterMs,
-        );
-      }
-    }
+    await this.#gate.admit(context);
     return await next(context);
   }
 
   /** Counts `count` requests in the window under `key`, atomically: as many as there is room for. */
-  async #count(host: MiddlewareHost, key: string[], count: number): Promise<Verdict[]> {
-    const store = host.store;
+  async #count(store: Store, key: string[], count: number): Promise<Verdict[]> {
     const storeKey = ["ratelimit", "window", ...key];
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const { value, version } = await store.getVersioned<number[]>(storeKey);

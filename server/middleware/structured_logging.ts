@@ -8,7 +8,7 @@
 import { ProtocolError } from "../../protocol/errors.ts";
 import type { JsonObject } from "../../protocol/jsonrpc.ts";
 import { errorMessage } from "../errors.ts";
-import type { MaybePromise } from "./compose.ts";
+import { type MaybePromise, settle } from "./compose.ts";
 import { type LoggingOptions, type LoggingSettings, loggingSettings } from "./logging.ts";
 import type { Middleware, MiddlewareContext, Next } from "./middleware.ts";
 import { printablePayload, redactText, targetOf } from "./redact.ts";
@@ -119,13 +119,7 @@ export class StructuredLoggingMiddleware implements Middleware {
       this.#write(entry);
       return result;
     };
-    let out: MaybePromise<JsonObject | undefined>;
-    try {
-      out = next(context);
-    } catch (error) {
-      return failed(error);
-    }
-    return out instanceof Promise ? out.then(answered, failed) : answered(out);
+    return settle(() => next(context), answered, failed);
   }
 
   /** Stamps the entry as it is written, so that the time is the event's. */

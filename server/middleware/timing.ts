@@ -8,7 +8,7 @@ import type { JsonObject } from "../../protocol/jsonrpc.ts";
 import type { LoggingLevel } from "../../protocol/types.ts";
 import { errorMessage } from "../errors.ts";
 import type { LogSink } from "../logger.ts";
-import type { MaybePromise } from "./compose.ts";
+import { type MaybePromise, settle } from "./compose.ts";
 import type { Middleware, MiddlewareContext, MiddlewareHost, Next } from "./middleware.ts";
 import { redactText, targetOf } from "./redact.ts";
 
@@ -66,13 +66,7 @@ export class TimingMiddleware implements Middleware {
       this.#report(context, performance.now() - started, { result });
       return result;
     };
-    let out: MaybePromise<JsonObject | undefined>;
-    try {
-      out = next(context);
-    } catch (error) {
-      return failed(error);
-    }
-    return out instanceof Promise ? out.then(answered, failed) : answered(out);
+    return settle(() => next(context), answered, failed);
   }
 
   #report(
