@@ -20,7 +20,7 @@
 
 import { type AccessToken, AuthError, checkScopes, scopesOf, type TokenVerifier } from "./access_token.ts";
 import { classify, guardedFetch, type GuardedFetchOptions } from "./guarded_fetch.ts";
-import { sameToken, TokenCache, tokenKey } from "./token_cache.ts";
+import { TokenCache } from "./token_cache.ts";
 
 /** Options of {@link IntrospectionVerifier}. */
 export interface IntrospectionVerifierOptions {
@@ -93,8 +93,6 @@ export class IntrospectionVerifier implements TokenVerifier {
   readonly #audiences: readonly string[];
   readonly #issuers?: readonly string[];
   readonly #cache: TokenCache;
-  /** Introspections under way, so that concurrent verifications of one token share one. */
-  readonly #pending = new Map<number, { token: string; verified: Promise<AccessToken> }>();
 
   /**
    * Creates a verifier; throws a TypeError for a missing endpoint, client credentials or
@@ -130,19 +128,7 @@ export class IntrospectionVerifier implements TokenVerifier {
    * `Error` when the introspection endpoint could not give an answer.
    */
   verify(token: string): Promise<AccessToken> {
-    const key = tokenKey(token);
-    const known = this.#cache.get(token, key);
-    if (known) return Promise.resolve(known);
-    const pending = this.#pending.get(key);
-    if (pending && sameToken(pending.token, token)) return pending.verified;
-    const verified = this.#introspect(token).then((accessToken) => {
-      this.#cache.set(key, accessToken);
-      return accessToken;
-    }).finally(() => {
-      if (this.#pending.get(key)?.verified === verified) this.#pending.delete(key);
-    });
-    this.#pending.set(key, { token, verified });
-    return verified;
+    return this.#cache.verified(token, (t) => this.#introspect(t));
   }
 
   async #introspect(token: string): Promise<AccessToken> {

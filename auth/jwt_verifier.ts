@@ -21,7 +21,7 @@ import {
 } from "jose";
 import { type AccessToken, AuthError, checkScopes, scopesOf, type TokenVerifier } from "./access_token.ts";
 import { guardedFetch, type GuardedFetchOptions } from "./guarded_fetch.ts";
-import { TokenCache, tokenKey } from "./token_cache.ts";
+import { TokenCache } from "./token_cache.ts";
 
 /** Options of {@link JWTVerifier}. */
 export interface JWTVerifierOptions {
@@ -123,13 +123,7 @@ export class JWTVerifier implements TokenVerifier {
 
   /** Verifies a bearer token: its access token, or an {@link AuthError} naming why not. */
   verify(token: string): Promise<AccessToken> {
-    const key = tokenKey(token);
-    const known = this.#cache.get(token, key);
-    if (known) return Promise.resolve(known);
-    return this.#verifyToken(token).then((verified) => {
-      this.#cache.set(key, verified);
-      return verified;
-    });
+    return this.#cache.verified(token, (t) => this.#verifyToken(t));
   }
 
   async #verifyToken(token: string): Promise<AccessToken> {

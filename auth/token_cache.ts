@@ -71,6 +71,8 @@ function sameBytes(known: Uint8Array, presented: string): boolean {
 /** A bounded map from token key to verified token. */
 export class TokenCache {
   readonly #entries = new Map<number, { token: AccessToken; bytes: Uint8Array; until: number }>();
+  /** Verifications in flight, so that concurrent requests with one new token verify it once. */
+  readonly #pending = new Map<number, { token: string; verified: Promise<AccessToken> }>();
 
   /** Creates a cache of at most `size` tokens, each kept at most `ttlMs`. */
   constructor(private readonly size: number, private readonly ttlMs: number) {}
@@ -84,6 +86,27 @@ export class TokenCache {
       return undefined;
     }
     return entry.token;
+  }
+
+  /**
+   * The remembered token for `token`, else the one `verify` gives (remembered from then on); a
+   * verification already in flight for the same token is shared, not repeated. Refusals are not
+   * remembered.
+   */
+  verified(token: string, verify: (token: string) => Promise<AccessToken>): Promise<AccessToken> {
+    const key = tokenKey(token);
+    const known = this.get(token, key);
+    if (known) return Promise.resolve(known);
+    const pending = this.#pending.get(key);
+    if (pending && sameToken(pending.token, token)) return pending.verified;
+    const verified = verify(token).then((accessToken) => {
+      this.set(key, accessToken);
+      return accessToken;
+    }).finally(() => {
+      if (this.#pending.get(key)?.verified === verified) this.#pending.delete(key);
+    });
+    this.#pending.set(key, { token, verified });
+    return verified;
   }
 
   /** Remembers a verified token until its expiry or the TTL, whichever comes first. */

@@ -37,3 +37,26 @@ Deno.test("tokens that share their tail share a key, never an entry", () => {
   assert.equal(cache.get(second), undefined);
   assert.equal(cache.get(first)?.token, first);
 });
+
+Deno.test("concurrent verifications of one new token run once; a refusal is not remembered", async () => {
+  const cache = new TokenCache(10, 60_000);
+  let runs = 0;
+  const verify = async (t: string) => {
+    runs++;
+    await new Promise((r) => setTimeout(r, 10));
+    if (t === "bad") throw new Error("refused");
+    return token(t);
+  };
+  const [a, b, c] = await Promise.all([
+    cache.verified("fresh", verify),
+    cache.verified("fresh", verify),
+    cache.verified("fresh", verify),
+  ]);
+  assert.equal(runs, 1);
+  assert.ok(a === b && b === c);
+  assert.equal(await cache.verified("fresh", verify), a, "remembered");
+  assert.equal(runs, 1);
+  await assert.rejects(cache.verified("bad", verify));
+  await assert.rejects(cache.verified("bad", verify));
+  assert.equal(runs, 3);
+});
