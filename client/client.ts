@@ -13,6 +13,7 @@ import type {
   Implementation,
   LoggingLevel,
   Prompt,
+  ReadResourceResult,
   Resource,
   ResourceContents,
   ResourceTemplate,
@@ -21,7 +22,7 @@ import type {
 } from "../protocol/types.ts";
 import { ClientError, McpError, ToolError } from "./errors.ts";
 import { Session } from "./session.ts";
-import { LOG_LEVEL_KEY } from "../protocol/meta_keys.ts";
+import { ErrorCode, isObject, type JsonObject } from "../protocol/jsonrpc.ts";
 import { resolveTarget } from "./target.ts";
 import type { CallOptions, CallToolOptions, ClientOptions, ClientTarget } from "./types.ts";
 
@@ -203,6 +204,35 @@ export class Client implements AsyncDisposable {
     return [owner, name.slice(owner.name.length + SEPARATOR.length)];
   }
 
+  /** Every page of a listing from one session (an empty list when the server does not offer `capability`). */
+  async #listAll(
+    session: Session,
+    method: string,
+    key: string,
+    capability: keyof ServerCapabilities,
+    options: CallOptions,
+  ): Promise<JsonObject[]> {
+    if (!session.serverCapabilities?.[capability]) return [];
+    const out: JsonObject[] = [];
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const result = await session.request(method, cursor === undefined ? undefined : { cursor }, options);
+      const page = result[key];
+      if (!Array.isArray(page)) {
+        throw new McpError(ErrorCode.InternalError, `${method}: the result has no '${key}' list`);
+      }
+      out.push(...page.filter(isObject));
+      cursor = typeof result.nextCursor === "string" ? result.nextCursor : undefined;
+      // A server that hands back a cursor it gave before would page forever.
+      if (cursor !== undefined && seen.has(cursor)) {
+        throw new McpError(ErrorCode.InternalError, `${method}: the server repeated the cursor '${cursor}'`);
+      }
+      if (cursor !== undefined) seen.add(cursor);
+    } while (cursor !== undefined);
+    return out;
+  }
+
   /**
    * Lists every tool (all pages).
    *
@@ -214,13 +244,12 @@ export class Client implements AsyncDisposable {
    */
   async listTools(options: CallOptions = {}): Promise<Tool[]> {
     const sessions = await this.#ready();
-    const lists = await Promise.all(sessions.map((s) =>
-      s.run("tools/list", options, async (sdk, o, t) => {
-        if (!sdk.getServerCapabilities()?.tools) return [];
-        const { tools } = await sdk.listTools(paramsWithMeta(s, options, t), o);
-        return (tools as Tool[]).map((t) => ({ ...t, name: this.#prefix(s, t.name) }));
-      })
-    ));
+    const lists = await Promise.all(sessions.map(async (s) => {
+      const tools = s.noteTools(
+        await this.#listAll(s, "tools/list", "tools", "tools", options) as unknown as Tool[],
+      );
+      return tools.map((t) => ({ ...t, name: this.#prefix(s, t.name) }));
+    }));
     return lists.flat();
   }
 
@@ -240,16 +269,11 @@ export class Client implements AsyncDisposable {
   ): Promise<CallToolResult> {
     const sessions = await this.#ready();
     const [session, tool] = this.#route(sessions, name, "tool");
-    return await session.run(
-      "tools/call",
-      options,
-      async (sdk, o, t) =>
-        await sdk.callTool(
-          { name: tool, arguments: args, ...metaOf(session, options, t) },
-          o,
-        ) as CallToolResult,
-      { tool },
-    );
+    const result = await session.request("tools/call", { name: tool, arguments: args }, options, { tool });
+    if (!Array.isArray(result.content)) {
+      throw new McpError(ErrorCode.InternalError, `tools/call '${name}': the result has no content list`);
+    }
+    return result as unknown as CallToolResult;
   }
 
   /**
@@ -283,18 +307,17 @@ export class Client implements AsyncDisposable {
    */
   async listResources(options: CallOptions = {}): Promise<Resource[]> {
     const sessions = await this.#ready();
-    const lists = await Promise.all(
-      sessions.map((s) =>
-        s.run("resources/list", options, async (sdk, o, t) => {
-          if (!sdk.getServerCapabilities()?.resources) return [];
-          const { resources } = await sdk.listResources(paramsWithMeta(s, options, t), o);
-          for (const r of resources) this.#resourceOwners.set(r.uri, s);
-          return (resources as Resource[]).map((r) =>
-            this.#prefixed ? { ...r, name: this.#prefix(s, r.name) } : r
-          );
-        })
-      ),
-    );
+    const lists = await Promise.all(sessions.map(async (s) => {
+      const resources = await this.#listAll(
+        s,
+        "resources/list",
+        "resources",
+        "resources",
+        options,
+      ) as unknown as Resource[];
+      for (const r of resources) this.#resourceOwners.set(r.uri, s);
+      return resources.map((r) => this.#prefixed ? { ...r, name: this.#prefix(s, r.name) } : r);
+    }));
     return lists.flat();
   }
 
@@ -309,17 +332,16 @@ export class Client implements AsyncDisposable {
    */
   async listResourceTemplates(options: CallOptions = {}): Promise<ResourceTemplate[]> {
     const sessions = await this.#ready();
-    const lists = await Promise.all(
-      sessions.map((s) =>
-        s.run("resources/templates/list", options, async (sdk, o, t) => {
-          if (!sdk.getServerCapabilities()?.resources) return [];
-          const { resourceTemplates } = await sdk.listResourceTemplates(paramsWithMeta(s, options, t), o);
-          return (resourceTemplates as ResourceTemplate[]).map((t) =>
-            this.#prefixed ? { ...t, name: this.#prefix(s, t.name) } : t
-          );
-        })
-      ),
-    );
+    const lists = await Promise.all(sessions.map(async (s) => {
+      const templates = await this.#listAll(
+        s,
+        "resources/templates/list",
+        "resourceTemplates",
+        "resources",
+        options,
+      ) as unknown as ResourceTemplate[];
+      return templates.map((t) => this.#prefixed ? { ...t, name: this.#prefix(s, t.name) } : t);
+    }));
     return lists.flat();
   }
 
@@ -334,15 +356,27 @@ export class Client implements AsyncDisposable {
    * ```
    */
   async readResource(uri: string, options: CallOptions = {}): Promise<ResourceContents[]> {
+    return (await this.readResourceResult(uri, options)).contents;
+  }
+
+  /**
+   * Reads a resource and returns the whole result (its contents and `_meta`).
+   *
+   * @example
+   * ```ts ignore
+   * const { contents, _meta } = await client.readResourceResult("config://app");
+   * console.log(contents.length, _meta);
+   * ```
+   */
+  async readResourceResult(uri: string, options: CallOptions = {}): Promise<ReadResourceResult> {
     const sessions = await this.#ready();
-    const read = (s: Session) =>
-      s.run("resources/read", options, async (sdk, o, t) => {
-        const result = await sdk.readResource({ uri, ...metaOf(s, options, t) }, {
-          ...o,
-          cacheMode: "bypass",
-        });
-        return result.contents as ResourceContents[];
-      }, { uri });
+    const read = async (s: Session) => {
+      const result = await s.request("resources/read", { uri }, options, { uri });
+      if (!Array.isArray(result.contents)) {
+        throw new McpError(ErrorCode.InternalError, `resources/read: the result has no contents`);
+      }
+      return result as unknown as ReadResourceResult;
+    };
     const owner = this.#resourceOwners.get(uri);
     if (owner || sessions.length === 1) return await read(owner ?? sessions[0]);
     let first: unknown;
@@ -369,13 +403,16 @@ export class Client implements AsyncDisposable {
    */
   async listPrompts(options: CallOptions = {}): Promise<Prompt[]> {
     const sessions = await this.#ready();
-    const lists = await Promise.all(sessions.map((s) =>
-      s.run("prompts/list", options, async (sdk, o, t) => {
-        if (!sdk.getServerCapabilities()?.prompts) return [];
-        const { prompts } = await sdk.listPrompts(paramsWithMeta(s, options, t), o);
-        return (prompts as Prompt[]).map((p) => ({ ...p, name: this.#prefix(s, p.name) }));
-      })
-    ));
+    const lists = await Promise.all(sessions.map(async (s) => {
+      const prompts = await this.#listAll(
+        s,
+        "prompts/list",
+        "prompts",
+        "prompts",
+        options,
+      ) as unknown as Prompt[];
+      return prompts.map((p) => ({ ...p, name: this.#prefix(s, p.name) }));
+    }));
     return lists.flat();
   }
 
@@ -395,16 +432,13 @@ export class Client implements AsyncDisposable {
   ): Promise<GetPromptResult> {
     const sessions = await this.#ready();
     const [session, prompt] = this.#route(sessions, name, "prompt");
-    return await session.run(
-      "prompts/get",
-      options,
-      async (sdk, o, t) =>
-        await sdk.getPrompt(
-          { name: prompt, arguments: args, ...metaOf(session, options, t) },
-          o,
-        ) as GetPromptResult,
-      { prompt },
-    );
+    const result = await session.request("prompts/get", { name: prompt, arguments: args }, options, {
+      prompt,
+    });
+    if (!Array.isArray(result.messages)) {
+      throw new McpError(ErrorCode.InternalError, `prompts/get: the result has no messages`);
+    }
+    return result as unknown as GetPromptResult;
   }
 
   /**
@@ -435,15 +469,15 @@ export class Client implements AsyncDisposable {
       session = this.#resourceOwners.get(ref.uri) ??
         sessions.find((s) => s.serverCapabilities?.completions) ?? sessions[0];
     }
-    return await session.run("completion/complete", options, async (sdk, o, t) => {
-      const { completion } = await sdk.complete({
-        ref: wireRef,
-        argument,
-        ...(options.contextArguments ? { context: { arguments: options.contextArguments } } : {}),
-        ...metaOf(session, options, t),
-      }, o);
-      return completion as Completion;
-    });
+    const result = await session.request("completion/complete", {
+      ref: wireRef,
+      argument,
+      ...(options.contextArguments ? { context: { arguments: options.contextArguments } } : {}),
+    }, options);
+    if (!isObject(result.completion) || !Array.isArray(result.completion.values)) {
+      throw new McpError(ErrorCode.InternalError, "completion/complete: the result has no completion values");
+    }
+    return result.completion as unknown as Completion;
   }
 
   /**
@@ -458,12 +492,7 @@ export class Client implements AsyncDisposable {
   async ping(options: CallOptions = {}): Promise<void> {
     const sessions = await this.#ready();
     await Promise.all(
-      sessions.map((s) =>
-        s.run(s.protocolEra === "modern" ? "server/discover" : "ping", options, async (sdk, o) => {
-          if (sdk.getProtocolEra() === "modern") await sdk.discover(o);
-          else await sdk.ping(o);
-        })
-      ),
+      sessions.map((s) => s.request(s.era === "modern" ? "server/discover" : "ping", undefined, options)),
     );
   }
 
@@ -478,41 +507,16 @@ export class Client implements AsyncDisposable {
    */
   async setLogLevel(level: LoggingLevel, options: CallOptions = {}): Promise<void> {
     const sessions = await this.#ready();
-    await Promise.all(sessions.map((s) =>
-      s.run("logging/setLevel", options, async (sdk, o) => {
-        s.logLevel = level;
-        if (sdk.getProtocolEra() !== "modern" && sdk.getServerCapabilities()?.logging) {
-          await sdk.setLoggingLevel(level, o);
-        }
-      })
-    ));
+    await Promise.all(sessions.map(async (s) => {
+      s.logLevel = level;
+      if (s.era !== "modern" && s.serverCapabilities?.logging) {
+        await s.request("logging/setLevel", { level }, options);
+      }
+    }));
   }
 
   /** The 2025 HTTP session id of the server (the first one, with a configuration), if it has one. */
   get sessionId(): string | undefined {
     return this.#sessions[0]?.sessionId;
   }
-}
-
-/**
- * `_meta` of a request: the trace context, the log level on a stateless connection, then the
- * caller's own members (which win).
- */
-function metaOf(
-  session: Session,
-  options: CallOptions,
-  trace?: Record<string, string>,
-): { _meta?: Record<string, unknown> } {
-  const level = session.protocolEra === "modern" ? session.logLevel : undefined;
-  if (!options.meta && !level && !trace) return {};
-  return { _meta: { ...trace, ...(level ? { [LOG_LEVEL_KEY]: level } : {}), ...options.meta } };
-}
-
-function paramsWithMeta(
-  session: Session,
-  options: CallOptions,
-  trace?: Record<string, string>,
-): { _meta?: Record<string, unknown> } | undefined {
-  const meta = metaOf(session, options, trace);
-  return meta._meta ? meta : undefined;
 }

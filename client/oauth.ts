@@ -8,14 +8,10 @@
  * @module
  */
 
-import {
-  auth,
-  computeScopeUnion,
-  extractWWWAuthenticateParams,
-  isStrictScopeSuperset,
-  type OAuthClientInformationContext,
-  type OAuthClientProvider,
-  type OAuthDiscoveryState,
+import type {
+  OAuthClientInformationContext,
+  OAuthClientProvider,
+  OAuthDiscoveryState,
 } from "@modelcontextprotocol/client";
 import { ClientError } from "./errors.ts";
 import { MemoryTokenStore, type StoredAuth, type TokenStore } from "./token_store.ts";
@@ -258,6 +254,11 @@ class Provider implements OAuthClientProvider {
 
   /** Answers one 401/403 challenge: discovery, registration, authorization, token exchange. */
   async authorize(challenge: Response, serverUrl: URL, fetchFn: FetchFn): Promise<void> {
+    // The official client's OAuth helpers pass the client auth conformance scenarios; they load
+    // only when a server asks for authorization, so a client that never meets OAuth never loads them.
+    const { auth, computeScopeUnion, extractWWWAuthenticateParams, isStrictScopeSuperset } = await import(
+      "@modelcontextprotocol/client"
+    );
     const { resourceMetadataUrl, scope: challenged } = extractWWWAuthenticateParams(challenge);
     const previous = await this.tokens();
     // Step-up (403 insufficient_scope) keeps what was granted: the union of old and new scopes.

@@ -1,32 +1,44 @@
 /**
- * One connection to one server: the official client plus the transport chosen for the target,
- * with errors translated to the client's own classes.
+ * One connection to one server: the transport the target calls for, version negotiation, and
+ * requests in either era (a 2026-07-28 request carries its own protocol facts and may come back
+ * asking for input; a 2025 session answers the server's questions as they arrive).
  *
  * @module
  */
 
+import type { JsonObject, RequestId } from "../protocol/jsonrpc.ts";
+import { ErrorCode, isObject } from "../protocol/jsonrpc.ts";
 import {
-  Client as SdkClient,
-  ProtocolError,
-  SdkError,
-  SdkErrorCode,
-  SdkHttpError,
-  SSEClientTransport,
-  StreamableHTTPClientTransport,
-  type Transport,
-} from "@modelcontextprotocol/client";
+  CLIENT_CAPABILITIES_KEY,
+  CLIENT_INFO_KEY,
+  LOG_LEVEL_KEY,
+  PROTOCOL_VERSION_KEY,
+  SERVER_INFO_KEY,
+} from "../protocol/meta_keys.ts";
 import type {
   ClientCapabilities,
   Implementation,
   LoggingLevel,
   ServerCapabilities,
 } from "../protocol/types.ts";
-import { context, type Span } from "@opentelemetry/api";
-import { ConnectionError, McpError, RequestTimeoutError } from "./errors.ts";
+import {
+  LATEST_LEGACY_PROTOCOL_VERSION,
+  LEGACY_PROTOCOL_VERSIONS,
+  MODERN_PROTOCOL_VERSION,
+  MODERN_PROTOCOL_VERSIONS,
+} from "../protocol/versions.ts";
+import { ClientError, ConnectionError, McpError, RequestTimeoutError } from "./errors.ts";
+import { HttpStatusError, StreamableHttp } from "./engine/streamable_http.ts";
+import { LegacySse } from "./engine/legacy_sse.ts";
+import { Peer, type PeerHost } from "./engine/peer.ts";
+import { type StdioParams, StdioTransport } from "./engine/stdio.ts";
+import type { ClientTransport } from "./engine/transport.ts";
+import { mirroredArguments, routingHeaders } from "./engine/headers.ts";
+import { type CallHandlers, ClientHandlers } from "./engine/handlers.ts";
 import { OAuth } from "./oauth.ts";
-import { type CallTarget, ClientTracing, type TraceMeta } from "./telemetry.ts";
-import { DenoStdioTransport, type StdioParams } from "./transports/stdio.ts";
+import { type CallTarget, ClientTracing } from "./telemetry.ts";
 import type { CallOptions, ClientOptions, FetchHandler, VersionNegotiation } from "./types.ts";
+import { context } from "@opentelemetry/api";
 
 /** Where one server lives, once the target is resolved. */
 export type Endpoint =
@@ -38,57 +50,53 @@ export type Endpoint =
 export const IN_MEMORY_URL = "http://localhost/mcp";
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** Input-required rounds of one request before the client gives up (the server asks forever otherwise). */
+const MAX_INPUT_ROUNDS = 16;
+/** How long a stdio server gets to answer the `server/discover` probe before it counts as a 2025 server. */
+const STDIO_PROBE_MS = 10_000;
 
 /** Package version reported as the default client version. */
 export const CLIENT_VERSION = "0.1.0";
 
-type SdkOptions = ConstructorParameters<typeof SdkClient>[1];
-type RequestOptions = NonNullable<Parameters<SdkClient["ping"]>[0]>;
-
 /** A connected server. */
-/** Official-client errors that mean the server could not be reached or is not an MCP server. */
-const UNREACHABLE: ReadonlySet<string> = new Set([
-  SdkErrorCode.ConnectionClosed,
-  SdkErrorCode.NotConnected,
-  SdkErrorCode.SendFailed,
-  SdkErrorCode.EraNegotiationFailed,
-  SdkErrorCode.ClientHttpNotImplemented,
-  SdkErrorCode.ClientHttpUnexpectedContent,
-  SdkErrorCode.ClientHttpFailedToOpenStream,
-]);
-
 export class Session {
   /** Entry name ("" for a single target). */
   readonly name: string;
   readonly #endpoint: Endpoint;
   readonly #options: ClientOptions;
-  #sdk?: SdkClient;
-  #transport?: Transport;
+  readonly #handlers: ClientHandlers;
+  #peer?: Peer;
+  #transport?: ClientTransport;
   /** Minimum log level asked of the server (sent per request on a stateless connection). */
   logLevel?: LoggingLevel;
   readonly #tracing: ClientTracing;
-  /** Spans of requests in flight by their `traceparent`, to learn their JSON-RPC ids on the way out. */
-  readonly #inFlight = new Map<string, Span>();
+  /** The era in use, once connected. */
+  era?: "legacy" | "modern";
+  /** The protocol revision in use, once connected. */
+  protocolVersion?: string;
+  /** The server's name and version. */
+  serverInfo?: Implementation;
+  /** What the server offers. */
+  serverCapabilities?: ServerCapabilities;
+  /** The server's instructions. */
+  instructions?: string;
+  /** Hears every notification the session does not handle itself (list changes, resource updates). */
+  onNotification?: (method: string, params: JsonObject) => void;
 
   constructor(name: string, endpoint: Endpoint, options: ClientOptions) {
     this.name = name;
     this.#endpoint = endpoint;
     this.#options = options;
     this.logLevel = options.logLevel;
+    this.#handlers = new ClientHandlers(options, name || undefined);
     this.#tracing = new ClientTracing(options.telemetry?.tracer, options.version ?? CLIENT_VERSION);
   }
 
-  /** The official client, once connected. */
-  get sdk(): SdkClient {
-    if (!this.#sdk) throw new ConnectionError(`${this.#label()}not connected`);
-    return this.#sdk;
-  }
-
   get connected(): boolean {
-    return this.#sdk !== undefined;
+    return this.#peer !== undefined;
   }
 
-  #label(): string {
+  get #label(): string {
     return this.name ? `server '${this.name}': ` : "";
   }
 
@@ -96,180 +104,276 @@ export class Session {
     return this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
+  /** The 2025 session id, when there is one. */
+  get sessionId(): string | undefined {
+    return this.#transport?.sessionId;
+  }
+
+  /** Capabilities this session declares. */
+  get clientCapabilities(): ClientCapabilities {
+    return this.#handlers.capabilities;
+  }
+
+  get #clientInfo(): Implementation {
+    return { name: this.#options.name ?? "denomcp-client", version: this.#options.version ?? CLIENT_VERSION };
+  }
+
   /** Opens the transport and runs the handshake or discovery. */
   async connect(signal?: AbortSignal): Promise<void> {
-    if (this.#sdk) return;
+    if (this.#peer) return;
     const negotiation = this.#options.negotiation ?? "auto";
     const timeout = this.#options.connectTimeoutMs ?? this.timeoutMs;
     const endpoint = this.#endpoint;
     if (endpoint.kind === "http" && endpoint.sse === "only") {
-      await this.#attempt(this.#sse(endpoint.url, endpoint.headers), "legacy", timeout, signal);
+      await this.#attempt(this.#sse(endpoint.url, endpoint.headers, timeout), "legacy", timeout, signal);
       return;
     }
     try {
-      await this.#attempt(this.#primaryTransport(), negotiation, timeout, signal);
+      try {
+        await this.#attempt(this.#primaryTransport(), negotiation, timeout, signal);
+      } catch (err) {
+        // Some 2025 stdio servers exit on any request before `initialize`: start it again and
+        // greet it the 2025 way.
+        const gaveUp = endpoint.kind === "stdio" && negotiation === "auto" &&
+          err instanceof ConnectionError &&
+          /exited/.test(err.message);
+        if (!gaveUp) throw err;
+        await this.#attempt(this.#primaryTransport(), "legacy", timeout, signal);
+      }
     } catch (err) {
       // Streamable HTTP §"Backwards Compatibility": a 4xx on the first POST means an HTTP+SSE server.
       if (
-        endpoint.kind === "http" && this.#options.sseFallback !== false && err instanceof SdkHttpError &&
+        endpoint.kind === "http" && this.#options.sseFallback !== false && err instanceof HttpStatusError &&
         err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403
       ) {
         try {
-          await this.#attempt(this.#sse(endpoint.url, endpoint.headers), "legacy", timeout, signal);
+          await this.#attempt(this.#sse(endpoint.url, endpoint.headers, timeout), "legacy", timeout, signal);
           return;
         } catch {
           // Not an SSE server either: report the original failure.
         }
       }
-      throw this.translate(err, "connect", timeout);
+      throw err;
     }
   }
 
   async #attempt(
-    transport: Transport,
+    transport: ClientTransport,
     negotiation: VersionNegotiation,
-    timeout: number,
+    timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<void> {
-    const sdk = new SdkClient(
-      { name: this.#options.name ?? "denomcp-client", version: this.#options.version ?? CLIENT_VERSION },
-      this.#sdkOptions(negotiation),
-    );
-    this.#installHandlers(sdk);
-    this.#watchIds(transport);
+    let modern = false;
+    const host: PeerHost = {
+      answer: (method, params, signal, scope) =>
+        this.#handlers.answer(method, params, signal, scope as CallHandlers | undefined),
+      notified: (method, params, scope) => this.#notified(method, params, scope as CallHandlers | undefined),
+      cancellation: (requestId, reason) => {
+        if (!modern) return { requestId, reason };
+        // 2026 HTTP: closing the request's stream is the cancellation; stdio still says so, with the envelope.
+        return transport.kind === "stdio" ? { requestId, reason, _meta: this.#modernMeta() } : undefined;
+      },
+      label: this.#label,
+    };
+    const peer = new Peer(transport, host);
+    const options = { timeoutMs, signal };
     try {
-      await sdk.connect(transport, { timeout, signal });
+      await peer.start();
+      if (negotiation !== "legacy" && await this.#discover(peer, transport, negotiation, options)) {
+        modern = true;
+      } else {
+        await this.#initialize(peer, transport, options);
+      }
     } catch (err) {
+      peer.close();
       await transport.close().catch(() => {});
-      throw err;
+      throw this.#translate(err);
     }
-    this.#sdk = sdk;
+    this.#peer = peer;
     this.#transport = transport;
-    if (this.logLevel && sdk.getProtocolEra() !== "modern" && sdk.getServerCapabilities()?.logging) {
-      await sdk.setLoggingLevel(this.logLevel, { timeout });
+    if (!modern) {
+      transport.listen?.();
+      if (this.logLevel && this.serverCapabilities?.logging) {
+        await this.request("logging/setLevel", { level: this.logLevel }, { timeoutMs });
+      }
     }
   }
 
   /**
-   * Sets `jsonrpc.request.id` on a request's span as the request leaves: the official client
-   * numbers requests itself, and the span is recognised by the `traceparent` it put in `_meta`.
+   * Asks with `server/discover`; true when the server speaks 2026-07-28. A server that does not
+   * know the method (or an HTTP server that rejects it as a bad request) is a 2025 server.
    */
-  #watchIds(transport: Transport): void {
-    const send = transport.send.bind(transport);
-    transport.send = (message, options) => {
-      if (this.#inFlight.size > 0 && "id" in message && "method" in message) {
-        const traceparent = (message.params?._meta as TraceMeta | undefined)?.traceparent;
-        const span = traceparent === undefined ? undefined : this.#inFlight.get(traceparent);
-        if (span) {
-          span.setAttribute("jsonrpc.request.id", String(message.id));
-          this.#inFlight.delete(traceparent!);
-        }
+  async #discover(
+    peer: Peer,
+    transport: ClientTransport,
+    negotiation: VersionNegotiation,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<boolean> {
+    const pinned = typeof negotiation === "object" ? negotiation.pin : undefined;
+    const probe = (version: string) => {
+      transport.setProtocolVersion?.(version);
+      return peer.request("server/discover", { _meta: this.#modernMeta(version) }, {
+        ...options,
+        // A stdio server that stays silent is a 2025 server that ignores unknown methods: do not
+        // wait the whole connect timeout for it.
+        timeoutMs: transport.kind === "stdio"
+          ? Math.min(options.timeoutMs, STDIO_PROBE_MS)
+          : options.timeoutMs,
+        headers: { "mcp-method": "server/discover" },
+      });
+    };
+    let result: JsonObject;
+    try {
+      try {
+        result = await probe(pinned ?? MODERN_PROTOCOL_VERSION);
+      } catch (err) {
+        // -32022 names the versions the server serves: one retry with one this client speaks.
+        const retry = err instanceof McpError && err.rpcCode === ErrorCode.UnsupportedProtocolVersion
+          ? correctiveVersion(err.data, pinned)
+          : undefined;
+        if (retry === undefined) throw err;
+        result = await probe(retry);
       }
-      return send(message, options);
+    } catch (err) {
+      if (pinned !== undefined || !isLegacyEvidence(err, transport.kind)) throw err;
+      transport.setProtocolVersion?.(undefined);
+      return false;
+    }
+    const versions = Array.isArray(result.supportedVersions) ? result.supportedVersions as string[] : [];
+    const wanted = pinned ?? MODERN_PROTOCOL_VERSIONS.find((v) => versions.includes(v));
+    if (wanted === undefined || !versions.includes(wanted)) {
+      if (pinned !== undefined) {
+        throw new ConnectionError(
+          `${this.#label}the server does not offer protocol ${pinned} (it offers ${
+            versions.join(", ") || "none"
+          })`,
+        );
+      }
+      return false;
+    }
+    transport.setProtocolVersion?.(wanted);
+    this.era = "modern";
+    this.protocolVersion = wanted;
+    this.serverCapabilities =
+      (isObject(result.capabilities) ? result.capabilities : {}) as ServerCapabilities;
+    const meta = isObject(result._meta) ? result._meta : {};
+    this.serverInfo = (isObject(meta[SERVER_INFO_KEY]) ? meta[SERVER_INFO_KEY] : result.serverInfo) as
+      | Implementation
+      | undefined;
+    this.instructions = typeof result.instructions === "string" ? result.instructions : undefined;
+    return true;
+  }
+
+  async #initialize(
+    peer: Peer,
+    transport: ClientTransport,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<void> {
+    transport.setProtocolVersion?.(undefined);
+    const result = await peer.request("initialize", {
+      protocolVersion: LATEST_LEGACY_PROTOCOL_VERSION,
+      capabilities: this.clientCapabilities,
+      clientInfo: this.#clientInfo,
+    }, options);
+    const version = result.protocolVersion;
+    if (typeof version !== "string" || !LEGACY_PROTOCOL_VERSIONS.includes(version)) {
+      throw new ConnectionError(
+        `${this.#label}the server chose protocol version ${version}, which this client does not speak`,
+      );
+    }
+    transport.setProtocolVersion?.(version);
+    this.era = "legacy";
+    this.protocolVersion = version;
+    this.serverCapabilities =
+      (isObject(result.capabilities) ? result.capabilities : {}) as ServerCapabilities;
+    this.serverInfo = (isObject(result.serverInfo) ? result.serverInfo : undefined) as
+      | Implementation
+      | undefined;
+    this.instructions = typeof result.instructions === "string" ? result.instructions : undefined;
+    await peer.notify("notifications/initialized");
+  }
+
+  /** `_meta` every 2026-07-28 request carries. */
+  #modernMeta(version = this.protocolVersion ?? MODERN_PROTOCOL_VERSION): JsonObject {
+    return {
+      [PROTOCOL_VERSION_KEY]: version,
+      [CLIENT_INFO_KEY]: this.#clientInfo,
+      [CLIENT_CAPABILITIES_KEY]: this.clientCapabilities,
+      ...(this.logLevel ? { [LOG_LEVEL_KEY]: this.logLevel } : {}),
     };
   }
 
-  #sdkOptions(negotiation: VersionNegotiation): SdkOptions {
-    const capabilities: Record<string, unknown> = {};
-    if (this.#options.sampling) capabilities.sampling = {};
-    if (this.#options.elicitation) capabilities.elicitation = { form: { applyDefaults: true } };
-    if (this.#options.roots) capabilities.roots = { listChanged: true };
-    return {
-      capabilities,
-      versionNegotiation: negotiation === "legacy" ? { mode: "legacy" } : { mode: negotiation },
-    } as SdkOptions;
+  #notified(method: string, params: JsonObject, scope: CallHandlers | undefined): void {
+    if (method === "notifications/message") {
+      this.#handlers.log(params, scope);
+      return;
+    }
+    this.onNotification?.(method, params);
   }
 
-  #installHandlers(sdk: SdkClient): void {
-    const { onLog, sampling, elicitation, roots } = this.#options;
-    const server = this.name || undefined;
-    sdk.setNotificationHandler("notifications/message", (n) => {
-      const p = n.params as { level: LoggingLevel; logger?: string; data: unknown };
-      onLog?.({ level: p.level, logger: p.logger, data: p.data, ...(server ? { server } : {}) });
-    });
-    if (sampling) {
-      sdk.setRequestHandler("sampling/createMessage", async (request, ctx) => {
-        const signal = (ctx as { mcpReq?: { signal?: AbortSignal } }).mcpReq?.signal ??
-          new AbortController().signal;
-        return await sampling(request.params as never, { signal, server }) as never;
-      });
-    }
-    if (elicitation) {
-      sdk.setRequestHandler("elicitation/create", async (request, ctx) => {
-        const signal = (ctx as { mcpReq?: { signal?: AbortSignal } }).mcpReq?.signal ??
-          new AbortController().signal;
-        return await elicitation(request.params as never, { signal, server }) as never;
-      });
-    }
-    if (roots) {
-      sdk.setRequestHandler("roots/list", async () =>
-        ({
-          roots: typeof roots === "function" ? await roots() : roots,
-        }) as never);
-    }
-  }
-
-  #primaryTransport(): Transport {
+  #primaryTransport(): ClientTransport {
     const endpoint = this.#endpoint;
     switch (endpoint.kind) {
       case "stdio":
-        return new DenoStdioTransport(endpoint.params);
+        return new StdioTransport(endpoint.params);
       case "memory": {
         const server = endpoint.server;
-        return new StreamableHTTPClientTransport(new URL(IN_MEMORY_URL), {
+        return new StreamableHttp({
+          url: new URL(IN_MEMORY_URL),
           fetch: async (url, init) => await server.fetch(new Request(url, init)),
+          label: this.#label,
+          kind: "memory",
         });
       }
       case "http":
-        return new StreamableHTTPClientTransport(endpoint.url, {
+        return new StreamableHttp({
+          url: endpoint.url,
           fetch: this.#fetchFor(endpoint.url),
-          requestInit: { headers: { ...this.#options.headers, ...endpoint.headers } },
-          authProvider: authProviderOf(this.#options.auth),
+          headers: { ...this.#options.headers, ...endpoint.headers },
+          label: this.#label,
         });
     }
   }
 
-  #sse(url: URL, headers?: Record<string, string>): Transport {
-    return new SSEClientTransport(url, {
+  #sse(url: URL, headers: Record<string, string> | undefined, timeoutMs: number): ClientTransport {
+    return new LegacySse({
+      url,
       fetch: this.#fetchFor(url),
-      requestInit: { headers: { ...this.#options.headers, ...headers } },
-      authProvider: authProviderOf(this.#options.auth),
+      headers: { ...this.#options.headers, ...headers },
+      label: this.#label,
+      timeoutMs,
     });
   }
 
-  /** The fetch for an HTTP endpoint: the caller's, wrapped by the OAuth flow when there is one. */
-  #fetchFor(url: URL): ClientOptions["fetch"] {
+  /** The fetch for an HTTP endpoint: with the bearer token, or wrapped by the OAuth flow. */
+  #fetchFor(url: URL): NonNullable<ClientOptions["fetch"]> {
+    const base = this.#options.fetch ?? fetch;
     const auth = this.#options.auth;
-    if (auth instanceof OAuth) return auth.fetchFor(url, this.#options.fetch);
-    return this.#options.fetch;
-  }
-
-  /** Request options for the official client from ours. */
-  requestOptions(options: CallOptions = {}): RequestOptions {
-    const { onProgress } = options;
-    return {
-      timeout: options.timeoutMs ?? this.timeoutMs,
-      signal: options.signal,
-      resetTimeoutOnProgress: onProgress !== undefined,
-      onprogress: onProgress
-        ? (p: { progress: number; total?: number; message?: string }) =>
-          onProgress({ progress: p.progress, total: p.total, message: p.message })
-        : undefined,
+    if (auth instanceof OAuth) return auth.fetchFor(url, base);
+    if (auth === undefined) return base;
+    const token = typeof auth === "string" ? () => Promise.resolve(auth) : () => auth.token();
+    return async (input, init) => {
+      const value = await token();
+      if (value === undefined) return await base(input, init);
+      const headers = new Headers(init?.headers);
+      headers.set("authorization", `Bearer ${value}`);
+      return await base(input, { ...init, headers });
     };
   }
 
   /**
-   * Runs one request in a CLIENT span, translating the official client's errors into ours. `fn`
-   * gets the trace context to send in the request's `_meta`.
+   * Sends one request in a CLIENT span. On 2026-07-28 it carries the protocol facts in `_meta`
+   * and the routing headers, and a result asking for input is answered and the request sent
+   * again (at most {@link MAX_INPUT_ROUNDS} times).
    */
-  async run<T>(
+  async request(
     method: string,
-    options: CallOptions,
-    fn: (sdk: SdkClient, o: RequestOptions, trace: TraceMeta | undefined) => Promise<T>,
+    params: JsonObject | undefined,
+    options: CallOptions = {},
     target: CallTarget = {},
-  ): Promise<T> {
-    const sdk = this.sdk;
-    const requestOptions = this.requestOptions(options);
+  ): Promise<JsonObject> {
+    const peer = this.#peer;
+    if (!peer) throw new ConnectionError(`${this.#label}not connected`);
     const endpoint = this.#endpoint;
     const call = this.#tracing.start(method, target, {
       sessionId: this.sessionId,
@@ -277,96 +381,142 @@ export class Session {
       ...(endpoint.kind === "http" ? { url: endpoint.url, transport: "tcp" as const } : {}),
       ...(endpoint.kind === "stdio" ? { transport: "pipe" as const } : {}),
     });
-    const traceparent = call.meta?.traceparent;
-    if (traceparent !== undefined && call.span.isRecording()) this.#inFlight.set(traceparent, call.span);
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const modern = this.era === "modern";
+    const meta: JsonObject = {
+      ...call.meta,
+      ...(modern ? this.#modernMeta() : {}),
+      ...options.meta,
+      ...(params?._meta as JsonObject | undefined),
+    };
+    let body: JsonObject = Object.keys(meta).length ? { ...params, _meta: meta } : { ...params };
+    const send = {
+      timeoutMs,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      scope: handlersOf(options),
+      headers: modern ? routingHeaders(method, body, this.#mirroredOf(method, body)) : undefined,
+      onId: (id: RequestId) =>
+        call.span.isRecording() && call.span.setAttribute("jsonrpc.request.id", String(id)),
+    };
     try {
-      const result = await context.with(call.context, () => fn(sdk, requestOptions, call.meta));
+      let result = await context.with(call.context, () => peer.request(method, body, send));
+      for (let round = 0; modern && result.resultType === "input_required"; round++) {
+        if (round >= MAX_INPUT_ROUNDS) {
+          throw new ClientError(
+            `${this.#label}${method}: the server asked for input ${round} times`,
+            "input_rounds",
+          );
+        }
+        const inputResponses = await this.#handlers.inputResponses(result.inputRequests, {
+          signal: options.signal,
+          handlers: send.scope,
+        });
+        const { inputResponses: _, requestState: __, ...rest } = body;
+        body = {
+          ...rest,
+          ...(inputResponses ? { inputResponses } : {}),
+          ...(typeof result.requestState === "string" ? { requestState: result.requestState } : {}),
+        };
+        result = await peer.request(method, body, send);
+      }
       call.end(undefined, result);
       return result;
     } catch (err) {
-      const error = options.signal?.aborted
-        ? options.signal.reason
-        : this.translate(err, method, requestOptions.timeout ?? this.timeoutMs);
+      const error = options.signal?.aborted ? options.signal.reason : this.#translate(err);
       call.end(error);
       throw error;
-    } finally {
-      if (traceparent !== undefined) this.#inFlight.delete(traceparent);
     }
   }
 
-  /** Our error for an error of the official client. */
-  translate(err: unknown, method: string, timeoutMs: number): unknown {
-    const label = this.#label();
-    if (err instanceof ProtocolError) {
-      return new McpError(err.code, label + err.message, err.data, { cause: err });
-    }
-    if (err instanceof SdkError) {
-      if (err.code === SdkErrorCode.RequestTimeout) {
-        return new RequestTimeoutError(label + method, timeoutMs, { cause: err });
+  /** Mirrored arguments of each listed tool (2026-07-28 `Mcp-Param-*` headers). */
+  readonly #mirrored = new Map<string, Map<string, string[]>>();
+
+  #mirroredOf(method: string, body: JsonObject): Map<string, string[]> | undefined {
+    return method === "tools/call" && typeof body.name === "string"
+      ? this.#mirrored.get(body.name)
+      : undefined;
+  }
+
+  /**
+   * Learns the mirrored arguments of listed tools; on 2026-07-28 a tool whose `x-mcp-header`
+   * annotations are invalid is left out (the server would refuse every call of it).
+   */
+  noteTools<T extends { name: string; inputSchema?: unknown }>(tools: readonly T[]): T[] {
+    if (this.era !== "modern") return [...tools];
+    return tools.filter((tool) => {
+      const mirrored = mirroredArguments(tool.inputSchema);
+      if (!mirrored) return false;
+      if (mirrored.size) this.#mirrored.set(tool.name, mirrored);
+      else this.#mirrored.delete(tool.name);
+      return true;
+    });
+  }
+
+  /** Sends a notification. */
+  async notify(method: string, params?: JsonObject): Promise<void> {
+    if (!this.#peer) throw new ConnectionError(`${this.#label}not connected`);
+    await this.#peer.notify(method, params);
+  }
+
+  #translate(err: unknown): unknown {
+    const label = this.#label;
+    if (
+      (err instanceof ConnectionError || err instanceof McpError) && label && !err.message.startsWith(label)
+    ) {
+      if (err instanceof McpError) {
+        return new McpError(err.rpcCode, label + err.message, err.data, { cause: err });
       }
-      if (UNREACHABLE.has(err.code) || err instanceof SdkHttpError) {
-        return new ConnectionError(label + err.message, { cause: err });
-      }
-    }
-    // fetch() itself failed: refused, reset, a name that does not resolve, a blocked port.
-    if (err instanceof TypeError && /fetch failed|connection|network|dns|resolve/i.test(err.message)) {
-      return new ConnectionError(`${label}cannot reach the server: ${err.message}`, { cause: err });
-    }
-    if (err instanceof ConnectionError && label && !err.message.startsWith(label)) {
       return new ConnectionError(label + err.message, { cause: err });
     }
     return err;
   }
 
-  get serverInfo(): Implementation | undefined {
-    return this.#sdk?.getServerVersion() as Implementation | undefined;
-  }
-
-  get serverCapabilities(): ServerCapabilities | undefined {
-    return this.#sdk?.getServerCapabilities() as ServerCapabilities | undefined;
-  }
-
-  get sessionId(): string | undefined {
-    return this.#transport?.sessionId;
-  }
-
-  get protocolEra(): "legacy" | "modern" | undefined {
-    return this.#sdk?.getProtocolEra();
-  }
-
-  get protocolVersion(): string | undefined {
-    return this.#sdk?.getNegotiatedProtocolVersion();
-  }
-
-  get instructions(): string | undefined {
-    return this.#sdk?.getInstructions();
-  }
-
-  /** Capabilities this session declares. */
-  get clientCapabilities(): ClientCapabilities {
-    return (this.#sdkOptions("legacy") as { capabilities: ClientCapabilities }).capabilities;
-  }
-
   /** Ends the session (HTTP `DELETE` for a 2025 session) and closes the transport. */
   async close(): Promise<void> {
-    const sdk = this.#sdk;
+    const peer = this.#peer;
     const transport = this.#transport;
-    this.#sdk = undefined;
+    this.#peer = undefined;
     this.#transport = undefined;
-    if (!sdk || !transport) return;
-    if (transport instanceof StreamableHTTPClientTransport && transport.sessionId !== undefined) {
-      await transport.terminateSession().catch(() => {});
-    }
-    await sdk.close().catch(() => {});
-    await transport.close().catch(() => {});
+    peer?.close();
+    await transport?.close().catch(() => {});
   }
 }
 
-function authProviderOf(auth: ClientOptions["auth"]) {
-  if (auth === undefined || auth instanceof OAuth) return undefined;
-  if (typeof auth === "string") {
-    const token = auth;
-    return { token: () => Promise.resolve(token) };
+/** A version from a -32022 error's `data.supported` that this client speaks (the pinned one, if pinned). */
+function correctiveVersion(data: unknown, pinned?: string): string | undefined {
+  const supported = isObject(data) && Array.isArray(data.supported) ? data.supported : [];
+  if (pinned !== undefined) return undefined;
+  return MODERN_PROTOCOL_VERSIONS.find((v) => supported.includes(v));
+}
+
+/**
+ * Whether the probe's failure says "a 2025 server": any JSON-RPC error except the 2026 ones that
+ * name a fault in the request, an HTTP 4xx that is not about credentials or a missing endpoint,
+ * and, on stdio, silence or a process that gave up on the unknown method.
+ */
+function isLegacyEvidence(err: unknown, kind: ClientTransport["kind"]): boolean {
+  if (err instanceof McpError && err.rpcCode === ErrorCode.UnsupportedProtocolVersion) {
+    // Reached only when the server offers no 2026 revision this client speaks.
+    const supported = isObject(err.data) && Array.isArray(err.data.supported) ? err.data.supported : [];
+    return !supported.some((v) => typeof v === "string" && v >= MODERN_PROTOCOL_VERSION);
   }
-  return auth;
+  if (err instanceof McpError) {
+    return err.rpcCode !== ErrorCode.HeaderMismatch && err.rpcCode !== ErrorCode.MissingClientCapability &&
+      err.rpcCode !== ErrorCode.UnsupportedProtocolVersion && err.rpcCode !== ErrorCode.InternalError;
+  }
+  if (err instanceof HttpStatusError) {
+    return err.status >= 400 && err.status < 500 && ![401, 403, 404].includes(err.status);
+  }
+  return kind === "stdio" && err instanceof RequestTimeoutError;
+}
+
+/** The handlers a call brings, or none (an empty scope still marks the request as a call's). */
+function handlersOf(options: CallOptions): CallHandlers {
+  const { sampling, elicitation, onLog } = options;
+  return {
+    ...(sampling ? { sampling } : {}),
+    ...(elicitation ? { elicitation } : {}),
+    ...(onLog ? { onLog } : {}),
+  };
 }

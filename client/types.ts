@@ -198,6 +198,12 @@ export interface CallOptions {
   onProgress?: (progress: Progress) => void;
   /** `_meta` sent with the request. */
   meta?: Record<string, unknown>;
+  /** Answers sampling requests the server sends during this request (over the client's `sampling`). */
+  sampling?: SamplingHandler;
+  /** Answers elicitation requests the server sends during this request (over the client's `elicitation`). */
+  elicitation?: ElicitationHandler;
+  /** Receives the log messages the server sends during this request (over the client's `onLog`). */
+  onLog?: (message: LogMessage) => void;
 }
 
 /** Options of `callTool`. */

@@ -30,8 +30,12 @@ export function encodeSseEvent(event: SseEvent): Uint8Array {
   return encoder.encode(out + "\n");
 }
 
-/** Parses a complete SSE text body into events (for tests and simple clients). */
-export function parseSse(text: string): SseEvent[] {
+/**
+ * Parses a complete SSE text body into events (for tests and simple clients). With `bare`, a
+ * block without data lines (only an `id:` or a `retry:`) comes back too, with empty data: a
+ * client that resumes streams must still learn its id and delay.
+ */
+export function parseSse(text: string, bare = false): SseEvent[] {
   const events: SseEvent[] = [];
   for (const block of text.split(/\r?\n\r?\n/)) {
     if (!block.trim()) continue;
@@ -49,15 +53,15 @@ export function parseSse(text: string): SseEvent[] {
       else if (field === "retry") event.retry = Number(value);
     }
     // Per the SSE rules a block without data lines (a comment, a bare id) dispatches nothing.
-    if (data.length === 0) continue;
+    if (data.length === 0 && !(bare && (event.id !== undefined || event.retry !== undefined))) continue;
     event.data = data.join("\n");
     events.push(event);
   }
   return events;
 }
 
-/** Incremental SSE parser over a byte stream (for reading live streams). */
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+/** Incremental SSE parser over a byte stream (for reading live streams); `bare` as for {@link parseSse}. */
+export async function* readSse(body: ReadableStream<Uint8Array>, bare = false): AsyncGenerator<SseEvent> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   try {
@@ -71,7 +75,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
       while ((cut = boundary.exec(buffer)) !== null) {
         const block = buffer.slice(last, cut.index);
         last = cut.index + cut[0].length;
-        for (const event of parseSse(block + "\n\n")) yield event;
+        for (const event of parseSse(block + "\n\n", bare)) yield event;
       }
       buffer = buffer.slice(last);
     }

@@ -294,6 +294,14 @@ export interface GetPromptResult {
   _meta?: Meta;
 }
 
+/** The result of `resources/read`. */
+export interface ReadResourceResult {
+  /** The resource's contents (one entry per part; a folder-like resource may have several). */
+  contents: ResourceContents[];
+  /** Free-form metadata. */
+  _meta?: Meta;
+}
+
 /** Log severities, lowest first (RFC 5424 names). */
 export const LOG_LEVELS = [
   "debug",

@@ -198,7 +198,7 @@ function wrapOutputSchema(inner: CompiledSchema): CompiledSchema {
 }
 
 const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const MIRRORABLE = new Set(["string", "integer", "boolean", "number"]);
+const MIRRORABLE = new Set(["string", "integer", "boolean"]);
 
 /**
  * Checks `x-mcp-header` annotations (SEP-2243) at definition time: clients drop tools whose

@@ -6,8 +6,10 @@
  * @module
  */
 
-import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
+import type { JsonRpcMessage } from "../../protocol/jsonrpc.ts";
+import { decodeMessage } from "../../protocol/message.ts";
 import { ConnectionError } from "../errors.ts";
+import type { ClientTransport, Receiver } from "./transport.ts";
 
 /** How to start a stdio server. */
 export interface StdioParams {
@@ -27,17 +29,12 @@ export interface StdioParams {
 
 const encoder = new TextEncoder();
 
-/**
- * A {@link Transport} over a subprocess's stdin and stdout. It exposes `pid` and `stderr`, which is
- * how the official client recognises a stdio transport (a silent version probe then means a
- * legacy server, not an outage).
- */
-export class DenoStdioTransport implements Transport {
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  onmessage?: <T extends JSONRPCMessage>(message: T) => void;
-
+/** A transport over a subprocess's stdin and stdout. */
+export class StdioTransport implements ClientTransport {
+  readonly kind = "stdio";
   readonly #params: StdioParams;
+  #receive: Receiver = () => {};
+  #onClosed: (error: Error) => void = () => {};
   #child?: Deno.ChildProcess;
   #writer?: WritableStreamDefaultWriter<Uint8Array>;
   #reading?: Promise<void>;
@@ -53,13 +50,10 @@ export class DenoStdioTransport implements Transport {
     return this.#child?.pid;
   }
 
-  /** Always `null`: the server's stderr is inherited or discarded, never read by the client. */
-  get stderr(): null {
-    return null;
-  }
-
   /** Starts the subprocess and begins reading its stdout. */
-  start(): Promise<void> {
+  start(receive: Receiver, closed: (error: Error) => void): Promise<void> {
+    this.#receive = receive;
+    this.#onClosed = closed;
     if (this.#child) throw new ConnectionError("stdio transport already started");
     const { command, args = [], env, cwd, stderr = "inherit" } = this.#params;
     try {
@@ -94,26 +88,33 @@ export class DenoStdioTransport implements Transport {
           const line = buffer.slice(0, newline).replace(/\r$/, "");
           buffer = buffer.slice(newline + 1);
           if (!line.trim()) continue;
-          let message: JSONRPCMessage;
+          let value: unknown;
           try {
-            message = JSON.parse(line);
+            value = JSON.parse(line);
           } catch {
-            this.onerror?.(
-              new ConnectionError(`server wrote a line that is not JSON: ${line.slice(0, 200)}`),
-            );
+            // A stray line (a server printing to stdout) is not fatal; it is not a message either.
             continue;
           }
-          this.onmessage?.(message);
+          const message = decodeMessage(value);
+          if (message.kind !== "invalid") this.#receive(message);
         }
       }
-    } catch (err) {
-      if (!this.#closed) this.onerror?.(err instanceof Error ? err : new Error(String(err)));
+    } catch {
+      // The pipe broke: the process is gone, which the close below reports.
     }
-    if (!this.#closed) void this.close();
+    if (!this.#closed) {
+      const status = await this.#child?.status.catch(() => undefined);
+      this.#onClosed(
+        new ConnectionError(
+          `the server process exited${status ? ` with code ${status.code}` : ""} (${this.#params.command})`,
+        ),
+      );
+      void this.close();
+    }
   }
 
   /** Writes one message as a line on the server's stdin. */
-  async send(message: JSONRPCMessage): Promise<void> {
+  async send(message: JsonRpcMessage): Promise<void> {
     if (!this.#writer || this.#closed) throw new ConnectionError("stdio transport is not connected");
     await this.#writer.write(encoder.encode(JSON.stringify(message) + "\n"));
   }
@@ -142,7 +143,6 @@ export class DenoStdioTransport implements Transport {
       }
       await this.#reading;
     }
-    this.onclose?.();
   }
 }
 
