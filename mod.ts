@@ -33,6 +33,9 @@ export {
   type ServerStats,
 } from "./server/fastmcp.ts";
 export type { ServeOptions, ServerHandle } from "./server/http/serve.ts";
+export { createProxy, type ProxyOptions, type ProxyTarget } from "./server/providers/proxy/create_proxy.ts";
+export { ProxyProvider, type ProxyProviderOptions } from "./server/providers/proxy/provider.ts";
+export type { RelayLimits } from "./server/providers/proxy/relay.ts";
 export type { RouteHandler, RouteOptions } from "./server/http/routes.ts";
 export type {
   Hook,

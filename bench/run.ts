@@ -144,6 +144,25 @@ const TARGETS: Target[] = [
     vs: "denomcp-modern",
   },
   {
+    name: "denomcp-proxy",
+    desc:
+      "createProxy in front of denomcp-modern (its own child process): the proxy's CPU alone (servers/proxy.ts)",
+    server: "servers/proxy.ts",
+    wire: "modern",
+    session: false,
+    vs: "denomcp-modern",
+  },
+  {
+    name: "denomcp-proxy-session",
+    desc:
+      "the same proxy reaching its upstream over one 2025 session (servers/proxy.ts, UPSTREAM_ERA=legacy)",
+    server: "servers/proxy.ts",
+    wire: "modern",
+    session: false,
+    env: { UPSTREAM_ERA: "legacy" },
+    vs: "denomcp-modern",
+  },
+  {
     name: "denomcp-mw3-modern",
     desc: "denomcp-modern with three no-op middleware (bench/servers/add_mw3.ts)",
     server: "servers/add_mw3.ts",

@@ -61,6 +61,14 @@ export interface ServerSummary {
 
 const SEPARATOR = "_";
 
+const LIST_CHANGED: ReadonlyMap<string, "tools" | "resources" | "prompts"> = new Map(
+  [
+    ["notifications/tools/list_changed", "tools"],
+    ["notifications/resources/list_changed", "resources"],
+    ["notifications/prompts/list_changed", "prompts"],
+  ] as const,
+);
+
 /**
  * An MCP client. The target decides the transport (see {@link ClientTarget}); nothing happens
  * until `connect()` or the first call, and `await using` closes it.
@@ -119,6 +127,15 @@ export class Client implements AsyncDisposable {
   async #open(signal?: AbortSignal): Promise<void> {
     const endpoints = await resolveTarget(this.#target, this.#options);
     const sessions = [...endpoints].map(([name, endpoint]) => new Session(name, endpoint, this.#options));
+    const { onListChanged } = this.#options;
+    if (onListChanged) {
+      for (const session of sessions) {
+        session.onNotification = (method) => {
+          const kind = LIST_CHANGED.get(method);
+          if (kind) onListChanged(kind, session.name || undefined);
+        };
+      }
+    }
     const results = await Promise.allSettled(sessions.map((s) => s.connect(signal)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) {

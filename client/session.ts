@@ -395,7 +395,9 @@ export class Session {
       signal: options.signal,
       onProgress: options.onProgress,
       scope: handlersOf(options),
-      headers: modern ? routingHeaders(method, body, this.#mirroredOf(method, body)) : undefined,
+      headers: modern
+        ? { ...options.headers, ...routingHeaders(method, body, this.#mirroredOf(method, body)) }
+        : options.headers,
       onId: (id: RequestId) =>
         call.span.isRecording() && call.span.setAttribute("jsonrpc.request.id", String(id)),
     };
@@ -511,12 +513,11 @@ function isLegacyEvidence(err: unknown, kind: ClientTransport["kind"]): boolean 
   return kind === "stdio" && err instanceof RequestTimeoutError;
 }
 
+const NO_HANDLERS: CallHandlers = Object.freeze({});
+
 /** The handlers a call brings, or none (an empty scope still marks the request as a call's). */
 function handlersOf(options: CallOptions): CallHandlers {
-  const { sampling, elicitation, onLog } = options;
-  return {
-    ...(sampling ? { sampling } : {}),
-    ...(elicitation ? { elicitation } : {}),
-    ...(onLog ? { onLog } : {}),
-  };
+  const { sampling, elicitation, onLog, roots } = options;
+  if (!sampling && !elicitation && !onLog && !roots) return NO_HANDLERS;
+  return { sampling, elicitation, onLog, roots };
 }

@@ -175,6 +175,11 @@ export interface ClientOptions {
   logLevel?: LoggingLevel;
   /** Receives the servers' log messages (default: dropped). */
   onLog?: (message: LogMessage) => void;
+  /**
+   * Hears that a server's tools, resources or prompts changed (a `list_changed` notification
+   * on a 2025 session); `server` names the configuration entry with several servers.
+   */
+  onListChanged?: (kind: "tools" | "resources" | "prompts", server?: string) => void;
   /** Answers sampling requests; declares the `sampling` capability when set. */
   sampling?: SamplingHandler;
   /** Answers elicitation requests; declares the `elicitation` capability when set. */
@@ -204,6 +209,10 @@ export interface CallOptions {
   elicitation?: ElicitationHandler;
   /** Receives the log messages the server sends during this request (over the client's `onLog`). */
   onLog?: (message: LogMessage) => void;
+  /** Answers `roots/list` requests the server sends during this request (over the client's `roots`). */
+  roots?: RootsOption;
+  /** Extra HTTP headers of this request (HTTP targets; a proxy forwards a caller's this way). */
+  headers?: Record<string, string>;
 }
 
 /** Options of `callTool`. */

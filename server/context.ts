@@ -97,6 +97,7 @@ export type Elicited<T> =
   | { action: "cancel"; data?: undefined };
 
 let readExchange: (ctx: Context) => Exchange;
+let askWith: (ctx: Context, request: InputRequest) => Promise<JsonObject>;
 
 /**
  * The context given to every tool, resource and prompt handler.
@@ -126,6 +127,7 @@ export class Context {
 
   static {
     readExchange = (ctx) => ctx.#exchange;
+    askWith = (ctx, request) => ctx.#ask(request, "relay");
   }
 
   /**
@@ -823,6 +825,17 @@ export class Context {
       "mcp.session.id": session.id,
     }, ask);
   }
+}
+
+/**
+ * Asks the client a question as it is (sampling, elicitation or roots params passed through),
+ * when this run can wait for the answer: a 2025 session, or a task. Undefined on a 2026 request,
+ * which must end with an input-required result instead (a proxy relays upstream questions so).
+ */
+export function inlineAsker(ctx: Context): ((request: InputRequest) => Promise<JsonObject>) | undefined {
+  const exchange = readExchange(ctx);
+  if (exchange.facts.era === "modern" && !exchange.ask) return undefined;
+  return (request) => askWith(ctx, request);
 }
 
 /** The exchange behind a context (the engine's, not a handler's). */

@@ -200,11 +200,31 @@ export interface ToolResultInit {
  * ```
  */
 export class ToolResult {
+  #raw?: CallToolResult;
+
   /** The fields given. */
   constructor(readonly init: ToolResultInit) {}
 
+  /**
+   * A wire result sent exactly as it is: content blocks of any type, structured content, `_meta`
+   * and `isError` untouched (how a proxy passes an upstream's result on).
+   *
+   * @example
+   * ```ts
+   * import { ToolResult } from "@denomcp/denomcp";
+   * const result = ToolResult.raw({ content: [{ type: "text", text: "no such city" }], isError: true });
+   * console.log(result.toResult().isError); // true
+   * ```
+   */
+  static raw(result: CallToolResult): ToolResult {
+    const out = new ToolResult({});
+    out.#raw = result;
+    return out;
+  }
+
   /** The wire result. */
   toResult(): CallToolResult {
+    if (this.#raw) return this.#raw;
     const result: CallToolResult = { content: toContentBlocks(this.init.content) };
     if (this.init.structuredContent !== undefined) result.structuredContent = this.init.structuredContent;
     if (this.init.meta !== undefined) result._meta = this.init.meta;

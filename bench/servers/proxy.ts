@@ -1,0 +1,47 @@
+/**
+ * Benchmark server: a proxy (`createProxy`) in front of the `add` server, both on loopback. The
+ * upstream runs as a child process (bench/servers/add.ts on a port of its own), so the CPU the
+ * bench reads for this process is the proxy's alone: pair it with `denomcp-modern` (the upstream
+ * answering directly) for the per-call cost of a proxy hop. `UPSTREAM_ERA=legacy` has the proxy
+ * reach its upstream over a 2025 session instead of stateless 2026-07-28 requests.
+ *
+ *   PORT=8123 deno run -A bench/servers/proxy.ts
+ *
+ * @module
+ */
+
+import { createProxy } from "../../mod.ts";
+import { freePort } from "../lib/server.ts";
+
+const port = Number(Deno.env.get("PORT") ?? "8000");
+const upstreamPort = freePort();
+const upstream = new Deno.Command(Deno.execPath(), {
+  args: ["run", "-A", new URL("./add.ts", import.meta.url).pathname],
+  env: { PORT: String(upstreamPort) },
+  stdout: "null",
+  stderr: "inherit",
+}).spawn();
+const url = `http://127.0.0.1:${upstreamPort}/mcp`;
+for (let i = 0;; i++) {
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: upstreamPort });
+    conn.close();
+    break;
+  } catch {
+    if (i > 200) throw new Error(`the upstream did not listen on ${url}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const negotiation = Deno.env.get("UPSTREAM_ERA") === "legacy" ? "legacy" : "auto";
+const proxy = createProxy(url, { name: "bench-proxy", logLevel: "warning", client: { negotiation } });
+proxy.serve({ hostname: "127.0.0.1", port, onListen() {} });
+
+const stop = () =>
+  void proxy.close().finally(async () => {
+    upstream.kill("SIGTERM");
+    await upstream.status;
+    Deno.exit(0);
+  });
+Deno.addSignalListener("SIGTERM", stop);
+Deno.addSignalListener("SIGINT", stop);

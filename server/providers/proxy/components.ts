@@ -1,0 +1,153 @@
+/**
+ * Components that stand for an upstream server's: listed exactly as the upstream lists them
+ * (schemas, annotations, `_meta`, icons), not validated here (the upstream validates), and run
+ * by forwarding through the proxy's client with the upstream's result passed on untouched.
+ *
+ * @module
+ */
+
+import { ClientError } from "../../../client/errors.ts";
+import type { Client } from "../../../client/client.ts";
+import type { CallOptions } from "../../../client/types.ts";
+import { ErrorCode, type JsonObject } from "../../../protocol/jsonrpc.ts";
+import type {
+  Prompt as WirePrompt,
+  Resource as WireResource,
+  ResourceTemplate as WireTemplate,
+  Tool as WireTool,
+} from "../../../protocol/types.ts";
+import { ToolResult } from "../../components/content.ts";
+import { PromptComponent } from "../../components/prompt.ts";
+import { ResourceComponent, TemplateComponent } from "../../components/resource.ts";
+import { ToolComponent } from "../../components/tool.ts";
+import { type Context, exchangeOf } from "../../context.ts";
+import { InputRequired } from "../../engine/input_state.ts";
+import { McpError } from "../../errors.ts";
+import type { Relay } from "./relay.ts";
+
+/** What a proxied component needs of its proxy. */
+export interface Upstream {
+  /** The client of the downstream request's upstream (shared, or this session's). */
+  client(ctx: Context): Promise<Client>;
+  /** The relay of upstream questions. */
+  readonly relay: Relay;
+  /** Timeout of a forwarded request, in ms. */
+  readonly timeoutMs?: number;
+  /** Name of the upstream, for messages. */
+  readonly label: string;
+  /** Downstream request headers sent on (lowercase names). */
+  readonly forwardHeaders: readonly string[];
+}
+
+function forwardedHeaders(upstream: Upstream, ctx: Context): Record<string, string> | undefined {
+  const request = upstream.forwardHeaders.length ? ctx.httpRequest : undefined;
+  if (!request) return undefined;
+  const headers: Record<string, string> = {};
+  for (const name of upstream.forwardHeaders) {
+    const value = request.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  return headers;
+}
+
+/** Runs one forwarded request, relaying questions, progress and logs, and mapping client failures. */
+async function forward<T>(
+  upstream: Upstream,
+  ctx: Context,
+  send: (client: Client, options: CallOptions) => Promise<T>,
+): Promise<T | InputRequired> {
+  try {
+    const client = await upstream.client(ctx);
+    const headers = forwardedHeaders(upstream, ctx);
+    return await upstream.relay.run(ctx, (handlers, signal) =>
+      send(client, {
+        ...handlers,
+        signal,
+        ...(upstream.timeoutMs ? { timeoutMs: upstream.timeoutMs } : {}),
+        ...(headers ? { headers } : {}),
+      }));
+  } catch (error) {
+    // The upstream's own JSON-RPC errors pass as they are; failing to reach it is the proxy's error.
+    if (error instanceof ClientError) {
+      throw new McpError(ErrorCode.InternalError, `upstream ${upstream.label}: ${error.message}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+function listed<T extends { listing: object }>(component: T, definition: object): T {
+  (component as { listing: object }).listing = { ...definition };
+  return component;
+}
+
+/** A tool that calls the upstream's; undefined for a name this server could not serve. */
+export function proxyTool(definition: WireTool, upstream: Upstream): ToolComponent | undefined {
+  const name = definition.name;
+  let tool: ToolComponent;
+  try {
+    tool = new ToolComponent(name, { runInThread: false }, async (args, ctx) => {
+      const out = await forward(
+        upstream,
+        ctx,
+        (client, options) => client.callToolResult(name, args as Record<string, unknown>, options),
+      );
+      return out instanceof InputRequired ? out : ToolResult.raw(out);
+    });
+  } catch {
+    return undefined;
+  }
+  // Task support is the upstream's to honour; a proxied call is a plain call until tasks are forwarded.
+  const { execution: _, ...rest } = definition as WireTool & { execution?: unknown };
+  return listed(tool, rest);
+}
+
+/** A static resource read from the upstream. */
+export function proxyResource(definition: WireResource, upstream: Upstream): ResourceComponent | undefined {
+  const uri = definition.uri;
+  let resource: ResourceComponent;
+  try {
+    resource = new ResourceComponent(uri, {}, async (_params, ctx) => {
+      const out = await forward(upstream, ctx, (client, options) => client.readResourceResult(uri, options));
+      return out instanceof InputRequired ? out : out.contents;
+    });
+  } catch {
+    return undefined;
+  }
+  return listed(resource, definition);
+}
+
+/** A resource template whose reads go to the upstream with the URI the client asked for. */
+export function proxyTemplate(definition: WireTemplate, upstream: Upstream): TemplateComponent | undefined {
+  let template: TemplateComponent;
+  try {
+    template = new TemplateComponent(definition.uriTemplate, {}, async (_params, ctx) => {
+      const uri = exchangeOf(ctx).params.uri as string;
+      const out = await forward(upstream, ctx, (client, options) => client.readResourceResult(uri, options));
+      return out instanceof InputRequired ? out : out.contents;
+    });
+  } catch {
+    return undefined;
+  }
+  return listed(template, definition);
+}
+
+/** A prompt rendered by the upstream. */
+export function proxyPrompt(definition: WirePrompt, upstream: Upstream): PromptComponent | undefined {
+  const name = definition.name;
+  let prompt: PromptComponent;
+  try {
+    prompt = new PromptComponent(name, {}, async (args, ctx) => {
+      const out = await forward(
+        upstream,
+        ctx,
+        (client, options) => client.getPrompt(name, args as Record<string, string>, options),
+      );
+      return out instanceof InputRequired ? out : out as unknown as JsonObject;
+    });
+  } catch {
+    return undefined;
+  }
+  return listed(prompt, definition);
+}

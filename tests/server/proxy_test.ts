@@ -1,0 +1,264 @@
+/**
+ * `createProxy` against real upstreams: our own server over HTTP (a real socket) and in memory,
+ * a server written with the official v1 SDK over stdio, and upstreams that are down, on the wrong
+ * path, refusing credentials, or not MCP at all. Downstream clients speak both eras, and so do
+ * the proxy's own clients.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { Client, ConnectionError, McpError, type VersionNegotiation } from "../../client.ts";
+import { createProxy, FastMCP, StaticTokenVerifier, ToolResult } from "../../mod.ts";
+
+const PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+function upstreamServer(): FastMCP {
+  const mcp = new FastMCP({ name: "weather", version: "2.0.0" });
+  mcp.tool("forecast", {
+    description: "Forecast for a city",
+    input: z.object({ city: z.string() }),
+    annotations: { readOnlyHint: true },
+    meta: { owner: "team-weather" },
+  }, ({ city }) => ({ city, tempC: 21 }));
+  mcp.tool("broken", { description: "Fails with an image", runInThread: false }, () =>
+    ToolResult.raw({
+      content: [{ type: "text", text: "no radar" }, { type: "image", data: PNG, mimeType: "image/png" }],
+      structuredContent: { code: 7 },
+      isError: true,
+      _meta: { trace: "abc" },
+    }));
+  mcp.tool("ask", { description: "Samples, elicits, logs and reports progress" }, async (_args, ctx) => {
+    await ctx.reportProgress(1, 2, "halfway");
+    await ctx.info("asking the model");
+    const sampled = await ctx.sample("Say hi", { maxTokens: 16 });
+    const answer = await ctx.elicit("Confirm?", z.object({ ok: z.boolean() }));
+    return `${sampled.text}/${answer.action === "accept" ? answer.data.ok : answer.action}`;
+  });
+  mcp.resource("config://app", { mimeType: "application/json" }, () => ({ theme: "dark" }));
+  mcp.resource("search://items{?q,limit}", { name: "search" }, ({ q, limit }) => `${q}:${limit}`);
+  mcp.prompt("review", { args: z.object({ code: z.string() }) }, ({ code }) => `Review ${code}`);
+  return mcp;
+}
+
+const ERAS: [string, VersionNegotiation][] = [["2025", "legacy"], ["2026", "auto"]];
+
+Deno.test("a proxy over HTTP lists and calls the upstream's components, results passed on intact", async () => {
+  const upstream = upstreamServer();
+  const http = upstream.serve({ hostname: "127.0.0.1", port: 0 });
+  try {
+    for (const [upEra, upNegotiation] of ERAS) {
+      const proxy = createProxy(http.url, { name: "gateway", client: { negotiation: upNegotiation } });
+      for (const [downEra, negotiation] of ERAS) {
+        await using client = new Client(proxy, { negotiation });
+        const tools = await client.listTools();
+        const forecast = tools.find((t) => t.name === "forecast")!;
+        assert.equal(forecast.description, "Forecast for a city", `${upEra}→${downEra}`);
+        assert.deepEqual(forecast.annotations, { readOnlyHint: true });
+        assert.deepEqual(forecast._meta?.owner, "team-weather");
+        assert.equal((forecast.inputSchema.properties as Record<string, unknown>).city !== undefined, true);
+        assert.deepEqual(await client.callTool("forecast", { city: "Oslo" }), { city: "Oslo", tempC: 21 });
+
+        const broken = await client.callToolResult("broken");
+        assert.equal(broken.isError, true);
+        assert.deepEqual(broken.content, [
+          { type: "text", text: "no radar" },
+          { type: "image", data: PNG, mimeType: "image/png" },
+        ]);
+        assert.deepEqual(broken.structuredContent, { code: 7 });
+        assert.deepEqual(broken._meta?.trace, "abc");
+
+        const [config] = await client.readResource("config://app");
+        assert.deepEqual(JSON.parse((config as { text: string }).text), { theme: "dark" });
+        const templates = await client.listResourceTemplates();
+        assert.equal(templates[0].uriTemplate, "search://items{?q,limit}");
+        const [found] = await client.readResource("search://items?q=rain&limit=3");
+        assert.equal((found as { text: string }).text, "rain:3");
+        const prompt = await client.getPrompt("review", { code: "let x" });
+        assert.deepEqual(prompt.messages[0].content, { type: "text", text: "Review let x" });
+        await client.ping();
+        // An upstream protocol error reaches the caller with its code.
+        await assert.rejects(client.callTool("nope"), (e) => e instanceof McpError && e.rpcCode === -32602);
+      }
+      await proxy.close();
+    }
+  } finally {
+    await upstream.close();
+  }
+});
+
+Deno.test("sampling, elicitation, logs and progress are relayed, in every pairing of eras", async () => {
+  const upstream = upstreamServer();
+  const http = upstream.serve({ hostname: "127.0.0.1", port: 0 });
+  try {
+    for (const [upEra, upNegotiation] of ERAS) {
+      const proxy = createProxy(http.url, { name: "gateway", client: { negotiation: upNegotiation } });
+      for (const [downEra, negotiation] of ERAS) {
+        const logs: unknown[] = [];
+        const progress: number[] = [];
+        let sampled = 0;
+        await using client = new Client(proxy, {
+          negotiation,
+          logLevel: "info",
+          onLog: (m) => logs.push(m.data),
+          sampling: (params) => {
+            sampled++;
+            assert.equal(params.maxTokens, 16);
+            return { role: "assistant", content: { type: "text", text: "hi" }, model: "test" };
+          },
+          elicitation: () => ({ action: "accept", content: { ok: true } }),
+        });
+        const out = await client.callTool("ask", {}, { onProgress: (p) => progress.push(p.progress) });
+        const pair = `${upEra} upstream, ${downEra} downstream`;
+        assert.deepEqual(out, [{ type: "text", text: "hi/true" }], pair);
+        assert.equal(sampled, 1, `${pair}: the upstream tool ran once and asked once`);
+        if (downEra === "2025" && upEra === "2025") {
+          assert.deepEqual(progress, [1], pair);
+          assert.ok(logs.includes("asking the model"), pair);
+        }
+      }
+      await proxy.close();
+    }
+  } finally {
+    await upstream.close();
+  }
+});
+
+Deno.test("a proxy in front of a server written with the official v1 SDK (stdio)", async () => {
+  const script = new URL("../client/fixtures/sdk_v1_stdio_server.ts", import.meta.url).pathname;
+  const proxy = createProxy(script, { name: "gateway", client: { stderr: "null" } });
+  try {
+    await using client = new Client(proxy);
+    assert.deepEqual((await client.listTools()).map((t) => t.name).sort(), ["echo", "where"]);
+    assert.deepEqual(await client.callTool("echo", { text: "hey" }), [{ type: "text", text: "echo: hey" }]);
+    const [greeting] = await client.readResource("greeting://world");
+    assert.equal((greeting as { text: string }).text, "Hello, world!");
+  } finally {
+    await proxy.close();
+  }
+});
+
+Deno.test("an upstream that cannot serve fails the downstream greeting, naming why", async (t) => {
+  const refused = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const deadPort = (refused.addr as Deno.NetAddr).port;
+  refused.close();
+  const html = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response("<html>hello</html>", { headers: { "content-type": "text/html" } }),
+  );
+  const guarded = new FastMCP({
+    name: "guarded",
+    auth: new StaticTokenVerifier({ tokens: { good: { clientId: "c" } } }),
+  });
+  guarded.tool("secret", () => "s");
+  const guardedHttp = guarded.serve({ hostname: "127.0.0.1", port: 0 });
+  const upstream = upstreamServer();
+  const http = upstream.serve({ hostname: "127.0.0.1", port: 0 });
+  const cases: [string, string, RegExp][] = [
+    ["down", `http://127.0.0.1:${deadPort}/mcp`, /cannot reach/],
+    ["wrong path", http.url.replace(/\/mcp$/, "/nope"), /404|not an MCP server/],
+    ["not MCP", `http://127.0.0.1:${html.addr.port}/mcp`, /not an MCP server|content type/],
+    ["refusing auth", guardedHttp.url, /401/],
+    ["missing command", "/nonexistent/server.ts", /exited|cannot start/],
+  ];
+  try {
+    for (const [name, target, why] of cases) {
+      await t.step(name, async () => {
+        for (const [, negotiation] of ERAS) {
+          const proxy = createProxy(target, {
+            name: "gateway",
+            client: { stderr: "null", timeoutMs: 5_000 },
+          });
+          const client = new Client(proxy, { negotiation });
+          const error = await client.connect().then(() => undefined, (e) => e);
+          await client.close();
+          await proxy.close();
+          assert.ok(error instanceof McpError || error instanceof ConnectionError, `${name}: ${error}`);
+          assert.match(String(error.message), /upstream/, name);
+          assert.match(String(error.message), why, name);
+        }
+      });
+    }
+  } finally {
+    await html.shutdown();
+    await guarded.close();
+    await upstream.close();
+  }
+});
+
+Deno.test("a configuration of two upstreams is served with each under its entry's name", async () => {
+  const weather = upstreamServer();
+  const weatherHttp = weather.serve({ hostname: "127.0.0.1", port: 0 });
+  const script = new URL("../client/fixtures/sdk_v1_stdio_server.ts", import.meta.url).pathname;
+  const proxy = createProxy({
+    mcpServers: {
+      weather: { url: weatherHttp.url },
+      sdk: { command: Deno.execPath(), args: ["run", "-A", script] },
+    },
+  }, { name: "gateway", client: { stderr: "null" } });
+  try {
+    await using client = new Client(proxy);
+    const names = (await client.listTools()).map((t) => t.name).sort();
+    assert.deepEqual(names, ["sdk_echo", "sdk_where", "weather_ask", "weather_broken", "weather_forecast"]);
+    assert.deepEqual(await client.callTool("weather_forecast", { city: "Rome" }), {
+      city: "Rome",
+      tempC: 21,
+    });
+    assert.deepEqual(await client.callTool("sdk_echo", { text: "x" }), [{ type: "text", text: "echo: x" }]);
+  } finally {
+    await proxy.close();
+    await weather.close();
+  }
+});
+
+Deno.test("listings are cached for listCacheTtlMs and dropped when the upstream's list changes", async () => {
+  const upstream = new FastMCP({ name: "changing" });
+  upstream.tool("one", () => 1);
+  const http = upstream.serve({ hostname: "127.0.0.1", port: 0 });
+  const proxy = createProxy(http.url, {
+    name: "gateway",
+    listCacheTtlMs: 60_000,
+    client: { negotiation: "legacy" },
+  });
+  try {
+    await using client = new Client(proxy);
+    assert.deepEqual((await client.listTools()).map((t) => t.name), ["one"]);
+    upstream.tool("two", () => 2);
+    // The 2025 upstream session announces the change on its GET stream; the proxy drops its cache.
+    let names: string[] = [];
+    for (let i = 0; i < 50 && names.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      names = (await client.listTools()).map((t) => t.name);
+    }
+    assert.deepEqual(names.sort(), ["one", "two"]);
+  } finally {
+    await proxy.close();
+    await upstream.close();
+  }
+});
+
+Deno.test("forwardHeaders refuses cookie; authorization passes only when named", async () => {
+  assert.throws(() => createProxy("https://example.com/mcp", { forwardHeaders: ["Cookie"] }), /cookie/);
+  const seen: (string | null)[] = [];
+  const upstream = new FastMCP({ name: "headers" });
+  upstream.tool("who", (_args, ctx) => {
+    seen.push(
+      ctx.httpRequest?.headers.get("x-tenant") ?? null,
+      ctx.httpRequest?.headers.get("cookie") ?? null,
+    );
+    return "ok";
+  });
+  const http = upstream.serve({ hostname: "127.0.0.1", port: 0 });
+  const proxy = createProxy(http.url, { name: "gateway", forwardHeaders: ["x-tenant"] });
+  const front = proxy.serve({ hostname: "127.0.0.1", port: 0 });
+  try {
+    await using client = new Client(front.url, { headers: { "x-tenant": "acme", cookie: "session=1" } });
+    await client.callTool("who");
+    assert.deepEqual(seen, ["acme", null]);
+  } finally {
+    await proxy.close();
+    await upstream.close();
+  }
+});
