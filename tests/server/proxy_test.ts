@@ -262,3 +262,28 @@ Deno.test("forwardHeaders refuses cookie; authorization passes only when named",
     await upstream.close();
   }
 });
+
+Deno.test("stateful: one upstream session per downstream session, ended with it", async () => {
+  const upstream = new FastMCP({ name: "sessions" });
+  upstream.tool("sid", { runInThread: false }, (_args, ctx) => ctx.sessionId ?? "none");
+  const http = upstream.serve({ hostname: "127.0.0.1", port: 0 });
+  const proxy = createProxy(http.url, { name: "gateway", stateful: true, client: { negotiation: "legacy" } });
+  const front = proxy.serve({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const a = new Client(front.url, { negotiation: "legacy" });
+    const b = new Client(front.url, { negotiation: "legacy" });
+    const [a1, a2, b1] = [await a.callTool("sid"), await a.callTool("sid"), await b.callTool("sid")];
+    assert.deepEqual(a1, a2, "one downstream session keeps its upstream session");
+    assert.notDeepEqual(a1, b1, "two downstream sessions get two upstream sessions");
+    const before = upstream.stats().sessions;
+    await a.close();
+    for (let i = 0; i < 50 && upstream.stats().sessions >= before; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(upstream.stats().sessions < before, "closing a downstream session closes its upstream one");
+    await b.close();
+  } finally {
+    await proxy.close();
+    await upstream.close();
+  }
+});

@@ -73,8 +73,9 @@ const RELAYED: Pick<ClientOptions, "sampling" | "elicitation" | "roots"> = {
  * @example
  * ```ts
  * import { createProxy, FastMCP } from "@denomcp/denomcp";
+ * import { z } from "zod";
  * const upstream = new FastMCP({ name: "weather" });
- * upstream.tool("forecast", async ({ city }: { city: string }) => `sunny in ${city}`);
+ * upstream.tool("forecast", { input: z.object({ city: z.string() }) }, async ({ city }) => `sunny in ${city}`);
  * const proxy = createProxy(upstream, { name: "gateway" });
  * // await proxy.run(); // or createProxy("https://example.com/mcp", { name: "bridge" }).run()
  * void proxy;
@@ -99,7 +100,8 @@ export function createProxy(target: ProxyTarget, options: ProxyOptions = {}): Fa
   } = options;
   const server = new FastMCP({ name: "proxy", ...serverOptions } as FastMCPOptions);
   const providers: ProxyProvider[] = [];
-  let host: MiddlewareHost | undefined;
+  /** Upstream clients of downstream 2025 sessions, by session id, one map per upstream. */
+  const sessionClients: Map<string, Promise<Client>>[] = [];
   for (const [name, upstream] of upstreams(target)) {
     // The client hears list changes before the provider that caches the lists exists.
     const late: { provider?: ProxyProvider } = {};
@@ -113,6 +115,7 @@ export function createProxy(target: ProxyTarget, options: ProxyOptions = {}): Fa
         },
       });
     const perSession = new Map<string, Promise<Client>>();
+    sessionClients.push(perSession);
     const sessionClient = stateful && !(upstream instanceof Client)
       ? (ctx: Context) => {
         const id = ctx.sessionId;
@@ -122,11 +125,6 @@ export function createProxy(target: ProxyTarget, options: ProxyOptions = {}): Fa
           const fresh = makeClient();
           client = fresh.connect().then(() => fresh);
           perSession.set(id, client);
-          host?.onSessionEnd((ended) => {
-            if (ended !== id) return;
-            perSession.get(id)?.then((c) => c.close()).catch(() => {});
-            perSession.delete(id);
-          });
         }
         return client;
       }
@@ -143,7 +141,15 @@ export function createProxy(target: ProxyTarget, options: ProxyOptions = {}): Fa
     providers.push(provider);
     server.addProvider(provider, name ? { namespace: name } : {});
   }
-  server.addMiddleware(proxyMiddleware(providers, (h) => (host = h)));
+  server.addMiddleware(proxyMiddleware(providers, (host: MiddlewareHost) => {
+    // One listener for every session: the session's upstream clients end with it.
+    host.onSessionEnd((ended) => {
+      for (const perSession of sessionClients) {
+        perSession.get(ended)?.then((c) => c.close()).catch(() => {});
+        perSession.delete(ended);
+      }
+    });
+  }));
   return server;
 }
 

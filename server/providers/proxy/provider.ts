@@ -48,8 +48,9 @@ type Kind = "tools" | "resources" | "templates" | "prompts";
  * ```ts
  * import { Client } from "@denomcp/denomcp/client";
  * import { FastMCP, ProxyProvider } from "@denomcp/denomcp";
+ * import { z } from "zod";
  * const upstream = new FastMCP({ name: "upstream" });
- * upstream.tool("echo", async ({ text }: { text: string }) => text);
+ * upstream.tool("echo", { input: z.object({ text: z.string() }) }, async ({ text }) => text);
  * const gateway = new FastMCP({ name: "gateway" });
  * gateway.addProvider(new ProxyProvider(new Client(upstream)), { namespace: "up" });
  * ```
@@ -99,6 +100,14 @@ export class ProxyProvider implements Provider {
   /** Called by the server to hear when a list changes. */
   subscribe(listener: (kind: ComponentKind) => void): void {
     this.#listeners.push(listener);
+  }
+
+  /**
+   * Entered when the server starts. Nothing connects here: a proxy is lazy, and its first
+   * client's greeting connects (the server leaves only providers it entered, hence this method).
+   */
+  start(): Promise<void> {
+    return Promise.resolve();
   }
 
   /** Ends the parked calls and closes the client. */
