@@ -4,9 +4,9 @@
  * The target decides the transport: an `http(s)` URL (Streamable HTTP, with a legacy HTTP+SSE
  * fallback), a command or a `.ts`/`.js` path (a stdio subprocess), a `FastMCP` server object
  * (in-memory, no sockets), or an MCP configuration (`{ "mcpServers": { … } }`, as an object or
- * a `.json` file) with several servers behind one client. It is built on the official
- * `@modelcontextprotocol/client` and speaks both wire eras: 2025-11-25 and the stateless
- * 2026-07-28.
+ * a `.json` file) with several servers behind one client. It runs on the package's own protocol
+ * engine and speaks both wire eras: 2025-11-25 and the stateless 2026-07-28 (the official
+ * `@modelcontextprotocol/client` is loaded only for OAuth, when a server asks for it).
  *
  * Importing this module starts no timers, reads no files and asks for no permissions; all of
  * that waits for `connect()` (or the first call).
