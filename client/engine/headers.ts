@@ -8,19 +8,8 @@
  */
 
 import { isObject, type JsonObject } from "../../protocol/jsonrpc.ts";
+import { HEADER_TOKEN, MIRRORABLE, NAME_PARAM } from "../../protocol/routing_headers.ts";
 
-/** The param each routed method mirrors in `Mcp-Name`. */
-const NAME_PARAM: ReadonlyMap<string, string> = new Map([
-  ["tools/call", "name"],
-  ["prompts/get", "name"],
-  ["resources/read", "uri"],
-  ["tasks/get", "taskId"],
-  ["tasks/update", "taskId"],
-  ["tasks/cancel", "taskId"],
-]);
-
-const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const MIRRORABLE = new Set(["string", "integer", "boolean"]);
 /** Printable ASCII without leading or trailing whitespace travels as it is (TAB does not: see below). */
 const PLAIN = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 const SENTINEL = /^=\?base64\?.*\?=$/;

@@ -17,6 +17,7 @@ import {
 import { checkName, Component, type ComponentOptions, withMetadata } from "./common.ts";
 import { isAsyncFunction } from "../workers/module_capture.ts";
 import type { TaskSupport } from "../tasks/wire.ts";
+import { HEADER_TOKEN, MIRRORABLE } from "../../protocol/routing_headers.ts";
 
 /** A tool's handler: parsed arguments and the request's context in, any convertible value out. */
 export type ToolHandler<S> = (args: Infer<S>, ctx: Context) => unknown;
@@ -196,9 +197,6 @@ function wrapOutputSchema(inner: CompiledSchema): CompiledSchema {
     },
   };
 }
-
-const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const MIRRORABLE = new Set(["string", "integer", "boolean"]);
 
 /**
  * Checks `x-mcp-header` annotations (SEP-2243) at definition time: clients drop tools whose

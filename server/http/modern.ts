@@ -23,6 +23,7 @@ import { accessTokenOf } from "./bearer.ts";
 import type { AccessToken } from "../../auth/access_token.ts";
 import { type ConnectionRegistry, SseConnection } from "./sse_stream.ts";
 import { modernStatus, refusedStatus } from "./status.ts";
+import { NAME_PARAM } from "../../protocol/routing_headers.ts";
 
 /** Transport state the modern path needs. */
 export interface ModernHttp {
@@ -33,19 +34,6 @@ export interface ModernHttp {
   /** The HTTP status and headers of errors HTTP says more of (see `ResponderOptions`). */
   readonly refusalOf?: ResponderOptions["refusalOf"];
 }
-
-/**
- * The param each routed method mirrors in `Mcp-Name` (SEP-2243, and the tasks extension's
- * taskId). A Map: the key is the client's method, which must never find `Object.prototype`'s.
- */
-const NAME_PARAM: ReadonlyMap<string, string> = new Map([
-  ["tools/call", "name"],
-  ["prompts/get", "name"],
-  ["resources/read", "uri"],
-  ["tasks/get", "taskId"],
-  ["tasks/update", "taskId"],
-  ["tasks/cancel", "taskId"],
-]);
 
 const mirroredCache = new WeakMap<object, Map<string, string[]>>();
 
