@@ -49,6 +49,14 @@ export {
   OAuth,
   type OAuthOptions,
 } from "./client/oauth.ts";
+export type { LoopbackOptions } from "./client/oauth_browser.ts";
+export {
+  type TaskCallOptions,
+  TaskCancelledError,
+  type TaskState,
+  type TaskStatus,
+  ToolTask,
+} from "./client/tasks.ts";
 export {
   FileTokenStore,
   KvTokenStore,

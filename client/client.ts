@@ -24,6 +24,7 @@ import { ClientError, McpError, ToolError } from "./errors.ts";
 import { Session } from "./session.ts";
 import { ErrorCode, isObject, type JsonObject } from "../protocol/jsonrpc.ts";
 import { resolveTarget } from "./target.ts";
+import { type TaskCallOptions, TASKS_EXTENSION, ToolTask } from "./tasks.ts";
 import type { CallOptions, CallToolOptions, ClientOptions, ClientTarget } from "./types.ts";
 
 /** What to complete: a prompt argument or a resource-template variable. */
@@ -286,7 +287,16 @@ export class Client implements AsyncDisposable {
   ): Promise<CallToolResult> {
     const sessions = await this.#ready();
     const [session, tool] = this.#route(sessions, name, "tool");
-    const result = await session.request("tools/call", { name: tool, arguments: args }, options, { tool });
+    let result: JsonObject;
+    try {
+      result = await session.request("tools/call", { name: tool, arguments: args as JsonObject }, options, {
+        tool,
+      });
+    } catch (error) {
+      // A 2026 tool that runs only as a task: call it as one, and wait for its end.
+      if (!requiresTasks(error)) throw error;
+      return await (await ToolTask.start(session, name, tool, args, options)).result();
+    }
     if (!Array.isArray(result.content)) {
       throw new McpError(ErrorCode.InternalError, `tools/call '${name}': the result has no content list`);
     }
@@ -294,8 +304,27 @@ export class Client implements AsyncDisposable {
   }
 
   /**
+   * Calls a tool as a task: resolves, once the server has accepted it, with a {@link ToolTask}
+   * that polls, answers the task's questions through the call's handlers, reports status
+   * changes, and gives the result at the end. A server that runs the call at once gives a task
+   * that is already complete. The call's `signal` cancels the task.
+   *
+   * @example
+   * ```ts ignore
+   * const task = await client.callTool("render", { scene: "forest" }, { task: true });
+   * task.onStatus((s) => console.log(s.status));
+   * console.log((await task.result()).content);
+   * ```
+   */
+  callTool(
+    name: string,
+    args: Record<string, unknown> | undefined,
+    options: CallToolOptions & { task: true | TaskCallOptions },
+  ): Promise<ToolTask>;
+  /**
    * Calls a tool. Returns its structured content when it has any, else its content blocks.
-   * An `isError` result throws {@link ToolError} unless `raiseOnError: false`.
+   * An `isError` result throws {@link ToolError} unless `raiseOnError: false`. A 2026 tool that
+   * runs only as a task is run as one and awaited.
    *
    * @example
    * ```ts ignore
@@ -303,12 +332,19 @@ export class Client implements AsyncDisposable {
    * console.log(weather); // { city: "Oslo", tempC: 21, ... }
    * ```
    */
+  callTool<T = unknown>(name: string, args?: Record<string, unknown>, options?: CallToolOptions): Promise<T>;
   async callTool<T = unknown>(
     name: string,
     args: Record<string, unknown> = {},
-    options: CallToolOptions = {},
-  ): Promise<T> {
-    const result = await this.callToolResult(name, args, options);
+    options: CallToolOptions & { task?: boolean | TaskCallOptions } = {},
+  ): Promise<T | ToolTask> {
+    const { task, ...rest } = options;
+    if (task) {
+      const sessions = await this.#ready();
+      const [session, tool] = this.#route(sessions, name, "tool");
+      return await ToolTask.start(session, name, tool, args, { ...rest, ...(task === true ? {} : task) });
+    }
+    const result = await this.callToolResult(name, args, rest);
     if (result.isError && options.raiseOnError !== false) throw new ToolError(name, result);
     return (result.structuredContent !== undefined ? result.structuredContent : result.content) as T;
   }
@@ -536,4 +572,12 @@ export class Client implements AsyncDisposable {
   get sessionId(): string | undefined {
     return this.#sessions[0]?.sessionId;
   }
+}
+
+/** True for a 2026 refusal that names the tasks extension as a missing client capability. */
+function requiresTasks(error: unknown): boolean {
+  if (!(error instanceof McpError) || error.rpcCode !== -32021) return false;
+  const data = error.data as { requiredCapabilities?: { extensions?: Record<string, unknown> } } | undefined;
+  return isObject(data?.requiredCapabilities?.extensions) &&
+    TASKS_EXTENSION in data.requiredCapabilities.extensions;
 }

@@ -14,6 +14,7 @@ import type {
   OAuthDiscoveryState,
 } from "@modelcontextprotocol/client";
 import { ClientError } from "./errors.ts";
+import { checkUntrustedUrl, LoopbackCallback, type LoopbackOptions, openBrowser } from "./oauth_browser.ts";
 import { MemoryTokenStore, type StoredAuth, type TokenStore } from "./token_store.ts";
 
 /** What the authorization server's redirect carried back. */
@@ -36,7 +37,10 @@ export type Authorize = (authorizationUrl: URL) => Promise<AuthorizationCallback
 export interface OAuthOptions {
   /** `client_name` sent when registering (default `"denomcp-client"`). */
   clientName?: string;
-  /** Redirect URI (default `http://localhost:3000/callback`). */
+  /**
+   * Redirect URI. With the browser flow it is the loopback callback's address (set `callback`
+   * instead); otherwise the default is `http://localhost:3000/callback`.
+   */
   redirectUrl?: string;
   /** Scope to ask for when the server's challenge and metadata name none. */
   scope?: string;
@@ -49,12 +53,16 @@ export interface OAuthOptions {
   /** Where tokens and registrations are kept (default: memory). */
   store?: TokenStore;
   /**
-   * How the user authorizes. The default is headless: it fetches the authorization URL without
-   * following redirects and reads the code from the `Location` header, which suits servers that
-   * authorize without interaction (tests, machine clients). Interactive apps open a browser and
-   * wait for the redirect instead.
+   * How the user authorizes:
+   * - `"browser"` (the default): the user's browser opens on the authorization URL and the code
+   *   comes back to a callback server on the loopback interface (see `callback`);
+   * - `"headless"`: the authorization URL is fetched without following redirects and the code read
+   *   from the `Location` header, for servers that authorize without interaction (machine clients, tests);
+   * - a function of your own, which receives the (checked) authorization URL.
    */
-  authorize?: Authorize;
+  authorize?: Authorize | "browser" | "headless";
+  /** The browser flow's callback server and browser opener. */
+  callback?: LoopbackOptions;
   /** Authorization attempts per request before giving up (default 3). */
   maxAttempts?: number;
 }
@@ -134,8 +142,11 @@ class Provider implements OAuthClientProvider {
 
   clientMetadataUrl?: string;
 
+  /** Set while a browser flow's callback server listens. */
+  #loopback?: LoopbackCallback;
+
   get redirectUrl(): string {
-    return this.#options.redirectUrl ?? "http://localhost:3000/callback";
+    return this.#loopback?.redirectUrl ?? this.#options.redirectUrl ?? "http://localhost:3000/callback";
   }
 
   get clientMetadata() {
@@ -165,7 +176,18 @@ class Provider implements OAuthClientProvider {
       };
     }
     if (!ctx) return undefined;
-    return (await this.#load()).clients?.[ctx.issuer] as { client_id: string } | undefined;
+    const client = (await this.#load()).clients?.[ctx.issuer] as
+      | { client_id: string; redirect_uris?: string[] }
+      | undefined;
+    // A browser flow may listen on another port than when the client registered: register again
+    // rather than send a redirect URI the authorization server does not know.
+    const uris = client?.redirect_uris;
+    if (
+      Array.isArray(uris) && client?.client_id !== this.clientMetadataUrl && !uris.includes(this.redirectUrl)
+    ) {
+      return undefined;
+    }
+    return client;
   }
 
   async saveClientInformation(info: Record<string, unknown>, ctx?: OAuthClientInformationContext) {
@@ -193,7 +215,19 @@ class Provider implements OAuthClientProvider {
   }
 
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
-    const answer = await (this.#options.authorize ?? headlessAuthorize)(authorizationUrl);
+    checkUntrustedUrl(authorizationUrl, "the authorization endpoint");
+    const mode = this.#options.authorize ?? "browser";
+    let answer: AuthorizationCallback | URL | string;
+    if (mode === "headless") answer = await headlessAuthorize(authorizationUrl);
+    else if (mode !== "browser") answer = await mode(authorizationUrl);
+    else {
+      const loopback = this.#loopback!;
+      const waited = loopback.wait(this.#state ?? "", this.#options.callback?.timeoutMs ?? 300_000);
+      // Opening may fail or hang (a browser that never exits): the wait for the redirect decides.
+      const open = this.#options.callback?.open ?? openBrowser;
+      Promise.resolve().then(() => open(authorizationUrl)).catch(() => {});
+      answer = await waited;
+    }
     const callback = typeof answer === "string" || answer instanceof URL ? parseCallback(answer) : answer;
     // Discard a response whose state does not match the request's (authorization §"state").
     if (this.#state !== undefined && callback.state !== this.#state) {
@@ -268,17 +302,31 @@ class Provider implements OAuthClientProvider {
     if (challenge.status === 401) this.#discovery = undefined;
     this.#callback = undefined;
     if (challenge.status === 403) await this.#forgetNarrowRegistration(scope);
-    const common = { serverUrl, resourceMetadataUrl, scope, fetchFn };
-    let result = await auth(this, {
-      ...common,
-      forceReauthorization: isStrictScopeSuperset(scope, previous?.scope),
-    });
-    if (result === "REDIRECT") {
-      const callback = this.#callback as AuthorizationCallback | undefined;
-      if (!callback) throw new ClientError("authorization ended without a code", "oauth");
-      result = await auth(this, { ...common, authorizationCode: callback.code, iss: callback.iss });
+    // Every URL discovery turns up is the server's to choose: fetch only the ones §5 #1 allows.
+    const guarded: FetchFn = (url, init) => {
+      checkUntrustedUrl(url, "an authorization URL from the server's metadata");
+      return fetchFn(url, init);
+    };
+    const common = { serverUrl, resourceMetadataUrl, scope, fetchFn: guarded };
+    if ((this.#options.authorize ?? "browser") === "browser") {
+      this.#loopback = LoopbackCallback.listen(this.#options.callback);
     }
-    if (result !== "AUTHORIZED") throw new ClientError(`authorization failed (${result})`, "oauth");
+    try {
+      let result = await auth(this, {
+        ...common,
+        forceReauthorization: isStrictScopeSuperset(scope, previous?.scope),
+      });
+      if (result === "REDIRECT") {
+        const callback = this.#callback as AuthorizationCallback | undefined;
+        if (!callback) throw new ClientError("authorization ended without a code", "oauth");
+        result = await auth(this, { ...common, authorizationCode: callback.code, iss: callback.iss });
+      }
+      if (result !== "AUTHORIZED") throw new ClientError(`authorization failed (${result})`, "oauth");
+    } finally {
+      const loopback = this.#loopback;
+      this.#loopback = undefined;
+      await loopback?.close();
+    }
   }
 }
 

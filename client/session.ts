@@ -294,11 +294,21 @@ export class Session {
   }
 
   /** `_meta` every 2026-07-28 request carries. */
-  #modernMeta(version = this.protocolVersion ?? MODERN_PROTOCOL_VERSION): JsonObject {
+  #modernMeta(
+    version = this.protocolVersion ?? MODERN_PROTOCOL_VERSION,
+    extensions?: JsonObject,
+  ): JsonObject {
+    const capabilities = this.clientCapabilities;
     return {
       [PROTOCOL_VERSION_KEY]: version,
       [CLIENT_INFO_KEY]: this.#clientInfo,
-      [CLIENT_CAPABILITIES_KEY]: this.clientCapabilities,
+      // Extensions declared for one request only (the tasks extension lets the server make a task of it).
+      [CLIENT_CAPABILITIES_KEY]: extensions
+        ? {
+          ...capabilities,
+          extensions: { ...(capabilities.extensions as JsonObject | undefined), ...extensions },
+        }
+        : capabilities,
       ...(this.logLevel ? { [LOG_LEVEL_KEY]: this.logLevel } : {}),
     };
   }
@@ -371,6 +381,7 @@ export class Session {
     params: JsonObject | undefined,
     options: CallOptions = {},
     target: CallTarget = {},
+    extensions?: JsonObject,
   ): Promise<JsonObject> {
     const peer = this.#peer;
     if (!peer) throw new ConnectionError(`${this.#label}not connected`);
@@ -385,7 +396,7 @@ export class Session {
     const modern = this.era === "modern";
     const meta: JsonObject = {
       ...call.meta,
-      ...(modern ? this.#modernMeta() : {}),
+      ...(modern ? this.#modernMeta(undefined, extensions) : {}),
       ...options.meta,
       ...(params?._meta as JsonObject | undefined),
     };
@@ -453,6 +464,11 @@ export class Session {
       else this.#mirrored.delete(tool.name);
       return true;
     });
+  }
+
+  /** Answers the input requests of a 2026-07-28 task or result, with a call's handlers over the client's. */
+  answerInputs(requests: unknown, options: CallOptions = {}): Promise<JsonObject | undefined> {
+    return this.#handlers.inputResponses(requests, { signal: options.signal, handlers: handlersOf(options) });
   }
 
   /** Sends a notification. */

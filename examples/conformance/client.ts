@@ -126,6 +126,7 @@ const scenarios: Record<string, () => Promise<void>> = {
       baseOptions({
         auth: new OAuth({
           clientName: "denomcp-conformance",
+          authorize: "headless",
           clientId: String(context.client_id),
           clientSecret: String(context.client_secret),
         }),
@@ -166,7 +167,13 @@ const AUTH_CODE_SCENARIOS = [
 for (const name of AUTH_CODE_SCENARIOS) {
   scenarios[name] = () =>
     listAndCall(
-      baseOptions({ auth: new OAuth({ clientName: "denomcp-conformance", clientMetadataUrl: CIMD_URL }) }),
+      baseOptions({
+        auth: new OAuth({
+          clientName: "denomcp-conformance",
+          clientMetadataUrl: CIMD_URL,
+          authorize: "headless",
+        }),
+      }),
       "test-tool",
     );
 }

@@ -10,80 +10,12 @@
 
 import assert from "node:assert/strict";
 import * as jose from "jose";
-import { z } from "zod";
-import { FastMCP } from "../../mod.ts";
 import { Client, MemoryTokenStore, OAuth } from "../../client.ts";
 import { driveBrowser, forge, startIdp } from "../helpers/idp.ts";
+import { startResourceServer } from "../helpers/protected_server.ts";
 
 const REDIRECT_URI = "http://127.0.0.1:8932/callback";
 const SCOPE = "mcp:read";
-
-/** The protected MCP server: a bearer gate in front of a FastMCP, with its RFC 9728 metadata. */
-interface ResourceServer {
-  url: string;
-  prmUrl: string;
-  /** Requests the gate let through. */
-  passed: number;
-  close(): Promise<void>;
-}
-
-function startResourceServer(issuer: () => string): ResourceServer {
-  const mcp = new FastMCP({ name: "protected", logger: () => {} });
-  mcp.tool("whoami", { input: z.object({}), runInThread: false }, () => "a protected answer");
-  let jwks: ReturnType<typeof jose.createLocalJWKSet> | undefined;
-  const state = { passed: 0 };
-  const http = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    async (req): Promise<Response> => {
-      const url = new URL(req.url);
-      if (url.pathname === "/.well-known/oauth-protected-resource/mcp") {
-        return Response.json({
-          resource: base + "/mcp",
-          authorization_servers: [issuer()],
-          scopes_supported: [SCOPE],
-        });
-      }
-      if (url.pathname !== "/mcp") return new Response("not found", { status: 404 });
-      const challenge = () =>
-        new Response("unauthorized", {
-          status: 401,
-          headers: {
-            "www-authenticate": `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"`,
-          },
-        });
-      const token = /^Bearer (.+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
-      if (!token) return challenge();
-      try {
-        if (!jwks) {
-          const meta = await (await fetch(`${issuer()}/.well-known/oauth-authorization-server`)).json();
-          jwks = jose.createLocalJWKSet(await (await fetch(meta.jwks_uri)).json() as jose.JSONWebKeySet);
-        }
-        await jose.jwtVerify(token, jwks, {
-          issuer: issuer(),
-          audience: base + "/mcp",
-          algorithms: ["ES256"],
-          typ: "at+jwt",
-        });
-      } catch {
-        return challenge();
-      }
-      state.passed++;
-      return await mcp.fetch(req);
-    },
-  );
-  const base: string = `http://127.0.0.1:${http.addr.port}`;
-  return {
-    url: base + "/mcp",
-    prmUrl: `${base}/.well-known/oauth-protected-resource/mcp`,
-    get passed() {
-      return state.passed;
-    },
-    close: async () => {
-      await mcp.close();
-      await http.shutdown();
-    },
-  };
-}
 
 async function statusWith(url: string, token: string): Promise<[number, string | null]> {
   const res = await fetch(url, {
@@ -107,7 +39,7 @@ async function statusWith(url: string, token: string): Promise<[number, string |
 Deno.test("OAuth: discovery, registration, PKCE with oidc-provider, token store, then calls", async () => {
   // Each server names the other: the resource is the audience, the issuer is in the metadata.
   const idpRef: { issuer?: string } = {};
-  const rs = startResourceServer(() => idpRef.issuer!);
+  const rs = startResourceServer(() => idpRef.issuer!, SCOPE);
   const idp = await startIdp({ resource: () => rs.url, resourceScopes: SCOPE }).catch(async (err) => {
     await rs.close();
     throw err;

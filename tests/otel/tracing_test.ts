@@ -12,7 +12,9 @@ import {
 } from "../helpers/http.ts";
 import { context, trace } from "@opentelemetry/api";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
-import { FastMCP } from "../../mod.ts";
+import { createProxy, FastMCP } from "../../mod.ts";
+import { Client } from "../../client.ts";
+import { z } from "zod";
 import { mcp, meterProvider, metricReader, OnDemandReader, spans, tracer } from "./fixture.ts";
 
 /** The in-memory exporter reports each export on a zero-delay timer: let those fire inside the test. */
@@ -216,6 +218,43 @@ test("sampling on a 2025 session is a CLIENT span under the tool's execution", a
   assert.equal(sampling.kind, SpanKind.CLIENT);
   assert.equal(parentOf(sampling), only("execute_tool asks").spanContext().spanId);
   await (await mcp.fetch(new Request(ENDPOINT, { method: "DELETE", headers }))).body?.cancel();
+});
+
+test("a proxied call's spans name the backend, and the upstream request is a CLIENT span under them", async () => {
+  const upstream = new FastMCP({ name: "weather", logLevel: "emergency" });
+  upstream.tool(
+    "forecast",
+    { input: z.object({ city: z.string() }), runInThread: false },
+    ({ city }) => `sun in ${city}`,
+  );
+  upstream.resource("data://cities/{name}", { name: "city" }, ({ name }) => `about ${name}`);
+  const proxy = createProxy(upstream, { name: "gateway", logLevel: "emergency", telemetry: { tracer } });
+  try {
+    await using client = new Client(proxy);
+    await client.connect();
+    spans.reset();
+    assert.deepEqual(await client.callTool("forecast", { city: "Oslo" }), [{
+      type: "text",
+      text: "sun in Oslo",
+    }]);
+    await client.readResource("data://cities/rome");
+    const finished = spans.getFinishedSpans();
+    const tool = finished.filter((s) => s.attributes["denomcp.proxy.backend_name"] === "forecast");
+    assert.equal(tool.length, 1, finished.map((s) => s.name).join(", "));
+    assert.equal(tool[0].attributes["denomcp.provider.type"], "proxy");
+    assert.equal(tool[0].attributes["denomcp.proxy.upstream"], "weather");
+    const upstreamCall = finished.filter((s) =>
+      s.kind === SpanKind.CLIENT && s.attributes["mcp.method.name"] === "tools/call"
+    );
+    assert.equal(upstreamCall.length, 1, finished.map((s) => `${s.name} ${s.kind}`).join(", "));
+    assert.equal(upstreamCall[0].spanContext().traceId, tool[0].spanContext().traceId);
+    const read = finished.filter((s) => s.attributes["denomcp.proxy.backend_uri"] === "data://cities/rome");
+    assert.equal(read.length, 1);
+    assert.equal(read[0].attributes["denomcp.proxy.backend_uri_template"], "data://cities/{name}");
+  } finally {
+    await proxy.close();
+    await upstream.close();
+  }
 });
 
 test("operation and session durations are recorded as histograms", async () => {

@@ -287,3 +287,48 @@ Deno.test("stateful: one upstream session per downstream session, ended with it"
     await upstream.close();
   }
 });
+
+Deno.test("task support is forwarded: a downstream task runs an upstream task, in every pairing of eras", async () => {
+  const upstream = new FastMCP({ name: "renderer", logger: () => {}, limits: { taskPollIntervalMs: 20 } });
+  const upstreamTasks: (string | undefined)[] = [];
+  upstream.tool(
+    "render",
+    { input: z.object({ scene: z.string() }), task: "required", runInThread: false },
+    async (
+      { scene },
+      ctx,
+    ) => {
+      upstreamTasks.push(ctx.taskId);
+      const answer = await ctx.elicit("Resolution?", z.object({ px: z.number() }));
+      return `${scene} at ${answer.action === "accept" ? answer.data.px : "?"}px`;
+    },
+  );
+  const http = upstream.serve({ hostname: "127.0.0.1", port: 0 });
+  try {
+    for (const [upEra, upNegotiation] of ERAS) {
+      const proxy = createProxy(http.url, {
+        name: "gateway",
+        client: { negotiation: upNegotiation },
+        limits: { taskPollIntervalMs: 20 },
+      });
+      for (const [downEra, negotiation] of ERAS) {
+        const pair = `${upEra} upstream, ${downEra} downstream`;
+        upstreamTasks.length = 0;
+        await using client = new Client(proxy, {
+          negotiation,
+          elicitation: () => ({ action: "accept", content: { px: 1080 } }),
+        });
+        const [listed] = await client.listTools();
+        assert.deepEqual(listed.execution, { taskSupport: "required" }, pair);
+        const task = await client.callTool("render", { scene: "forest" }, { task: true });
+        assert.ok(task.taskId, pair);
+        assert.deepEqual((await task.result()).content, [{ type: "text", text: "forest at 1080px" }], pair);
+        assert.equal(upstreamTasks.length, 1, pair);
+        assert.equal(typeof upstreamTasks[0], "string", `${pair}: the upstream ran it as a task`);
+      }
+      await proxy.close();
+    }
+  } finally {
+    await upstream.close();
+  }
+});

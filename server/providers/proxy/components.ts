@@ -6,6 +6,7 @@
  * @module
  */
 
+import { trace } from "@opentelemetry/api";
 import { ClientError } from "../../../client/errors.ts";
 import type { Client } from "../../../client/client.ts";
 import type { CallOptions } from "../../../client/types.ts";
@@ -50,12 +51,30 @@ function forwardedHeaders(upstream: Upstream, ctx: Context): Record<string, stri
   return headers;
 }
 
-/** Runs one forwarded request, relaying questions, progress and logs, and mapping client failures. */
+/** What the upstream calls the component a request reaches: its name, or the URI read. */
+type Backend = { name: string } | { uri: string; template?: string };
+
+/**
+ * Runs one forwarded request, relaying questions, progress and logs, and mapping client failures.
+ * The span of the request names the backend (FastMCP's proxy attributes, under our prefix); the
+ * client's own CLIENT span for the upstream request is its child.
+ */
 async function forward<T>(
   upstream: Upstream,
   ctx: Context,
+  backend: Backend,
   send: (client: Client, options: CallOptions) => Promise<T>,
 ): Promise<T | InputRequired> {
+  const span = trace.getActiveSpan();
+  if (span?.isRecording()) {
+    span.setAttribute("denomcp.provider.type", "proxy");
+    span.setAttribute("denomcp.proxy.upstream", upstream.label.replace(/^'|'$/g, ""));
+    if ("name" in backend) span.setAttribute("denomcp.proxy.backend_name", backend.name);
+    else {
+      span.setAttribute("denomcp.proxy.backend_uri", backend.uri);
+      if (backend.template) span.setAttribute("denomcp.proxy.backend_uri_template", backend.template);
+    }
+  }
   try {
     const client = await upstream.client(ctx);
     const headers = forwardedHeaders(upstream, ctx);
@@ -85,22 +104,28 @@ function listed<T extends { listing: object }>(component: T, definition: object)
 /** A tool that calls the upstream's; undefined for a name this server could not serve. */
 export function proxyTool(definition: WireTool, upstream: Upstream): ToolComponent | undefined {
   const name = definition.name;
+  // The upstream's task support is the proxy's: a downstream task runs an upstream task.
+  const support = (definition as { execution?: { taskSupport?: unknown } }).execution?.taskSupport;
+  const task = support === "optional" || support === "required" ? support : undefined;
   let tool: ToolComponent;
   try {
-    tool = new ToolComponent(name, { runInThread: false }, async (args, ctx) => {
-      const out = await forward(
-        upstream,
-        ctx,
-        (client, options) => client.callToolResult(name, args as Record<string, unknown>, options),
-      );
+    tool = new ToolComponent(name, { runInThread: false, ...(task ? { task } : {}) }, async (args, ctx) => {
+      const out = await forward(upstream, ctx, { name }, async (client, options) => {
+        if (task === undefined || ctx.taskId === undefined) {
+          return await client.callToolResult(name, args as Record<string, unknown>, options);
+        }
+        const running = await client.callTool(name, args as Record<string, unknown>, {
+          ...options,
+          task: true,
+        });
+        return await running.result();
+      });
       return out instanceof InputRequired ? out : ToolResult.raw(out);
     });
   } catch {
     return undefined;
   }
-  // Task support is the upstream's to honour; a proxied call is a plain call until tasks are forwarded.
-  const { execution: _, ...rest } = definition as WireTool & { execution?: unknown };
-  return listed(tool, rest);
+  return listed(tool, definition);
 }
 
 /** A static resource read from the upstream. */
@@ -109,7 +134,12 @@ export function proxyResource(definition: WireResource, upstream: Upstream): Res
   let resource: ResourceComponent;
   try {
     resource = new ResourceComponent(uri, {}, async (_params, ctx) => {
-      const out = await forward(upstream, ctx, (client, options) => client.readResourceResult(uri, options));
+      const out = await forward(
+        upstream,
+        ctx,
+        { uri },
+        (client, options) => client.readResourceResult(uri, options),
+      );
       return out instanceof InputRequired ? out : out.contents;
     });
   } catch {
@@ -124,7 +154,12 @@ export function proxyTemplate(definition: WireTemplate, upstream: Upstream): Tem
   try {
     template = new TemplateComponent(definition.uriTemplate, {}, async (_params, ctx) => {
       const uri = exchangeOf(ctx).params.uri as string;
-      const out = await forward(upstream, ctx, (client, options) => client.readResourceResult(uri, options));
+      const out = await forward(
+        upstream,
+        ctx,
+        { uri, template: definition.uriTemplate },
+        (client, options) => client.readResourceResult(uri, options),
+      );
       return out instanceof InputRequired ? out : out.contents;
     });
   } catch {
@@ -142,6 +177,7 @@ export function proxyPrompt(definition: WirePrompt, upstream: Upstream): PromptC
       const out = await forward(
         upstream,
         ctx,
+        { name },
         (client, options) => client.getPrompt(name, args as Record<string, string>, options),
       );
       return out instanceof InputRequired ? out : out as unknown as JsonObject;

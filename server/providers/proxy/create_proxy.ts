@@ -108,6 +108,8 @@ export function createProxy(target: ProxyTarget, options: ProxyOptions = {}): Fa
     const makeClient = () =>
       upstream instanceof Client ? upstream : new Client(upstream as ClientTarget, {
         ...RELAYED,
+        // The upstream requests' CLIENT spans go where the proxy's own spans go.
+        ...(serverOptions.telemetry?.tracer ? { telemetry: { tracer: serverOptions.telemetry.tracer } } : {}),
         ...clientOptions,
         onListChanged: (kind, server) => {
           late.provider?.changed(kind);
