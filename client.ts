@@ -24,13 +24,7 @@
  * @module
  */
 
-export {
-  Client,
-  type CompleteOptions,
-  type Completion,
-  type CompletionRef,
-  type ServerSummary,
-} from "./client/client.ts";
+export { Client } from "./client/client.ts";
 export {
   type AnyClientError,
   ClientError,
@@ -80,6 +74,9 @@ export type {
   ClientOptions,
   ClientTarget,
   ClientTelemetryOptions,
+  CompleteOptions,
+  Completion,
+  CompletionRef,
   ElicitationHandler,
   ElicitationRequest,
   FetchHandler,
@@ -88,6 +85,7 @@ export type {
   Progress,
   RootsOption,
   SamplingHandler,
+  ServerSummary,
   TokenProvider,
   ToolCallResult,
   TracerLike,

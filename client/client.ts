@@ -25,40 +25,16 @@ import { Session } from "./session.ts";
 import { ErrorCode, isObject, type JsonObject } from "../protocol/jsonrpc.ts";
 import { resolveTarget } from "./target.ts";
 import { type TaskCallOptions, TASKS_EXTENSION, ToolTask } from "./tasks.ts";
-import type { CallOptions, CallToolOptions, ClientOptions, ClientTarget } from "./types.ts";
-
-/** What to complete: a prompt argument or a resource-template variable. */
-export type CompletionRef = { type: "ref/prompt"; name: string } | { type: "ref/resource"; uri: string };
-
-/** Completion suggestions. */
-export interface Completion {
-  /** Suggested values (at most 100). */
-  values: string[];
-  /** How many values exist in total, when the server knows. */
-  total?: number;
-  /** True when there are more values than returned. */
-  hasMore?: boolean;
-}
-
-/** Options of `complete`. */
-export interface CompleteOptions extends CallOptions {
-  /** Values of the other arguments already chosen, which may narrow the suggestions. */
-  contextArguments?: Record<string, string>;
-}
-
-/** A connected server, as `Client.servers` lists it. */
-export interface ServerSummary {
-  /** Entry name in the configuration ("" for a single target). */
-  name: string;
-  /** The server's name and version. */
-  info?: Implementation;
-  /** What the server offers. */
-  capabilities?: ServerCapabilities;
-  /** The protocol revision in use, e.g. `"2026-07-28"` or `"2025-11-25"`. */
-  protocolVersion?: string;
-  /** The server's instructions for the model, if any. */
-  instructions?: string;
-}
+import type {
+  CallOptions,
+  CallToolOptions,
+  ClientOptions,
+  ClientTarget,
+  CompleteOptions,
+  Completion,
+  CompletionRef,
+  ServerSummary,
+} from "./types.ts";
 
 const SEPARATOR = "_";
 
@@ -222,35 +198,6 @@ export class Client implements AsyncDisposable {
     return [owner, name.slice(owner.name.length + SEPARATOR.length)];
   }
 
-  /** Every page of a listing from one session (an empty list when the server does not offer `capability`). */
-  async #listAll(
-    session: Session,
-    method: string,
-    key: string,
-    capability: keyof ServerCapabilities,
-    options: CallOptions,
-  ): Promise<JsonObject[]> {
-    if (!session.serverCapabilities?.[capability]) return [];
-    const out: JsonObject[] = [];
-    const seen = new Set<string>();
-    let cursor: string | undefined;
-    do {
-      const result = await session.request(method, cursor === undefined ? undefined : { cursor }, options);
-      const page = result[key];
-      if (!Array.isArray(page)) {
-        throw new McpError(ErrorCode.InternalError, `${method}: the result has no '${key}' list`);
-      }
-      out.push(...page.filter(isObject));
-      cursor = typeof result.nextCursor === "string" ? result.nextCursor : undefined;
-      // A server that hands back a cursor it gave before would page forever.
-      if (cursor !== undefined && seen.has(cursor)) {
-        throw new McpError(ErrorCode.InternalError, `${method}: the server repeated the cursor '${cursor}'`);
-      }
-      if (cursor !== undefined) seen.add(cursor);
-    } while (cursor !== undefined);
-    return out;
-  }
-
   /**
    * Lists every tool (all pages).
    *
@@ -264,7 +211,7 @@ export class Client implements AsyncDisposable {
     const sessions = await this.#ready();
     const lists = await Promise.all(sessions.map(async (s) => {
       const tools = s.noteTools(
-        await this.#listAll(s, "tools/list", "tools", "tools", options) as unknown as Tool[],
+        await s.listAll("tools/list", "tools", "tools", options) as unknown as Tool[],
       );
       return tools.map((t) => ({ ...t, name: this.#prefix(s, t.name) }));
     }));
@@ -361,8 +308,7 @@ export class Client implements AsyncDisposable {
   async listResources(options: CallOptions = {}): Promise<Resource[]> {
     const sessions = await this.#ready();
     const lists = await Promise.all(sessions.map(async (s) => {
-      const resources = await this.#listAll(
-        s,
+      const resources = await s.listAll(
         "resources/list",
         "resources",
         "resources",
@@ -386,8 +332,7 @@ export class Client implements AsyncDisposable {
   async listResourceTemplates(options: CallOptions = {}): Promise<ResourceTemplate[]> {
     const sessions = await this.#ready();
     const lists = await Promise.all(sessions.map(async (s) => {
-      const templates = await this.#listAll(
-        s,
+      const templates = await s.listAll(
         "resources/templates/list",
         "resourceTemplates",
         "resources",
@@ -457,13 +402,7 @@ export class Client implements AsyncDisposable {
   async listPrompts(options: CallOptions = {}): Promise<Prompt[]> {
     const sessions = await this.#ready();
     const lists = await Promise.all(sessions.map(async (s) => {
-      const prompts = await this.#listAll(
-        s,
-        "prompts/list",
-        "prompts",
-        "prompts",
-        options,
-      ) as unknown as Prompt[];
+      const prompts = await s.listAll("prompts/list", "prompts", "prompts", options) as unknown as Prompt[];
       return prompts.map((p) => ({ ...p, name: this.#prefix(s, p.name) }));
     }));
     return lists.flat();

@@ -27,33 +27,22 @@ import {
   MODERN_PROTOCOL_VERSION,
   MODERN_PROTOCOL_VERSIONS,
 } from "../protocol/versions.ts";
-import { ClientError, ConnectionError, McpError, RequestTimeoutError } from "./errors.ts";
-import { HttpStatusError, StreamableHttp } from "./engine/streamable_http.ts";
-import { LegacySse } from "./engine/legacy_sse.ts";
+import { ClientError, ConnectionError, McpError } from "./errors.ts";
+import { HttpStatusError, SessionLostError } from "./engine/streamable_http.ts";
+import { listChangeFilter, listenForChanges } from "./engine/listen.ts";
 import { Peer, type PeerHost } from "./engine/peer.ts";
-import { type StdioParams, StdioTransport } from "./engine/stdio.ts";
 import type { ClientTransport } from "./engine/transport.ts";
 import { mirroredArguments, routingHeaders } from "./engine/headers.ts";
 import { type CallHandlers, ClientHandlers } from "./engine/handlers.ts";
-import { OAuth } from "./oauth.ts";
+import { type Endpoint, openTransport, sseTransport } from "./endpoint.ts";
+import { correctiveVersion, isLegacyEvidence, STDIO_PROBE_MS } from "./negotiation.ts";
 import { type CallTarget, ClientTracing } from "./telemetry.ts";
-import type { CallOptions, ClientOptions, FetchHandler, VersionNegotiation } from "./types.ts";
+import type { CallOptions, ClientOptions, VersionNegotiation } from "./types.ts";
 import { context } from "@opentelemetry/api";
-
-/** Where one server lives, once the target is resolved. */
-export type Endpoint =
-  | { kind: "http"; url: URL; headers?: Record<string, string>; sse: "auto" | "only" }
-  | { kind: "stdio"; params: StdioParams }
-  | { kind: "memory"; server: FetchHandler };
-
-/** The URL an in-memory server is addressed with; no socket is opened. */
-export const IN_MEMORY_URL = "http://localhost/mcp";
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 /** Input-required rounds of one request before the client gives up (the server asks forever otherwise). */
 const MAX_INPUT_ROUNDS = 16;
-/** How long a stdio server gets to answer the `server/discover` probe before it counts as a 2025 server. */
-const STDIO_PROBE_MS = 10_000;
 
 /** Package version reported as the default client version. */
 export const CLIENT_VERSION = "0.1.0";
@@ -125,12 +114,22 @@ export class Session {
     const timeout = this.#options.connectTimeoutMs ?? this.timeoutMs;
     const endpoint = this.#endpoint;
     if (endpoint.kind === "http" && endpoint.sse === "only") {
-      await this.#attempt(this.#sse(endpoint.url, endpoint.headers, timeout), "legacy", timeout, signal);
+      await this.#attempt(
+        sseTransport(endpoint, this.#options, this.#label, timeout),
+        "legacy",
+        timeout,
+        signal,
+      );
       return;
     }
     try {
       try {
-        await this.#attempt(this.#primaryTransport(), negotiation, timeout, signal);
+        await this.#attempt(
+          openTransport(this.#endpoint, this.#options, this.#label),
+          negotiation,
+          timeout,
+          signal,
+        );
       } catch (err) {
         // Some 2025 stdio servers exit on any request before `initialize`: start it again and
         // greet it the 2025 way.
@@ -138,7 +137,12 @@ export class Session {
           err instanceof ConnectionError &&
           /exited/.test(err.message);
         if (!gaveUp) throw err;
-        await this.#attempt(this.#primaryTransport(), "legacy", timeout, signal);
+        await this.#attempt(
+          openTransport(this.#endpoint, this.#options, this.#label),
+          "legacy",
+          timeout,
+          signal,
+        );
       }
     } catch (err) {
       // Streamable HTTP §"Backwards Compatibility": a 4xx on the first POST means an HTTP+SSE server.
@@ -147,7 +151,12 @@ export class Session {
         err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403
       ) {
         try {
-          await this.#attempt(this.#sse(endpoint.url, endpoint.headers, timeout), "legacy", timeout, signal);
+          await this.#attempt(
+            sseTransport(endpoint, this.#options, this.#label, timeout),
+            "legacy",
+            timeout,
+            signal,
+          );
           return;
         } catch {
           // Not an SSE server either: report the original failure.
@@ -191,6 +200,7 @@ export class Session {
     }
     this.#peer = peer;
     this.#transport = transport;
+    if (modern) this.#listen();
     if (!modern) {
       transport.listen?.();
       if (this.logLevel && this.serverCapabilities?.logging) {
@@ -321,56 +331,6 @@ export class Session {
     this.onNotification?.(method, params);
   }
 
-  #primaryTransport(): ClientTransport {
-    const endpoint = this.#endpoint;
-    switch (endpoint.kind) {
-      case "stdio":
-        return new StdioTransport(endpoint.params);
-      case "memory": {
-        const server = endpoint.server;
-        return new StreamableHttp({
-          url: new URL(IN_MEMORY_URL),
-          fetch: async (url, init) => await server.fetch(new Request(url, init)),
-          label: this.#label,
-          kind: "memory",
-        });
-      }
-      case "http":
-        return new StreamableHttp({
-          url: endpoint.url,
-          fetch: this.#fetchFor(endpoint.url),
-          headers: { ...this.#options.headers, ...endpoint.headers },
-          label: this.#label,
-        });
-    }
-  }
-
-  #sse(url: URL, headers: Record<string, string> | undefined, timeoutMs: number): ClientTransport {
-    return new LegacySse({
-      url,
-      fetch: this.#fetchFor(url),
-      headers: { ...this.#options.headers, ...headers },
-      label: this.#label,
-      timeoutMs,
-    });
-  }
-
-  /** The fetch for an HTTP endpoint: with the bearer token, or wrapped by the OAuth flow. */
-  #fetchFor(url: URL): NonNullable<ClientOptions["fetch"]> {
-    const base = this.#options.fetch ?? fetch;
-    const auth = this.#options.auth;
-    if (auth instanceof OAuth) return auth.fetchFor(url, base);
-    if (auth === undefined) return base;
-    const token = typeof auth === "string" ? () => Promise.resolve(auth) : () => auth.token();
-    return async (input, init) => {
-      const value = await token();
-      if (value === undefined) return await base(input, init);
-      const headers = new Headers(init?.headers);
-      headers.set("authorization", `Bearer ${value}`);
-      return await base(input, { ...init, headers });
-    };
-  }
-
   /**
    * Sends one request in a CLIENT span. On 2026-07-28 it carries the protocol facts in `_meta`
    * and the routing headers, and a result asking for input is answered and the request sent
@@ -413,7 +373,20 @@ export class Session {
         call.span.isRecording() && call.span.setAttribute("jsonrpc.request.id", String(id)),
     };
     try {
-      let result = await context.with(call.context, () => peer.request(method, body, send));
+      let result: JsonObject;
+      try {
+        result = await context.with(call.context, () => peer.request(method, body, send));
+      } catch (err) {
+        // The server forgot the session (a restart, an expiry): greet it again, then send once
+        // more. Requests in flight on the old connection when it closed are sent again too.
+        if (method === "initialize") throw err;
+        if (err instanceof SessionLostError) await this.#renew(peer);
+        else if (this.#renewing || this.#peer !== peer) await this.#renewing;
+        else throw err;
+        const renewed = this.#peer;
+        if (!renewed) throw err;
+        result = await context.with(call.context, () => renewed.request(method, body, send));
+      }
       for (let round = 0; modern && result.resultType === "input_required"; round++) {
         if (round >= MAX_INPUT_ROUNDS) {
           throw new ClientError(
@@ -431,7 +404,7 @@ export class Session {
           ...(inputResponses ? { inputResponses } : {}),
           ...(typeof result.requestState === "string" ? { requestState: result.requestState } : {}),
         };
-        result = await peer.request(method, body, send);
+        result = await this.#peer!.request(method, body, send);
       }
       call.end(undefined, result);
       return result;
@@ -440,6 +413,34 @@ export class Session {
       call.end(error);
       throw error;
     }
+  }
+
+  /** Every page of a listing (an empty list when the server does not offer `capability`). */
+  async listAll(
+    method: string,
+    key: string,
+    capability: keyof ServerCapabilities,
+    options: CallOptions,
+  ): Promise<JsonObject[]> {
+    if (!this.serverCapabilities?.[capability]) return [];
+    const out: JsonObject[] = [];
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const result = await this.request(method, cursor === undefined ? undefined : { cursor }, options);
+      const page = result[key];
+      if (!Array.isArray(page)) {
+        throw new McpError(ErrorCode.InternalError, `${method}: the result has no '${key}' list`);
+      }
+      out.push(...page.filter(isObject));
+      cursor = typeof result.nextCursor === "string" ? result.nextCursor : undefined;
+      // A server that hands back a cursor it gave before would page forever.
+      if (cursor !== undefined && seen.has(cursor)) {
+        throw new McpError(ErrorCode.InternalError, `${method}: the server repeated the cursor '${cursor}'`);
+      }
+      if (cursor !== undefined) seen.add(cursor);
+    } while (cursor !== undefined);
+    return out;
   }
 
   /** Mirrored arguments of each listed tool (2026-07-28 `Mcp-Param-*` headers). */
@@ -464,6 +465,22 @@ export class Session {
       else this.#mirrored.delete(tool.name);
       return true;
     });
+  }
+
+  #renewing?: Promise<void>;
+
+  /** Replaces a lost 2025 session with a new one (one renewal however many requests noticed). */
+  async #renew(lost: Peer): Promise<void> {
+    if (this.#renewing) return await this.#renewing;
+    if (this.#peer !== lost) return;
+    return await (this.#renewing = (async () => {
+      const [peer, transport] = [this.#peer, this.#transport];
+      this.#peer = this.#transport = undefined;
+      peer?.close();
+      await transport?.close().catch(() => {});
+      const timeout = this.#options.connectTimeoutMs ?? this.timeoutMs;
+      await this.#attempt(openTransport(this.#endpoint, this.#options, this.#label), "legacy", timeout);
+    })().finally(() => this.#renewing = undefined));
   }
 
   /** Answers the input requests of a 2026-07-28 task or result, with a call's handlers over the client's. */
@@ -491,7 +508,24 @@ export class Session {
   }
 
   /** Ends the session (HTTP `DELETE` for a 2025 session) and closes the transport. */
+  /** Stops the 2026 list-change subscription. */
+  #listening?: AbortController;
+
+  /** On 2026, opens `subscriptions/listen` for the list changes the client wants to hear of. */
+  #listen(): void {
+    const filter = this.#options.onListChanged ? listChangeFilter(this.serverCapabilities) : undefined;
+    if (!filter) return;
+    const listening = this.#listening = new AbortController();
+    void listenForChanges(
+      (method, params, options) => this.request(method, params, options),
+      filter,
+      listening.signal,
+    );
+  }
+
   async close(): Promise<void> {
+    this.#listening?.abort();
+    this.#listening = undefined;
     const peer = this.#peer;
     const transport = this.#transport;
     this.#peer = undefined;
@@ -499,34 +533,6 @@ export class Session {
     peer?.close();
     await transport?.close().catch(() => {});
   }
-}
-
-/** A version from a -32022 error's `data.supported` that this client speaks (the pinned one, if pinned). */
-function correctiveVersion(data: unknown, pinned?: string): string | undefined {
-  const supported = isObject(data) && Array.isArray(data.supported) ? data.supported : [];
-  if (pinned !== undefined) return undefined;
-  return MODERN_PROTOCOL_VERSIONS.find((v) => supported.includes(v));
-}
-
-/**
- * Whether the probe's failure says "a 2025 server": any JSON-RPC error except the 2026 ones that
- * name a fault in the request, an HTTP 4xx that is not about credentials or a missing endpoint,
- * and, on stdio, silence or a process that gave up on the unknown method.
- */
-function isLegacyEvidence(err: unknown, kind: ClientTransport["kind"]): boolean {
-  if (err instanceof McpError && err.rpcCode === ErrorCode.UnsupportedProtocolVersion) {
-    // Reached only when the server offers no 2026 revision this client speaks.
-    const supported = isObject(err.data) && Array.isArray(err.data.supported) ? err.data.supported : [];
-    return !supported.some((v) => typeof v === "string" && v >= MODERN_PROTOCOL_VERSION);
-  }
-  if (err instanceof McpError) {
-    return err.rpcCode !== ErrorCode.HeaderMismatch && err.rpcCode !== ErrorCode.MissingClientCapability &&
-      err.rpcCode !== ErrorCode.UnsupportedProtocolVersion && err.rpcCode !== ErrorCode.InternalError;
-  }
-  if (err instanceof HttpStatusError) {
-    return err.status >= 400 && err.status < 500 && ![401, 403, 404].includes(err.status);
-  }
-  return kind === "stdio" && err instanceof RequestTimeoutError;
 }
 
 const NO_HANDLERS: CallHandlers = Object.freeze({});

@@ -7,7 +7,7 @@
 
 import { loadMcpConfig, type McpConfig, parseMcpConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
-import type { Endpoint } from "./session.ts";
+import type { Endpoint } from "./endpoint.ts";
 import type { ClientOptions, ClientTarget, FetchHandler } from "./types.ts";
 
 const SCRIPT = /\.(ts|mts|tsx|js|mjs|jsx)$/i;

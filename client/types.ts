@@ -9,8 +9,10 @@ import type {
   CreateMessageParams,
   CreateMessageResult,
   ElicitResult,
+  Implementation,
   LoggingLevel,
   Root,
+  ServerCapabilities,
 } from "../protocol/types.ts";
 import type { McpConfig } from "./config.ts";
 import type { OAuth } from "./oauth.ts";
@@ -223,3 +225,36 @@ export interface CallToolOptions extends CallOptions {
 
 /** The outcome of `callToolResult`: the full result, never thrown. */
 export type ToolCallResult = CallToolResult;
+
+/** What to complete: a prompt argument or a resource-template variable. */
+export type CompletionRef = { type: "ref/prompt"; name: string } | { type: "ref/resource"; uri: string };
+
+/** Completion suggestions. */
+export interface Completion {
+  /** Suggested values (at most 100). */
+  values: string[];
+  /** How many values exist in total, when the server knows. */
+  total?: number;
+  /** True when there are more values than returned. */
+  hasMore?: boolean;
+}
+
+/** Options of `complete`. */
+export interface CompleteOptions extends CallOptions {
+  /** Values of the other arguments already chosen, which may narrow the suggestions. */
+  contextArguments?: Record<string, string>;
+}
+
+/** A connected server, as `Client.servers` lists it. */
+export interface ServerSummary {
+  /** Entry name in the configuration ("" for a single target). */
+  name: string;
+  /** The server's name and version. */
+  info?: Implementation;
+  /** What the server offers. */
+  capabilities?: ServerCapabilities;
+  /** The protocol revision in use, e.g. `"2026-07-28"` or `"2025-11-25"`. */
+  protocolVersion?: string;
+  /** The server's instructions for the model, if any. */
+  instructions?: string;
+}

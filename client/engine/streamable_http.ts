@@ -27,6 +27,18 @@ export class HttpStatusError extends ConnectionError {
   }
 }
 
+/**
+ * The server no longer knows the 2025 session a request named (404): the client must greet it
+ * again, without a session id (Streamable HTTP §"Session Management").
+ */
+export class SessionLostError extends HttpStatusError {
+  /** Creates the error for the lost session. */
+  constructor(message: string) {
+    super(404, message);
+    this.name = "SessionLostError";
+  }
+}
+
 /** Options of {@link StreamableHttp}. */
 export interface StreamableHttpOptions {
   /** The MCP endpoint. */
@@ -107,6 +119,11 @@ export class StreamableHttp implements ClientTransport {
       body: JSON.stringify(message),
       signal: options.signal,
     });
+    if (response.status === 404 && headers.has("mcp-session-id")) {
+      await response.body?.cancel().catch(() => {});
+      this.#sessionId = undefined;
+      throw new SessionLostError(`${this.#label}the server ended session ${headers.get("mcp-session-id")}`);
+    }
     const sessionId = response.headers.get("mcp-session-id");
     if (sessionId !== null && this.#sessionId === undefined) this.#sessionId = sessionId;
     const id = "method" in message && message.id !== undefined ? message.id : undefined;

@@ -213,29 +213,28 @@ Deno.test("a configuration of two upstreams is served with each under its entry'
   }
 });
 
-Deno.test("listings are cached for listCacheTtlMs and dropped when the upstream's list changes", async () => {
-  const upstream = new FastMCP({ name: "changing" });
-  upstream.tool("one", () => 1);
-  const http = upstream.serve({ hostname: "127.0.0.1", port: 0 });
-  const proxy = createProxy(http.url, {
-    name: "gateway",
-    listCacheTtlMs: 60_000,
-    client: { negotiation: "legacy" },
-  });
-  try {
-    await using client = new Client(proxy);
-    assert.deepEqual((await client.listTools()).map((t) => t.name), ["one"]);
-    upstream.tool("two", () => 2);
-    // The 2025 upstream session announces the change on its GET stream; the proxy drops its cache.
-    let names: string[] = [];
-    for (let i = 0; i < 50 && names.length < 2; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      names = (await client.listTools()).map((t) => t.name);
+Deno.test("listings are cached for listCacheTtlMs and dropped when the upstream's list changes, both eras", async () => {
+  for (const [upEra, negotiation] of ERAS) {
+    const upstream = new FastMCP({ name: "changing" });
+    upstream.tool("one", () => 1);
+    const http = upstream.serve({ hostname: "127.0.0.1", port: 0 });
+    const proxy = createProxy(http.url, { name: "gateway", listCacheTtlMs: 60_000, client: { negotiation } });
+    try {
+      await using client = new Client(proxy);
+      assert.deepEqual((await client.listTools()).map((t) => t.name), ["one"]);
+      upstream.tool("two", () => 2);
+      // The upstream announces the change (2025: on the session's GET stream; 2026: on
+      // subscriptions/listen); the proxy drops its cache.
+      let names: string[] = [];
+      for (let i = 0; i < 50 && names.length < 2; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        names = (await client.listTools()).map((t) => t.name);
+      }
+      assert.deepEqual(names.sort(), ["one", "two"], `${upEra} upstream`);
+    } finally {
+      await proxy.close();
+      await upstream.close();
     }
-    assert.deepEqual(names.sort(), ["one", "two"]);
-  } finally {
-    await proxy.close();
-    await upstream.close();
   }
 });
 
