@@ -163,6 +163,15 @@ const TARGETS: Target[] = [
     vs: "denomcp-modern",
   },
   {
+    name: "denomcp-proxy-fetch",
+    desc: "the proxy with its client on fetch instead of its own keep-alive HTTP/1.1 (UPSTREAM_FETCH=1)",
+    server: "servers/proxy.ts",
+    wire: "modern",
+    session: false,
+    env: { UPSTREAM_FETCH: "1" },
+    vs: "denomcp-modern",
+  },
+  {
     name: "denomcp-mw3-modern",
     desc: "denomcp-modern with three no-op middleware (bench/servers/add_mw3.ts)",
     server: "servers/add_mw3.ts",

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { Http1Client } from "./engine/http1.ts";
 import { StreamableHttp } from "./engine/streamable_http.ts";
 import { LegacySse } from "./engine/legacy_sse.ts";
 import { type StdioParams, StdioTransport } from "./engine/stdio.ts";
@@ -35,13 +36,28 @@ export function openTransport(endpoint: Endpoint, options: ClientOptions, label:
         kind: "memory",
       });
     }
-    case "http":
+    case "http": {
+      // Our own keep-alive HTTP/1.1 unless the caller brought a fetch or a proxy is configured
+      // (which `fetch` honours).
+      const pool = options.fetch || proxyConfigured() ? undefined : new Http1Client();
       return new StreamableHttp({
         url: endpoint.url,
-        fetch: authorizedFetch(endpoint.url, options),
+        fetch: authorizedFetch(endpoint.url, options, pool?.fetch),
         headers: { ...options.headers, ...endpoint.headers },
         label,
+        onClose: () => pool?.close(),
       });
+    }
+  }
+}
+
+/** True when an HTTP proxy may be configured (or the environment cannot be read to tell). */
+function proxyConfigured(): boolean {
+  try {
+    return ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"]
+      .some((name) => Deno.env.get(name));
+  } catch {
+    return true;
   }
 }
 
@@ -62,8 +78,12 @@ export function sseTransport(
 }
 
 /** The fetch for an HTTP endpoint: with the bearer token, or wrapped by the OAuth flow. */
-function authorizedFetch(url: URL, options: ClientOptions): NonNullable<ClientOptions["fetch"]> {
-  const base = options.fetch ?? fetch;
+function authorizedFetch(
+  url: URL,
+  options: ClientOptions,
+  pooled?: NonNullable<ClientOptions["fetch"]>,
+): NonNullable<ClientOptions["fetch"]> {
+  const base = options.fetch ?? pooled ?? fetch;
   const auth = options.auth;
   if (auth instanceof OAuth) return auth.fetchFor(url, base);
   if (auth === undefined) return base;

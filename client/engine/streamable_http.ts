@@ -51,6 +51,8 @@ export interface StreamableHttpOptions {
   label?: string;
   /** What the transport is, for traces. */
   kind?: "http" | "memory";
+  /** Called once the transport has closed (releases what `fetch` holds, e.g. pooled connections). */
+  onClose?: () => void;
 }
 
 const ACCEPT = "application/json, text/event-stream";
@@ -95,11 +97,17 @@ export class StreamableHttp implements ClientTransport {
     this.#protocolVersion = version;
   }
 
-  #headers(extra?: Record<string, string>): Headers {
-    const headers = new Headers(this.#options.headers);
-    if (extra) { for (const [name, value] of Object.entries(extra)) headers.set(name, value); }
-    if (this.#sessionId) headers.set("mcp-session-id", this.#sessionId);
-    if (this.#protocolVersion) headers.set("mcp-protocol-version", this.#protocolVersion);
+  /** The configured headers, names lowercased once (a plain record is far cheaper than `Headers` per request). */
+  #base?: Record<string, string>;
+
+  #headers(extra?: Record<string, string>): Record<string, string> {
+    this.#base ??= Object.fromEntries(
+      Object.entries(this.#options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+    );
+    const headers: Record<string, string> = { ...this.#base };
+    if (extra) { for (const name in extra) headers[name.toLowerCase()] = extra[name]; }
+    if (this.#sessionId) headers["mcp-session-id"] = this.#sessionId;
+    if (this.#protocolVersion) headers["mcp-protocol-version"] = this.#protocolVersion;
     return headers;
   }
 
@@ -111,18 +119,18 @@ export class StreamableHttp implements ClientTransport {
   async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#ended) throw new ConnectionError(`${this.#label}the connection is closed`);
     const headers = this.#headers(options.headers);
-    headers.set("content-type", "application/json");
-    headers.set("accept", ACCEPT);
+    headers["content-type"] = "application/json";
+    headers.accept = ACCEPT;
     const response = await this.#fetch(this.#options.url, {
       method: "POST",
       headers,
       body: JSON.stringify(message),
       signal: options.signal,
     });
-    if (response.status === 404 && headers.has("mcp-session-id")) {
+    if (response.status === 404 && headers["mcp-session-id"] !== undefined) {
       await response.body?.cancel().catch(() => {});
       this.#sessionId = undefined;
-      throw new SessionLostError(`${this.#label}the server ended session ${headers.get("mcp-session-id")}`);
+      throw new SessionLostError(`${this.#label}the server ended session ${headers["mcp-session-id"]}`);
     }
     const sessionId = response.headers.get("mcp-session-id");
     if (sessionId !== null && this.#sessionId === undefined) this.#sessionId = sessionId;
@@ -273,7 +281,7 @@ export class StreamableHttp implements ClientTransport {
     for (let failures = 0; !signal.aborted && failures < MAX_RESUMES;) {
       try {
         const headers = this.#headers({ accept: "text/event-stream" });
-        if (lastEventId !== undefined) headers.set("last-event-id", lastEventId);
+        if (lastEventId !== undefined) headers["last-event-id"] = lastEventId;
         const response = await this.#options.fetch(this.#options.url, { method: "GET", headers, signal });
         if (!response.ok || !(response.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
           await response.body?.cancel().catch(() => {});
@@ -305,6 +313,15 @@ export class StreamableHttp implements ClientTransport {
     if (this.#ended) return;
     this.#ended = true;
     this.#listening?.abort();
+    try {
+      await this.#endSession();
+    } finally {
+      this.#options.onClose?.();
+    }
+  }
+
+  /** DELETE for a 2025 session, so the server can free it at once. */
+  async #endSession(): Promise<void> {
     if (this.#sessionId !== undefined) {
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), DELETE_TIMEOUT_MS);
