@@ -23,6 +23,8 @@ export interface Http1Limits {
   maxIdlePerOrigin?: number;
   /** How long an idle connection is kept, in ms (shorter than servers' own keep-alive). Default 4 000. */
   idleMs?: number;
+  /** Extra trusted CA certificates (PEM) for `https:`, beside the system's and `DENO_CERT`. */
+  caCerts?: string[];
 }
 
 type FetchFn = (url: string | URL, init?: RequestInit) => Promise<Response>;
@@ -162,7 +164,8 @@ function parseHead(text: string): Head {
 export class Http1Client {
   readonly #idle = new Map<string, Connection[]>();
   readonly #busy = new Set<Connection>();
-  readonly #limits: Required<Http1Limits>;
+  readonly #limits: Required<Omit<Http1Limits, "caCerts">>;
+  readonly #caCerts?: string[];
   readonly #fallback: FetchFn;
   #closed = false;
 
@@ -173,6 +176,7 @@ export class Http1Client {
       maxIdlePerOrigin: limits.maxIdlePerOrigin ?? 64,
       idleMs: limits.idleMs ?? 4_000,
     };
+    this.#caCerts = limits.caCerts;
     this.#fallback = fallback;
   }
 
@@ -254,7 +258,13 @@ export class Http1Client {
     const hostname = url.hostname.replace(/^\[|\]$/g, "");
     const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
     if (url.protocol === "https:") {
-      return new Connection(await Deno.connectTls({ hostname, port, alpnProtocols: ["http/1.1"] }), origin);
+      const tls = await Deno.connectTls({
+        hostname,
+        port,
+        alpnProtocols: ["http/1.1"],
+        caCerts: this.#caCerts,
+      });
+      return new Connection(tls, origin);
     }
     const conn = await Deno.connect({ hostname, port });
     // Small requests go out at once rather than wait for more to coalesce.

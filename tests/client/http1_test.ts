@@ -228,3 +228,43 @@ Deno.test("http1: an unreachable server rejects as fetch does (a TypeError namin
     client.close();
   }
 });
+
+Deno.test("http1: https through TLS, keep-alive included; an untrusted certificate is refused", async () => {
+  const fixtures = new URL("./fixtures/", import.meta.url);
+  const cert = await Deno.readTextFile(new URL("tls_cert.pem", fixtures));
+  const key = await Deno.readTextFile(new URL("tls_key.pem", fixtures));
+  // A test CA (tls_ca.pem) signed the server's certificate for localhost and 127.0.0.1.
+  const ca = await Deno.readTextFile(new URL("tls_ca.pem", fixtures));
+  // The client's port tells its connections apart.
+  const ports = new Set<number>();
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert,
+    key,
+    onListen: () => {},
+  }, async (req, info) => {
+    ports.add(info.remoteAddr.port);
+    const body = await req.text();
+    return Response.json({ echoed: body });
+  });
+  const tcp = server.addr.port;
+  const url = `https://localhost:${tcp}/mcp`;
+  const trusting = new Http1Client({ caCerts: [ca] });
+  const plain = new Http1Client();
+  try {
+    for (let i = 0; i < 3; i++) {
+      const res = await trusting.fetch(url, { method: "POST", body: `hello ${i}` });
+      assert.deepEqual(await res.json(), { echoed: `hello ${i}` });
+    }
+    assert.equal(ports.size, 1, "one TLS connection served the three requests");
+    await assert.rejects(
+      plain.fetch(url, { method: "POST", body: "x" }),
+      /certificate|UnknownIssuer|invalid peer/i,
+    );
+  } finally {
+    trusting.close();
+    plain.close();
+    await server.shutdown();
+  }
+});
