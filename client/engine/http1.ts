@@ -308,7 +308,7 @@ export class Http1Client {
       try {
         await writeAll(c.conn, body ? concat(head, body) : head);
         const parsed = await this.#readHead(c, () => (received = true));
-        return this.#response(c, method, parsed, signal, abort);
+        return await this.#response(c, method, parsed, signal, abort);
       } catch (error) {
         signal?.removeEventListener("abort", abort);
         this.#busy.delete(c);
@@ -348,13 +348,13 @@ export class Http1Client {
     }
   }
 
-  #response(
+  async #response(
     c: Connection,
     method: string,
     head: Head,
     signal: AbortSignal | undefined,
     abort: () => void,
-  ): Response {
+  ): Promise<Response> {
     const init = { status: head.status, statusText: head.statusText, headers: head.headers };
     const done = (keepAlive: boolean) => {
       signal?.removeEventListener("abort", abort);
@@ -364,7 +364,11 @@ export class Http1Client {
       done(true);
       return new Response(null, init);
     }
-    if (head.length !== undefined && head.length <= INLINE_BODY_BYTES && c.buffered >= head.length) {
+    if (head.length !== undefined && head.length <= INLINE_BODY_BYTES) {
+      // A small body is read before answering: no stream to build for the common JSON answer.
+      while (c.buffered < head.length) {
+        if (!(await c.fill())) throw new Error("the connection closed inside a response body");
+      }
       const bytes = c.take(head.length);
       done(true);
       return new Response(bytes, init);
