@@ -160,12 +160,20 @@ export {
 export {
   type SetOptions,
   type Store,
+  type StoreHealth,
   type StoreKey,
+  StoreUnavailableError,
   type StoreWrite,
   ValueTooLargeError,
 } from "./server/store/store.ts";
 export { memoryStore } from "./server/store/memory.ts";
 export { KV_FLAG_HINT, kvStore, type KvStoreOptions } from "./server/store/kv.ts";
+export {
+  type RedisClient,
+  type RedisStore,
+  redisStore,
+  type RedisStoreOptions,
+} from "./server/store/redis.ts";
 export type { StoreOption } from "./server/store/open.ts";
 export type { MeterLike, TelemetryOptions, TracerLike } from "./otel/telemetry.ts";
 export type * from "./protocol/types.ts";

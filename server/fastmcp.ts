@@ -141,8 +141,9 @@ export interface FastMCPOptions {
   onRootsChanged?: (session: Session | undefined) => void;
   /**
    * Where sessions, session state and cross-instance messages live: `"memory"` (default, this
-   * isolate only), `"kv"` (Deno KV: the default database, or Deno Deploy's), a path or URL for
-   * `Deno.openKv`, or a `Store` (`kvStore(kv)`, `memoryStore()`). Without the option,
+   * isolate only), `"kv"` (Deno KV: the default database, or Deno Deploy's), a `redis://` or
+   * `rediss://` URL (Redis or Valkey), a path or URL for `Deno.openKv`, or a `Store`
+   * (`kvStore(kv)`, `redisStore(url, { prefix })`, `memoryStore()`). Without the option,
    * `DENOMCP_STORE` (when `--allow-env` grants it) is used. KV needs `--unstable-kv` (or
    * `"unstable": ["kv"]` in deno.json); without it the constructor throws, naming the flag.
    */
@@ -206,6 +207,11 @@ export interface ServerStats {
   pool: { busy: number; idle: number; queued: number };
   /** MCP tasks: waiting to run (all instances, as of the last scan), and running on this instance. */
   tasks: { queued: number; running: number };
+  /**
+   * The store: its kind, and whether it can be reached (a Redis store reports a lost connection
+   * here while it reconnects; memory and KV are always connected). Absent before the store opens.
+   */
+  store?: { kind: string; connected: boolean; error?: string };
 }
 
 function insideWorker(): boolean {
@@ -682,6 +688,9 @@ export class FastMCP {
       stateBytes: core.state.heldBytes,
       pool: core.poolCounts,
       tasks: core.tasks.counts,
+      ...(core.openedStore
+        ? { store: { kind: core.openedStore.kind, ...(core.openedStore.health?.() ?? { connected: true }) } }
+        : {}),
     };
   }
 

@@ -29,7 +29,7 @@ import type { MountedServer } from "../providers/mount.ts";
 import { ListenHub } from "../sessions/subscriptions.ts";
 import type { Session } from "../sessions/session.ts";
 import { SessionRegistry } from "../sessions/registry.ts";
-import type { Store } from "../store/store.ts";
+import { isShared, type Store } from "../store/store.ts";
 import { checkStoreOption, openStore, type StoreOption } from "../store/open.ts";
 import { TaskService } from "../tasks/service.ts";
 import { TASKS_EXTENSION } from "../tasks/wire.ts";
@@ -351,6 +351,11 @@ export class ServerCore implements MountedServer {
   }
 
   /** The store, once `ready()` has opened it (a mounted server shares its parent's). */
+  /** The store once open (the root's, for a mounted server), else undefined. */
+  get openedStore(): Store | undefined {
+    return this.parent?.openedStore ?? this.#store;
+  }
+
   get store(): Store {
     const store = this.parent?.store ?? this.#store;
     if (!store) throw new Error("the store is not open yet: await mcp.start() first");
@@ -362,7 +367,7 @@ export class ServerCore implements MountedServer {
     const store = this.#store = await openStore(this.#storeOption);
     this.sessions.attach(store, (message) => this.log("error", message));
     this.tasks.open(store);
-    if (store.kind === "kv") {
+    if (isShared(store)) {
       // Resource updates published by other isolates or instances reach this one's subscribers.
       this.#unwatchEvents = store.watch<ServerEvent>(["events", "resources"], (event) => {
         if (event.origin !== this.#origin) this.#deliverResourceUpdate(event.uri);
@@ -528,7 +533,7 @@ export class ServerCore implements MountedServer {
     if (this.parent) return this.parent.resourceUpdated(uri);
     this.#deliverResourceUpdate(uri);
     const store = this.#store;
-    if (store?.kind === "kv") {
+    if (store && isShared(store)) {
       const event: ServerEvent = { origin: this.#origin, uri, at: Date.now(), nonce: crypto.randomUUID() };
       store.set(["events", "resources"], event, { expireInMs: 60_000 }).catch((e) =>
         this.log("error", `publishing a resource update: ${e}`)

@@ -10,7 +10,7 @@ import type { ClientCapabilities, Implementation, LoggingLevel } from "../../pro
 import type { JsonRpcResponse } from "../../protocol/jsonrpc.ts";
 import { Session } from "./session.ts";
 import type { VisibilityRule } from "../transforms/visibility.ts";
-import type { Store } from "../store/store.ts";
+import { isShared, type Store } from "../store/store.ts";
 import type { Limits } from "../limits.ts";
 import { jsonBytes } from "../../protocol/size.ts";
 
@@ -67,7 +67,7 @@ export class SessionRegistry {
    * not shared, so the local cache stays the only copy.
    */
   attach(store: Store, onError: (message: string) => void): void {
-    if (store.kind !== "kv") return;
+    if (!isShared(store)) return;
     this.#store = store;
     this.#onError = onError;
   }

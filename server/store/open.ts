@@ -1,20 +1,27 @@
 /**
  * Turns the `store` option into an open store: a Store as given, `"memory"`, `"kv"` (the
- * runtime's default database, or Deno Deploy's), or a path or URL for `Deno.openKv`.
+ * runtime's default database, or Deno Deploy's), a `redis://` or `rediss://` URL, or a path or
+ * URL for `Deno.openKv`.
  *
  * @module
  */
 
 import { KV_FLAG_HINT, kvAvailable, kvStore, openKv } from "./kv.ts";
+import { redisStore } from "./redis.ts";
 import { memoryStore } from "./memory.ts";
 import type { Store } from "./store.ts";
 
 /** What the `store` option accepts. */
 export type StoreOption = Store | "memory" | "kv" | string;
 
+/** True for a Redis URL (`redis://`, `rediss://`). */
+function isRedisUrl(option: string): boolean {
+  return /^rediss?:\/\//i.test(option);
+}
+
 /** Fails at start-up, with the exact flag to add, when KV is asked for but not enabled. */
 export function checkStoreOption(option: StoreOption | undefined): void {
-  if (option === undefined || option === "memory" || typeof option !== "string") return;
+  if (option === undefined || option === "memory" || typeof option !== "string" || isRedisUrl(option)) return;
   if (!kvAvailable()) throw new Error(KV_FLAG_HINT);
 }
 
@@ -50,6 +57,16 @@ export function storeOpenError(option: StoreOption | undefined, error: unknown):
 export async function openStore(option: StoreOption | undefined): Promise<Store> {
   if (option === undefined || option === "memory") return memoryStore();
   if (typeof option !== "string") return option;
+  if (isRedisUrl(option)) {
+    const store = redisStore(option);
+    try {
+      await store.connect();
+    } catch (error) {
+      store.close();
+      throw storeOpenError(option, error);
+    }
+    return store;
+  }
   try {
     const kv = await openKv(option === "kv" ? undefined : option);
     return kvStore(kv, { closeKv: true });

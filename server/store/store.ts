@@ -60,8 +60,8 @@ export interface StoreWrite {
  * ```
  */
 export interface Store {
-  /** `"memory"` (this isolate only) or `"kv"` (shared). */
-  readonly kind: "memory" | "kv";
+  /** `"memory"` (this isolate only), `"kv"` or `"redis"` (shared by every instance that opens it). */
+  readonly kind: "memory" | "kv" | "redis";
   /** Reads a value. */
   get<T = unknown>(key: StoreKey): Promise<T | undefined>;
   /** Writes a value. Values over the store's size limit are rejected with a clear error. */
@@ -88,8 +88,32 @@ export interface Store {
    * removal of its index entry.
    */
   commit(writes: readonly StoreWrite[]): Promise<boolean>;
+  /** Whether the store can be reached now (a store over the network; the others are always there). */
+  health?(): StoreHealth;
   /** Releases the store. */
   close(): void;
+}
+
+/** What {@link Store.health} reports. */
+export interface StoreHealth {
+  /** Connected and answering. */
+  connected: boolean;
+  /** The last connection error, while not connected. */
+  error?: string;
+}
+
+/** True for a store that other isolates or instances share (every kind but memory). */
+export function isShared(store: Store): boolean {
+  return store.kind !== "memory";
+}
+
+/** Thrown when a store over the network cannot be reached; the message names the store. */
+export class StoreUnavailableError extends Error {
+  /** Creates the error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
 }
 
 /**

@@ -30,7 +30,7 @@ import type { LogSink } from "../logger.ts";
 import { invalidParams, type Outcome } from "../engine/outcome.ts";
 import type { SessionRegistry } from "../sessions/registry.ts";
 import type { Limits } from "../limits.ts";
-import { type Store, ValueTooLargeError } from "../store/store.ts";
+import { isShared, type Store, ValueTooLargeError } from "../store/store.ts";
 import { principalKey } from "../../auth/access_token.ts";
 import { QueueFullError, type TaskContext, TaskQueue, type TaskRecord } from "./queue.ts";
 import { TaskMessages } from "./messages.ts";
@@ -138,7 +138,7 @@ export class TaskService implements TaskLink {
    * starts empty, so its queue starts with the first task instead.
    */
   toolsChanged(): void {
-    if (this.#started || !this.#queue || this.#store?.kind !== "kv") return;
+    if (this.#started || !this.#queue || !this.#store || !isShared(this.#store)) return;
     const takesTasks = (tools: readonly ToolComponent[]) => tools.some((t) => t.taskSupport !== "forbidden");
     const tools = this.host.catalog.all("tools") as ToolComponent[] | Promise<ToolComponent[]>;
     if (tools instanceof Promise) {

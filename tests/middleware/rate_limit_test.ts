@@ -18,6 +18,7 @@ import {
 import { legacyRequest, modernRequest, readAnswer } from "../helpers/http.ts";
 import { startDeno } from "../helpers/process.ts";
 import { StdioPeer } from "../helpers/stdio.ts";
+import { SHARED_BACKENDS, sharedStore } from "../helpers/redis.ts";
 
 function limited(limit: Middleware, options: { auth?: boolean } = {}): FastMCP {
   const mcp = new FastMCP({
@@ -162,30 +163,33 @@ Deno.test("when the store fails: fail-open lets requests through with one warnin
   }
 });
 
-Deno.test("one limit across two processes sharing a KV file", async () => {
-  const dir = await Deno.makeTempDir();
-  const fixture = new URL("./fixtures/limited_server.ts", import.meta.url).pathname;
-  const start = () =>
-    startDeno(["run", "-A", fixture], /serving MCP on (http:\/\/127\.0\.0\.1:\d+\/mcp)/, {
-      env: { STORE: `${dir}/limits.kv` },
-    });
-  const [a, b] = [await start(), await start()];
-  try {
-    const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const url = (i % 2 === 0 ? a : b).match[1];
-      const res = await fetch(modernRequest("tools/call", { name: "echo", arguments: {} }, i, {}, url));
-      statuses.push(res.status);
-      await res.body?.cancel();
+for (const backend of SHARED_BACKENDS) {
+  Deno.test(`one limit across two processes sharing a store (${backend})`, async () => {
+    await using shared = await sharedStore(backend);
+    const dir = await Deno.makeTempDir();
+    const fixture = new URL("./fixtures/limited_server.ts", import.meta.url).pathname;
+    const start = () =>
+      startDeno(["run", "-A", fixture], /serving MCP on (http:\/\/127\.0\.0\.1:\d+\/mcp)/, {
+        env: { STORE: shared.url },
+      });
+    const [a, b] = [await start(), await start()];
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const url = (i % 2 === 0 ? a : b).match[1];
+        const res = await fetch(modernRequest("tools/call", { name: "echo", arguments: {} }, i, {}, url));
+        statuses.push(res.status);
+        await res.body?.cancel();
+      }
+      // A burst of 4, whichever instance served them; then both refuse.
+      assert.deepEqual(statuses, [200, 200, 200, 200, 429, 429]);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await Deno.remove(dir, { recursive: true });
     }
-    // A burst of 4, whichever instance served them; then both refuse.
-    assert.deepEqual(statuses, [200, 200, 200, 200, 429, 429]);
-  } finally {
-    await a.stop();
-    await b.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  });
+}
 
 Deno.test("concurrent requests on one bucket are decided together, exactly", async () => {
   for (

@@ -1,5 +1,5 @@
 /**
- * One instance of a server that shares its sessions through a KV file (`STORE` env). Two of these
+ * One instance of a server that shares its sessions through a store (`STORE` env: a KV file or a Redis URL). Two of these
  * in two processes stand for two instances behind a load balancer.
  *
  * @module

@@ -1,25 +1,36 @@
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
-import { kvStore, memoryStore, type Store, ValueTooLargeError } from "../../mod.ts";
+import { kvStore, memoryStore, redisStore, type Store, ValueTooLargeError } from "../../mod.ts";
+import { startRedis } from "../helpers/redis.ts";
 import { eventually } from "../helpers/wait.ts";
 
-/** Runs `fn` on a memory store, then on a KV store kept in the file `kvPath`. */
+/** Runs `fn` on a memory store, a KV store kept in the file `kvPath`, then a Redis store on a real redis-server. */
 async function withStores(fn: (store: Store, name: string, kvPath: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
   const kvPath = `${dir}/store.sqlite`;
   const kv = await Deno.openKv(kvPath);
+  const redis = await startRedis();
   try {
-    for (const [name, store] of [["memory", memoryStore()], ["kv", kvStore(kv)]] as const) {
-      await fn(store, name, kvPath);
-      store.close();
+    const stores: [string, Store][] = [
+      ["memory", memoryStore()],
+      ["kv", kvStore(kv)],
+      ["redis", redisStore(redis.url)],
+    ];
+    for (const [name, store] of stores) {
+      try {
+        await fn(store, name, kvPath);
+      } finally {
+        store.close();
+      }
     }
   } finally {
     kv.close();
+    await redis.stop();
     await Deno.remove(dir, { recursive: true });
   }
 }
 
-Deno.test("both stores get, set, delete and list by prefix", async () => {
+Deno.test("every store gets, sets, deletes and lists by prefix", async () => {
   await withStores(async (store, name) => {
     await store.set(["a", "1"], { n: 1 });
     await store.set(["a", "2"], { n: 2 });

@@ -1,5 +1,5 @@
 /**
- * MCP tasks across real processes sharing one KV file: a killed instance's task finishes on the
+ * MCP tasks across real processes sharing one store (a KV file, then a real redis-server): a killed instance's task finishes on the
  * other, cancellation on one instance stops the task running on the other, and a task survives
  * its server's restart. Spoken in the 2026-07-28 wire (stateless, so any instance answers).
  *
@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { modernRequest } from "../helpers/http.ts";
 import { startDeno, type Started } from "../helpers/process.ts";
+import { SHARED_BACKENDS, sharedStore } from "../helpers/redis.ts";
 
 const FIXTURE = new URL("./task_fixture.ts", import.meta.url).pathname;
 const TASKS = "io.modelcontextprotocol/tasks";
@@ -73,74 +74,80 @@ async function waitForStatus(url: string, taskId: string, status: string, timeou
   );
 }
 
-Deno.test("tasks across processes: a killed instance's task finishes on the other; cancelling on one stops it on the other", async () => {
-  const dir = await Deno.makeTempDir();
-  const store = `${dir}/tasks.sqlite`;
-  const marks = `${dir}/marks.txt`;
-  const a = await instance("A", store, marks);
-  const b = await instance("B", store, marks);
-  const byName = { A: a, B: b } as Record<string, Instance>;
-  try {
-    // 1. Kill whichever instance started the task, without a chance to clean up.
-    const taskId = await startWork(a.url, 2500, "t1");
-    const runner = byName[await waitForMark(marks, "start", "t1")];
-    const survivor = runner === a ? b : a;
-    await runner.process.stop("SIGKILL");
-    const killedAt = Date.now();
-    const done = await waitForStatus(survivor.url, taskId, "completed");
-    assert.deepEqual(done.result, { content: [{ type: "text", text: `t1 done by ${survivor.name}` }] });
-    assert.equal(await waitForMark(marks, "start", `t1`), runner.name);
-    // The lease was 1 s and the work 2.5 s: the survivor resumed it soon after the lease ran out.
-    assert.ok(Date.now() - killedAt < 8_000, `took ${Date.now() - killedAt} ms`);
-
-    // 2. A task running on one instance is cancelled through another.
-    const third = await instance(runner.name === "A" ? "C" : "D", store, marks);
-    byName[third.name] = third;
+for (const backend of SHARED_BACKENDS) {
+  Deno.test(`tasks across processes: a killed instance's task finishes on the other; cancelling on one stops it on the other (${backend})`, async () => {
+    await using shared = await sharedStore(backend);
+    const dir = await Deno.makeTempDir();
+    const store = shared.url;
+    const marks = `${dir}/marks.txt`;
+    const a = await instance("A", store, marks);
+    const b = await instance("B", store, marks);
+    const byName = { A: a, B: b } as Record<string, Instance>;
     try {
-      const longId = await startWork(third.url, 60_000, "t2");
-      const holder = byName[await waitForMark(marks, "start", "t2")];
-      const other = holder === third ? survivor : third;
-      const ack = await rpc(other.url, "tasks/cancel", { taskId: longId });
-      assert.deepEqual(Object.keys(ack).filter((k) => k !== "_meta"), ["resultType"]);
-      assert.equal((await rpc(holder.url, "tasks/get", { taskId: longId })).status, "cancelled");
-      // The handler on the other process was aborted (its heartbeat checks about once a second).
-      assert.equal(await waitForMark(marks, "abort", "t2", 5_000), holder.name);
-    } finally {
-      await third.process.stop();
-    }
-  } finally {
-    await a.process.stop();
-    await b.process.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+      // 1. Kill whichever instance started the task, without a chance to clean up.
+      const taskId = await startWork(a.url, 2500, "t1");
+      const runner = byName[await waitForMark(marks, "start", "t1")];
+      const survivor = runner === a ? b : a;
+      await runner.process.stop("SIGKILL");
+      const killedAt = Date.now();
+      const done = await waitForStatus(survivor.url, taskId, "completed");
+      assert.deepEqual(done.result, { content: [{ type: "text", text: `t1 done by ${survivor.name}` }] });
+      assert.equal(await waitForMark(marks, "start", `t1`), runner.name);
+      // The lease was 1 s and the work 2.5 s: the survivor resumed it soon after the lease ran out.
+      assert.ok(Date.now() - killedAt < 8_000, `took ${Date.now() - killedAt} ms`);
 
-Deno.test("tasks across processes: a task submitted before a restart completes after it", async () => {
-  const dir = await Deno.makeTempDir();
-  const store = `${dir}/tasks.sqlite`;
-  const marks = `${dir}/marks.txt`;
-  const first = await instance("before", store, marks);
-  let taskId: string;
-  try {
-    taskId = await startWork(first.url, 1500, "r1");
-    await waitForMark(marks, "start", "r1");
-  } finally {
-    // A graceful stop: the running task is aborted here and handed back to the queue.
-    await first.process.stop();
-  }
-  const restarted = Date.now();
-  const second = await instance("after", store, marks);
-  try {
-    const done = await waitForStatus(second.url, taskId, "completed");
-    assert.deepEqual(done.result, { content: [{ type: "text", text: "r1 done by after" }] });
-    const text = await Deno.readTextFile(marks);
-    assert.match(text, /start r1 before\n/);
-    assert.match(text, /abort r1 before\n/);
-    assert.match(text, /start r1 after\n/);
-    // Handed back rather than left to its lease: resumed as soon as the new process was up.
-    assert.ok(Date.now() - restarted < 6_000, `took ${Date.now() - restarted} ms`);
-  } finally {
-    await second.process.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+      // 2. A task running on one instance is cancelled through another.
+      const third = await instance(runner.name === "A" ? "C" : "D", store, marks);
+      byName[third.name] = third;
+      try {
+        const longId = await startWork(third.url, 60_000, "t2");
+        const holder = byName[await waitForMark(marks, "start", "t2")];
+        const other = holder === third ? survivor : third;
+        const ack = await rpc(other.url, "tasks/cancel", { taskId: longId });
+        assert.deepEqual(Object.keys(ack).filter((k) => k !== "_meta"), ["resultType"]);
+        assert.equal((await rpc(holder.url, "tasks/get", { taskId: longId })).status, "cancelled");
+        // The handler on the other process was aborted (its heartbeat checks about once a second).
+        assert.equal(await waitForMark(marks, "abort", "t2", 5_000), holder.name);
+      } finally {
+        await third.process.stop();
+      }
+    } finally {
+      await a.process.stop();
+      await b.process.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+for (const backend of SHARED_BACKENDS) {
+  Deno.test(`tasks across processes: a task submitted before a restart completes after it (${backend})`, async () => {
+    await using shared = await sharedStore(backend);
+    const dir = await Deno.makeTempDir();
+    const store = shared.url;
+    const marks = `${dir}/marks.txt`;
+    const first = await instance("before", store, marks);
+    let taskId: string;
+    try {
+      taskId = await startWork(first.url, 1500, "r1");
+      await waitForMark(marks, "start", "r1");
+    } finally {
+      // A graceful stop: the running task is aborted here and handed back to the queue.
+      await first.process.stop();
+    }
+    const restarted = Date.now();
+    const second = await instance("after", store, marks);
+    try {
+      const done = await waitForStatus(second.url, taskId, "completed");
+      assert.deepEqual(done.result, { content: [{ type: "text", text: "r1 done by after" }] });
+      const text = await Deno.readTextFile(marks);
+      assert.match(text, /start r1 before\n/);
+      assert.match(text, /abort r1 before\n/);
+      assert.match(text, /start r1 after\n/);
+      // Handed back rather than left to its lease: resumed as soon as the new process was up.
+      assert.ok(Date.now() - restarted < 6_000, `took ${Date.now() - restarted} ms`);
+    } finally {
+      await second.process.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}

@@ -1,21 +1,34 @@
 import assert from "node:assert/strict";
-import { kvStore, memoryStore, type Store, ValueTooLargeError } from "../../mod.ts";
+import { kvStore, memoryStore, redisStore, type Store, ValueTooLargeError } from "../../mod.ts";
 import { QueueFullError, TaskQueue } from "../../server/tasks/queue.ts";
+import { startRedis } from "../helpers/redis.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Runs `fn` with a queue on a memory store, then on a Redis store (a real redis-server). */
 async function withQueue(
   options: ConstructorParameters<typeof TaskQueue>[1],
   fn: (q: TaskQueue, store: Store) => Promise<void>,
 ) {
-  const store = memoryStore();
-  const queue = new TaskQueue(store, { pollMs: 20, ...options });
-  try {
-    await fn(queue, store);
-  } finally {
-    queue.stop();
-    await sleep(30);
-    store.close();
+  await using redis = await startRedis();
+  const stores: [string, () => Store][] = [["memory", () => memoryStore()], [
+    "redis",
+    () => redisStore(redis.url),
+  ]];
+  for (const [name, open] of stores) {
+    const store = open();
+    const queue = new TaskQueue(store, { pollMs: 20, ...options });
+    try {
+      await fn(queue, store);
+    } catch (error) {
+      throw new Error(`on the ${name} store: ${error instanceof Error ? error.message : error}`, {
+        cause: error,
+      });
+    } finally {
+      queue.stop();
+      await sleep(30);
+      store.close();
+    }
   }
 }
 
@@ -136,56 +149,67 @@ Deno.test("results expire after resultTtlMs; ownership binds reads and cancellat
   });
 });
 
+/** A handle on a shared store, opened anew for each "instance". */
+type Opener = () => Promise<{ store: Store; close(): void }>;
+
+async function restartAndTakeover(open: Opener): Promise<void> {
+  // Submitted, then the instance goes away before running it.
+  const first = await open();
+  const before = await new TaskQueue(first.store).submit("double", 21);
+  first.close();
+  // The next instance runs it.
+  const second = await open();
+  const restarted = new TaskQueue(second.store, { pollMs: 20 });
+  restarted.define("double", (n: number) => n * 2);
+  restarted.start();
+  const done = await restarted.settled(before);
+  assert.deepEqual([done.status, done.result], ["completed", 42]);
+  restarted.stop();
+
+  // An instance claims a task and dies (no completion, no heartbeat); another takes it over.
+  const [handleA, handleB] = [await open(), await open()];
+  const a = new TaskQueue(handleA.store, { pollMs: 20, leaseMs: 300 });
+  let started!: () => void;
+  const claimed = new Promise<void>((r) => (started = r));
+  a.define("slow", () => {
+    started();
+    return new Promise(() => {}); // never finishes here
+  });
+  a.start();
+  const id = await a.submit("slow", null);
+  await claimed;
+  a.stop(); // the crash: its lease is left to expire
+  const b = new TaskQueue(handleB.store, { pollMs: 20, leaseMs: 300 });
+  b.define("slow", () => "finished elsewhere");
+  b.start();
+  const t0 = Date.now();
+  const taken = await b.settled(id);
+  assert.deepEqual([taken.status, taken.result, taken.attempts], ["completed", "finished elsewhere", 2]);
+  assert.ok(Date.now() - t0 >= 150, "taken over only after the lease ran out");
+  b.stop();
+  await sleep(50);
+  for (const h of [second, handleA, handleB]) h.close();
+}
+
 Deno.test("with KV: a task submitted before a restart completes after it, and a crashed instance's task is taken over after its lease", async () => {
   const dir = await Deno.makeTempDir();
-  const path = `${dir}/tasks.sqlite`;
   try {
-    // Submitted, then the instance goes away before running it.
-    let kv = await Deno.openKv(path);
-    let store = kvStore(kv);
-    const before = await new TaskQueue(store).submit("double", 21);
-    store.close();
-    kv.close();
-    // The next instance runs it.
-    kv = await Deno.openKv(path);
-    store = kvStore(kv);
-    const restarted = new TaskQueue(store, { pollMs: 20 });
-    restarted.define("double", (n: number) => n * 2);
-    restarted.start();
-    const done = await restarted.settled(before);
-    assert.deepEqual([done.status, done.result], ["completed", 42]);
-    restarted.stop();
-
-    // An instance claims a task and dies (no completion, no heartbeat); another takes it over.
-    const kvA = await Deno.openKv(path);
-    const kvB = await Deno.openKv(path);
-    const storeA = kvStore(kvA);
-    const storeB = kvStore(kvB);
-    const a = new TaskQueue(storeA, { pollMs: 20, leaseMs: 300 });
-    let started!: () => void;
-    const claimed = new Promise<void>((r) => (started = r));
-    a.define("slow", () => {
-      started();
-      return new Promise(() => {}); // never finishes here
+    await restartAndTakeover(async () => {
+      const kv = await Deno.openKv(`${dir}/tasks.sqlite`);
+      const store = kvStore(kv);
+      return { store, close: () => (store.close(), kv.close()) };
     });
-    a.start();
-    const id = await a.submit("slow", null);
-    await claimed;
-    a.stop(); // the crash: its lease is left to expire
-    const b = new TaskQueue(storeB, { pollMs: 20, leaseMs: 300 });
-    b.define("slow", () => "finished elsewhere");
-    b.start();
-    const t0 = Date.now();
-    const taken = await b.settled(id);
-    assert.deepEqual([taken.status, taken.result, taken.attempts], ["completed", "finished elsewhere", 2]);
-    assert.ok(Date.now() - t0 >= 150, "taken over only after the lease ran out");
-    b.stop();
-    await sleep(50);
-    for (const s of [store, storeA, storeB]) s.close();
-    for (const k of [kv, kvA, kvB]) k.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("with Redis: a task submitted before a restart completes after it, and a crashed instance's task is taken over after its lease", async () => {
+  await using redis = await startRedis();
+  await restartAndTakeover(() => {
+    const store = redisStore(redis.url);
+    return Promise.resolve({ store, close: () => store.close() });
+  });
 });
 
 Deno.test("a queued task missing from the ready index (a crash between two writes) is found by the sweep", async () => {

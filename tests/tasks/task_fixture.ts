@@ -1,5 +1,5 @@
 /**
- * One instance of a server whose tasks live in a KV file (`STORE`): two of these in two processes
+ * One instance of a server whose tasks live in a shared store (`STORE`: a KV file or a Redis URL): two of these in two processes
  * stand for two instances, or one instance before and after a restart. Leases are short (1 s) so
  * a killed instance's task is resumed quickly.
  *
