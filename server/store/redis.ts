@@ -66,6 +66,8 @@ export interface RedisStoreOptions {
   maxReconnectDelayMs?: number;
   /** How often the index is swept of keys that expired without being listed, in ms. Default 60 000. */
   sweepMs?: number;
+  /** Extra trusted CA certificates (PEM) for a `rediss://` URL, beside the system's. */
+  caCerts?: string[];
 }
 
 /** A Redis store: a {@link Store} that can be connected ahead of its first use. */
@@ -179,6 +181,9 @@ export function redisStore(target: string | RedisClient, options: RedisStoreOpti
             // A command while the connection is down fails at once instead of waiting in a queue.
             disableOfflineQueue: true,
             socket: {
+              ...((target as string).startsWith("rediss:")
+                ? { tls: true, ...(options.caCerts ? { ca: options.caCerts } : {}) }
+                : {}),
               connectTimeout: options.connectTimeoutMs ?? 5_000,
               // Until the first connection the store gives up at once (start-up says why); after
               // it, a lost connection is retried with backoff.

@@ -32,6 +32,11 @@ export interface TaskRecord {
   /** Earliest time (ms) the next attempt may start (backoff). */
   notBefore: number;
   createdAt: number;
+  /**
+   * When it was submitted, to the fraction of a millisecond: "then age" orders tasks submitted
+   * within one millisecond as they came (ids are random, so the index order cannot).
+   */
+  submittedAt?: number;
   updatedAt: number;
   /** The instance holding the lease, and until when. */
   owner?: string;
@@ -131,6 +136,8 @@ interface ReadyEntry {
   kind: string;
   priority: number;
   createdAt: number;
+  /** {@link TaskRecord.submittedAt}, when the record has it. */
+  submittedAt?: number;
   notBefore: number;
   quota?: string;
 }
@@ -142,6 +149,7 @@ function readyEntry(record: TaskRecord): ReadyEntry {
     createdAt: record.createdAt,
     notBefore: record.notBefore,
   };
+  if (record.submittedAt !== undefined) entry.submittedAt = record.submittedAt;
   if (record.quota_key !== undefined) entry.quota = record.quota_key;
   return entry;
 }
@@ -304,6 +312,7 @@ export class TaskQueue {
       maxAttempts: options.maxAttempts ?? 3,
       notBefore: now,
       createdAt: now,
+      submittedAt: performance.timeOrigin + performance.now(),
       updatedAt: now,
       parentId,
       owner_key: options.ownerKey,
@@ -510,7 +519,8 @@ export class TaskQueue {
       }
     }
     this.#queuedEstimate = waiting;
-    runnable.sort((a, b) => b.entry.priority - a.entry.priority || a.entry.createdAt - b.entry.createdAt);
+    const age = (e: ReadyEntry) => e.submittedAt ?? e.createdAt;
+    runnable.sort((a, b) => b.entry.priority - a.entry.priority || age(a.entry) - age(b.entry));
     for (const { id } of runnable) {
       if (this.#free <= 0 || this.#stopped) return;
       const claimed = await this.#claim(id);

@@ -33,20 +33,27 @@ async function ping(port: number): Promise<boolean> {
   }
 }
 
-/** Starts `redis-server` on a free port; `port` reuses one (a restart). */
-export async function startRedis(port = freePort()): Promise<RunningRedis> {
+/** TLS files for a `rediss://` server: the server's certificate and key, and the CA that signed it. */
+export interface RedisTls {
+  cert: string;
+  key: string;
+  ca: string;
+  /** The TLS port (the plain one stays open for the readiness check). */
+  port: number;
+}
+
+/** Starts `redis-server` on a free port; `port` reuses one (a restart); `tls` adds a TLS port. */
+export async function startRedis(port = freePort(), tls?: RedisTls): Promise<RunningRedis> {
+  const tlsArgs = tls
+    ? [
+      ...["--tls-port", String(tls.port), "--tls-cert-file", tls.cert, "--tls-key-file", tls.key],
+      ...["--tls-ca-cert-file", tls.ca, "--tls-auth-clients", "no"],
+    ]
+    : [];
   const child = new Deno.Command("redis-server", {
     args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--loglevel",
-      "warning",
+      ...["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      ...["--loglevel", "warning", ...tlsArgs],
     ],
     stdin: "null",
     stdout: "null",

@@ -19,8 +19,9 @@ import {
   type Store,
 } from "../../mod.ts";
 import { modernRequest, readAnswer } from "../helpers/http.ts";
+import { startRedis } from "../helpers/redis.ts";
 
-function cached(options: ResponseCachingOptions = {}, store?: Store) {
+function cached(options: ResponseCachingOptions = {}, store?: Store | string) {
   const cache = new ResponseCachingMiddleware(options);
   const mcp = new FastMCP({
     name: "cached",
@@ -161,5 +162,21 @@ Deno.test("two servers on one store share entries (replicas)", async () => {
     await a.mcp.close();
     await b.mcp.close();
     store.close();
+  }
+});
+
+Deno.test("two replicas, each with its own connection to one Redis, share entries", async () => {
+  await using redis = await startRedis();
+  const a = cached({}, redis.url);
+  const b = cached({}, redis.url);
+  try {
+    const answer = text(await rpc(a.mcp, "alice", "tools/call", { name: "whoami", arguments: {} }));
+    assert.equal(text(await rpc(b.mcp, "alice", "tools/call", { name: "whoami", arguments: {} })), answer);
+    assert.equal(b.cache.statistics()["tools/call"].hits, 1);
+    // Another principal is another partition, on Redis too.
+    assert.notEqual(text(await rpc(b.mcp, "bob", "tools/call", { name: "whoami", arguments: {} })), answer);
+  } finally {
+    await a.mcp.close();
+    await b.mcp.close();
   }
 });

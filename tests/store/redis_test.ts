@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { FastMCP, redisStore, StoreUnavailableError, ValueTooLargeError } from "../../mod.ts";
+import { freePort } from "../helpers/process.ts";
 import { startRedis } from "../helpers/redis.ts";
 import { eventually } from "../helpers/wait.ts";
 
@@ -151,5 +152,29 @@ Deno.test("redis: store: 'redis://…' opens at start-up; stats() reports it; an
     assert.ok(!error.message.includes("hunter2"));
   } finally {
     await down.close();
+  }
+});
+
+Deno.test("redis: rediss:// over TLS, with the CA given; an untrusted server certificate is refused", async () => {
+  const fixtures = new URL("../client/fixtures/", import.meta.url).pathname;
+  const tls = {
+    cert: `${fixtures}tls_cert.pem`,
+    key: `${fixtures}tls_key.pem`,
+    ca: `${fixtures}tls_ca.pem`,
+    port: freePort(),
+  };
+  await using _redis = await startRedis(undefined, tls);
+  const url = `rediss://localhost:${tls.port}/0`;
+  const trusting = redisStore(url, { caCerts: [await Deno.readTextFile(tls.ca)] });
+  const plain = redisStore(url, { connectTimeoutMs: 2_000 });
+  try {
+    await trusting.set(["over", "tls"], { ok: true });
+    assert.deepEqual(await trusting.get(["over", "tls"]), { ok: true });
+    const refused = await plain.connect().then(() => undefined, (e) => e);
+    assert.ok(refused instanceof StoreUnavailableError, String(refused));
+    assert.match(refused.message, /^store 'rediss:\/\/localhost:\d+\/0' is unavailable/);
+  } finally {
+    trusting.close();
+    plain.close();
   }
 });
