@@ -281,22 +281,40 @@ export function redisStore(target: string | RedisClient, options: RedisStoreOpti
     Deno.unrefTimer(timer);
   };
 
+  /** The highest version delivered to each watched key's listeners (pub/sub and the catch-up read may both see a write). */
+  const delivered = new Map<string, number>();
+  const deliver = (m: string, stored: string) => {
+    const { version, json } = parse(stored);
+    const v = Number(version);
+    if (!(v > (delivered.get(m) ?? 0))) return;
+    delivered.set(m, v);
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      return;
+    }
+    for (const listener of watchers.get(m) ?? []) listener(value);
+  };
+
+  /**
+   * Subscribes to a key's channel. A write made after the watch began but before the subscription
+   * took effect would be missed by pub/sub alone: the value read once subscribed, compared with
+   * the one read when the watch began, catches it.
+   */
   const subscribe = async (m: string) => {
+    const before = command(["GET", valueKey(m)]).then((v) => v as string | null, () => null);
     const c = await open();
     if (!subscriber) {
       subscriber = c.duplicate();
       subscriber.on("error", () => {});
       await subscriber.connect();
     }
-    await subscriber.subscribe(channel(m), (message: string) => {
-      let value: unknown;
-      try {
-        value = JSON.parse(message);
-      } catch {
-        return;
-      }
-      for (const listener of watchers.get(m) ?? []) listener(value);
-    });
+    await subscriber.subscribe(channel(m), (message: string) => deliver(m, message));
+    const was = await before;
+    if (was !== null) delivered.set(m, Math.max(delivered.get(m) ?? 0, Number(parse(was).version)));
+    const now = await command(["GET", valueKey(m)]) as string | null;
+    if (now !== null && now !== was) deliver(m, now);
   };
 
   const store: RedisStore = {
@@ -350,6 +368,7 @@ export function redisStore(target: string | RedisClient, options: RedisStoreOpti
         set.delete(l);
         if (set.size > 0 || watchers.get(m) !== set) return;
         watchers.delete(m);
+        delivered.delete(m);
         subscriber?.unsubscribe(channel(m)).catch(() => {});
       };
     },

@@ -1,8 +1,8 @@
 /**
  * The Lua scripts of the Redis store: every write that touches more than one key (the value, the
  * index, the version counter) or that checks a version runs as one script, so it is atomic and
- * one round trip. Values are stored as `<version>|<json>`; the version is a counter shared by
- * the prefix. Every key a script names carries the prefix's hash tag, so all of them live in one
+ * one round trip. Values are stored, and published to watchers, as `<version>|<json>`; the version
+ * is a counter shared by the prefix. Every key a script names carries the prefix's hash tag, so all of them live in one
  * Redis Cluster slot (keys computed inside a script stay in that slot too).
  *
  * @module
@@ -21,7 +21,7 @@ local function put(key, index, seq, member, json, px, channel)
   local stored = version .. '|' .. json
   if px == '' then redis.call('SET', key, stored) else redis.call('SET', key, stored, 'PX', px) end
   redis.call('ZADD', index, 0, member)
-  redis.call('PUBLISH', channel, json)
+  redis.call('PUBLISH', channel, stored)
   return version
 end
 `;

@@ -1,0 +1,157 @@
+/**
+ * The `denomcp` command line.
+ *
+ * ```sh
+ * deno install -g -A -n denomcp jsr:@denomcp/denomcp/cli
+ * denomcp run server.ts --transport http --port 8000
+ * denomcp list server.ts
+ * denomcp call https://example.com/mcp forecast city=Paris
+ * ```
+ *
+ * Exit status: 0 done, 1 the server or the call failed (a tool error included), 2 a usage error
+ * (the message names the argument, file or server at fault).
+ *
+ * @module
+ */
+
+import { Command, CommanderError, Option } from "commander";
+import { main as remoteMain } from "../remote.ts";
+import { exitOnSignals } from "../server/run.ts";
+import { call, inspect, list } from "./client_commands.ts";
+import { note } from "./output.ts";
+import { parseServerSpec, serverFor, UsageError } from "./server_spec.ts";
+
+/** The package version the CLI reports. */
+export const VERSION = "0.1.0";
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function clientFlags(command: Command): Command {
+  return command
+    .option("--json", "machine-readable output")
+    .option("--timeout <seconds>", "request timeout")
+    .option("--header <header>", 'an HTTP header, "Name: Value" (repeatable)', collect);
+}
+
+/** The program; `exit` receives the status a command ends with. */
+function program(exit: (code: number) => void): Command {
+  const cli = new Command("denomcp")
+    .description("Run, inspect and call MCP servers")
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError("(add --help for usage)")
+    .exitOverride();
+
+  cli.command("version").description("print the version").action(() => console.log(VERSION));
+
+  cli.command("run")
+    .description(
+      "serve a server: a file (server.ts[:export]), a URL (as a proxy), or an MCP config (a composite)",
+    )
+    .argument("<server>", "server.ts[:export] | https://…/mcp | mcp.json[:entry] | a command")
+    .argument("[args...]", "the rest of a command line")
+    .addOption(new Option("-t, --transport <transport>", "stdio or http").choices(["stdio", "http"]))
+    .option("--host <host>", "HTTP interface (default 127.0.0.1)")
+    .option("-p, --port <port>", "HTTP port (default 8000)")
+    .option("--quiet", "no start-up line on stderr")
+    .action(
+      async (
+        server: string,
+        args: string[],
+        options: { transport?: "stdio" | "http"; host?: string; port?: string; quiet?: boolean },
+      ) => {
+        const port = options.port === undefined ? undefined : Number(options.port);
+        if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
+          throw new UsageError(`--port must be a port number: ${options.port}`);
+        }
+        const mcp = await serverFor(parseServerSpec(server, args));
+        const transport = options.transport ??
+          (port !== undefined || options.host !== undefined ? "http" : "stdio");
+        if (transport === "stdio") {
+          const running = await mcp.run({ transport: "stdio" });
+          await running.finished;
+          return;
+        }
+        await mcp.start();
+        const handle = mcp.serve({
+          hostname: options.host ?? "127.0.0.1",
+          port: port ?? 8000,
+          onListen: () => {},
+        });
+        exitOnSignals(() => mcp.close());
+        if (!options.quiet) note(`serving MCP on ${handle.url}`);
+        await handle.finished;
+      },
+    );
+
+  clientFlags(
+    cli.command("list")
+      .description("list a server's tools (and resources, templates, prompts)")
+      .argument("<server>", "server.ts[:export] | https://…/mcp | mcp.json[:entry] | a command")
+      .argument("[args...]", "the rest of a command line")
+      .option("--resources", "also resources and resource templates")
+      .option("--prompts", "also prompts")
+      .option("--schemas", "show input schemas"),
+  ).action(async (server: string, args: string[], options) => await list(server, args, options));
+
+  clientFlags(
+    cli.command("call")
+      .description("call a tool (key=value arguments), or get a prompt or read a resource")
+      .argument("<server>", "server.ts[:export] | https://…/mcp | mcp.json[:entry]")
+      .argument("[tool]", "the tool's name")
+      .argument("[arguments...]", "key=value pairs (values read as JSON unless the tool wants a string)")
+      .option("--args <json>", "the arguments as one JSON object")
+      .option("--prompt <name>", "get this prompt (arguments as key=value)")
+      .option("--resource <uri>", "read this resource"),
+  ).action(async (server: string, tool: string | undefined, words: string[], options) => {
+    exit(await call(server, tool, words, options));
+  });
+
+  clientFlags(
+    cli.command("inspect")
+      .description("report a server's components and capabilities, on both eras' handshakes")
+      .argument("<server>", "server.ts[:export] | https://…/mcp | mcp.json[:entry] | a command")
+      .argument("[args...]", "the rest of a command line")
+      .addOption(new Option("-f, --format <format>", "report format").choices(["text", "json", "mcp"])),
+  ).action(async (server: string, args: string[], options) => await inspect(server, args, options));
+
+  cli.command("remote")
+    .description("a stdio server that proxies to one HTTP server (the remote bridge; --help for its options)")
+    .argument("<url>")
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument("[options...]")
+    .action(async (url: string, rest: string[]) => exit(await remoteMain([url, ...rest])));
+
+  return cli;
+}
+
+/**
+ * Runs the CLI on `args`; resolves with the exit status (0 done, 1 failed, 2 usage error).
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "@denomcp/denomcp/cli";
+ * Deno.exit(await main(["list", "server.ts"]));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  let status = 0;
+  const cli = program((code) => (status = code));
+  try {
+    await cli.parseAsync(args, { from: "user" });
+    return status;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, successfully.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError) {
+      note(`denomcp: ${error.message}`);
+      return 2;
+    }
+    note(`denomcp: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
