@@ -9,6 +9,7 @@
  * @module
  */
 
+import { LOOPBACK_HOSTS } from "../protocol/loopback.ts";
 import { ClientError } from "./errors.ts";
 
 /** Where the browser's redirect is received. */
@@ -29,11 +30,9 @@ export interface LoopbackOptions {
   open?: (url: URL) => void | Promise<void>;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
 /** True for `127.0.0.1`, `localhost` and `[::1]`. */
 export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.has(hostname);
+  return LOOPBACK_HOSTS.includes(hostname);
 }
 
 /**

@@ -10,6 +10,7 @@
 
 import { isObject, type JsonObject } from "../protocol/jsonrpc.ts";
 import type { CallToolResult } from "../protocol/types.ts";
+import { delay } from "./engine/delay.ts";
 import { ClientError, McpError } from "./errors.ts";
 import type { Session } from "./session.ts";
 import type { CallOptions } from "./types.ts";
@@ -87,25 +88,6 @@ function stateOf(raw: JsonObject, what: string): TaskState {
     if (value !== undefined) (state as unknown as Record<string, unknown>)[key] = value;
   }
   return state;
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", aborted);
-    };
-    const aborted = () => {
-      done();
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      done();
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", aborted, { once: true });
-  });
 }
 
 /**

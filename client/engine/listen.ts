@@ -8,6 +8,7 @@
 
 import type { JsonObject } from "../../protocol/jsonrpc.ts";
 import type { ServerCapabilities } from "../../protocol/types.ts";
+import { delay } from "./delay.ts";
 
 /** Sends one request of the session (envelope and routing headers included). */
 export type ListenRequest = (
@@ -30,18 +31,6 @@ export function listChangeFilter(capabilities: ServerCapabilities | undefined): 
   return Object.keys(filter).length ? filter : undefined;
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
-}
-
 /** Listens until `signal` aborts (the session closes). The notifications reach the session's own handler. */
 export async function listenForChanges(
   request: ListenRequest,
@@ -55,6 +44,7 @@ export async function listenForChanges(
     } catch {
       if (signal.aborted || ++failures >= MAX_FAILURES) return;
     }
-    await pause(Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** failures), signal);
+    // An abort ends the wait early; the loop then sees it and stops.
+    await delay(Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** failures), signal).catch(() => {});
   }
 }

@@ -10,6 +10,7 @@
 import type { JsonRpcMessage, RequestId } from "../../protocol/jsonrpc.ts";
 import { type Decoded, parseMessage } from "../../protocol/message.ts";
 import { readSse } from "../../protocol/sse.ts";
+import { delay } from "./delay.ts";
 import { ConnectionError } from "../errors.ts";
 import type { FetchFn } from "../oauth.ts";
 import type { ClientTransport, Receiver, SendOptions } from "./transport.ts";
@@ -337,19 +338,4 @@ export class StreamableHttp implements ClientTransport {
       }
     }
   }
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

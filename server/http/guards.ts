@@ -7,6 +7,7 @@
 
 import { readAtMost } from "../../protocol/bytes.ts";
 import { ErrorCode, type JsonRpcResponse, type RequestId } from "../../protocol/jsonrpc.ts";
+import { LOOPBACK_HOSTS } from "../../protocol/loopback.ts";
 
 /** Host/Origin policy. */
 export interface HostPolicy {
@@ -15,9 +16,6 @@ export interface HostPolicy {
   /** `Origin` values (scheme://host[:port]) allowed besides the request's own and loopback ones. */
   allowedOrigins?: string[];
 }
-
-/** Hostnames of the loopback interface. */
-export const LOOPBACK_HOSTS: readonly string[] = ["localhost", "127.0.0.1", "[::1]", "::1"];
 
 /** True when a bind address is loopback-only. */
 export function isLoopback(hostname: string): boolean {

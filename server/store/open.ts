@@ -9,7 +9,7 @@
 import { KV_FLAG_HINT, kvAvailable, kvStore, openKv } from "./kv.ts";
 import { redisStore } from "./redis.ts";
 import { memoryStore } from "./memory.ts";
-import type { Store } from "./store.ts";
+import { type Store, withoutCredentials } from "./store.ts";
 
 /** What the `store` option accepts. */
 export type StoreOption = Store | "memory" | "kv" | string;
@@ -32,19 +32,7 @@ export function checkStoreOption(option: StoreOption | undefined): void {
 export function storeName(option: StoreOption | undefined): string {
   if (option === undefined) return "memory";
   if (typeof option !== "string") return option.kind;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(option)) {
-    try {
-      const url = new URL(option);
-      if (url.username || url.password) {
-        url.username = "";
-        url.password = "";
-        return url.href;
-      }
-    } catch {
-      // Not a URL after all: named as given.
-    }
-  }
-  return option;
+  return withoutCredentials(option);
 }
 
 /** The error of a store that cannot open: `cannot open store '<where>': <reason>`, the cause kept. */

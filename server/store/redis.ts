@@ -26,6 +26,7 @@ import {
   StoreUnavailableError,
   type StoreWrite,
   ValueTooLargeError,
+  withoutCredentials,
 } from "./store.ts";
 import { COMMIT, DELETE, LIST_PAGE, SET, SET_IF } from "./redis_scripts.ts";
 
@@ -100,18 +101,6 @@ async function sha1(text: string): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** The URL without its credentials, for messages. */
-function safeName(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.href;
-  } catch {
-    return "redis";
-  }
-}
-
 /**
  * A store on Redis or Valkey: `redis://[user:pass@]host:port[/db]`, `rediss://` for TLS, or a
  * node-redis client of your own (connected or not; the store never closes a client it was given).
@@ -134,7 +123,7 @@ export function redisStore(target: string | RedisClient, options: RedisStoreOpti
   const index = `${tag}:i`;
   const seq = `${tag}:s`;
   const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
-  const name = typeof target === "string" ? safeName(target) : "redis";
+  const name = typeof target === "string" ? withoutCredentials(target) : "redis";
   const owned = typeof target === "string";
   const health: StoreHealth = { connected: false };
   let everConnected = false;

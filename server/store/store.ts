@@ -107,6 +107,24 @@ export function isShared(store: Store): boolean {
   return store.kind !== "memory";
 }
 
+/**
+ * A store's path or URL as messages may show it: a URL's user name and password removed,
+ * anything else as given.
+ */
+export function withoutCredentials(where: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(where)) return where;
+  try {
+    const url = new URL(where);
+    if (!url.username && !url.password) return where;
+    url.username = "";
+    url.password = "";
+    return url.href;
+  } catch {
+    // Not a URL after all: named as given.
+    return where;
+  }
+}
+
 /** Thrown when a store over the network cannot be reached; the message names the store. */
 export class StoreUnavailableError extends Error {
   /** Creates the error. */

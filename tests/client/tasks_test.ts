@@ -13,16 +13,7 @@ import { z } from "zod";
 import { ErrorCode, FastMCP, McpError as ServerMcpError, ToolError as ServerToolError } from "../../mod.ts";
 import { Client, McpError, TaskCancelledError, type TaskState, ToolTask } from "../../client.ts";
 import { startServer } from "../helpers/server.ts";
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
-}
+import { pause } from "../helpers/wait.ts";
 
 function taskServer(events: string[]): FastMCP {
   const mcp = new FastMCP({

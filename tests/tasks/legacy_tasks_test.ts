@@ -20,18 +20,9 @@ import {
 import { z } from "zod";
 import { ErrorCode, FastMCP, McpError, ToolError } from "../../mod.ts";
 import { startServer } from "../helpers/server.ts";
+import { pause } from "../helpers/wait.ts";
 
 const RELATED = "io.modelcontextprotocol/related-task";
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
-}
 
 function taskServer(events: string[]): FastMCP {
   const mcp = new FastMCP({ name: "tasks-2025", logger: () => {}, runInThread: false });
