@@ -165,6 +165,7 @@ export {
   StoreUnavailableError,
   type StoreWrite,
   ValueTooLargeError,
+  type WatchOptions,
 } from "./server/store/store.ts";
 export { memoryStore } from "./server/store/memory.ts";
 export { KV_FLAG_HINT, kvStore, type KvStoreOptions } from "./server/store/kv.ts";

@@ -146,7 +146,8 @@ export class SessionRegistry {
       const store = this.#store;
       session.onSave = () => this.save(session).catch((e) => this.#onError(`saving session: ${e}`));
       session.awaitRemote = (requestId, deliver) =>
-        store.watch<JsonRpcResponse>(["responses", session.id, requestId], deliver);
+        // The answer may be written before the watch is in place: a fast client, a loaded instance.
+        store.watch<JsonRpcResponse>(["responses", session.id, requestId], deliver, { current: true });
     }
     return session;
   }

@@ -20,6 +20,7 @@ import {
   type StoreKey,
   type StoreWrite,
   ValueTooLargeError,
+  type WatchOptions,
 } from "./store.ts";
 
 const ROOT = "denomcp";
@@ -247,7 +248,7 @@ export function kvStore(kv: Deno.Kv, options: KvStoreOptions = {}): Store {
         if (value !== undefined) yield { key, value: value as T };
       }
     },
-    watch<T>(key: StoreKey, listener: (value: T) => void) {
+    watch<T>(key: StoreKey, listener: (value: T) => void, options: WatchOptions = {}) {
       const k = full(key);
       let last: string | null | undefined;
       let stopped = false;
@@ -255,8 +256,9 @@ export function kvStore(kv: Deno.Kv, options: KvStoreOptions = {}): Store {
         if (stopped || entry.versionstamp === last) return;
         const first = last === undefined;
         last = entry.versionstamp;
-        // The first sighting is the value before the watch began: only later writes are news.
-        if (first || entry.value === null) return;
+        // The first sighting is the value before the watch began: only later writes are news,
+        // unless the caller asked for the current value.
+        if ((first && !options.current) || entry.value === null) return;
         const stored = decode(entry.value);
         if (expired(stored)) return;
         if (stored.chunks === undefined) {

@@ -12,6 +12,7 @@ import {
   type StoreKey,
   type StoreWrite,
   ValueTooLargeError,
+  type WatchOptions,
 } from "./store.ts";
 
 interface Entry {
@@ -209,12 +210,15 @@ export function memoryStore(options: { maxValueBytes?: number } = {}): Store {
         if (entry) yield { key: id.split(SEP), value: entry.value as T };
       }
     },
-    watch<T>(key: StoreKey, listener: (value: T) => void) {
+    watch<T>(key: StoreKey, listener: (value: T) => void, options: WatchOptions = {}) {
       const id = key.join(SEP);
       let set = watchers.get(id);
       if (!set) watchers.set(id, set = new Set());
       const l = listener as (value: unknown) => void;
       set.add(l);
+      const current = options.current ? live(id) : undefined;
+      // Delivered after watch() returns, as a shared store would, so the caller can keep the stop function first.
+      if (current) queueMicrotask(() => set.has(l) && l(structuredClone(current.value)));
       return () => {
         set.delete(l);
         if (set.size === 0) watchers.delete(id);

@@ -26,6 +26,7 @@ import {
   StoreUnavailableError,
   type StoreWrite,
   ValueTooLargeError,
+  type WatchOptions,
   withoutCredentials,
 } from "./store.ts";
 import { COMMIT, DELETE, LIST_PAGE, SET, SET_IF } from "./redis_scripts.ts";
@@ -47,8 +48,8 @@ export interface RedisClient {
   duplicate(): RedisClient;
   /** Subscribes to a channel. */
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
-  /** Unsubscribes from a channel. */
-  unsubscribe(channel: string): Promise<unknown>;
+  /** Removes a channel's listener (unsubscribing when it was the last). */
+  unsubscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
   /** Closes the connection at once. */
   destroy(): void;
   /** Listens for `error`, `ready`, `end` and `reconnecting`. */
@@ -134,7 +135,6 @@ export function redisStore(target: string | RedisClient, options: RedisStoreOpti
   let sweeper: ReturnType<typeof setInterval> | undefined;
   let closed = false;
   const shas = new Map<string, Promise<string>>();
-  const watchers = new Map<string, Set<(value: unknown) => void>>();
 
   const unavailable = (error: unknown) =>
     new StoreUnavailableError(
@@ -270,40 +270,70 @@ export function redisStore(target: string | RedisClient, options: RedisStoreOpti
     Deno.unrefTimer(timer);
   };
 
-  /** The highest version delivered to each watched key's listeners (pub/sub and the catch-up read may both see a write). */
-  const delivered = new Map<string, number>();
-  const deliver = (m: string, stored: string) => {
+  /** One watched key: its listeners, and its subscription once it is in place. */
+  interface Watched {
+    watchers: Set<Watcher>;
+    onMessage: (message: string) => void;
+    subscribed: Promise<void>;
+  }
+  /** One listener, with the highest version it has heard (pub/sub and a catch-up read may both see a write). */
+  interface Watcher {
+    listener: (value: unknown) => void;
+    heard: number;
+  }
+  const watched = new Map<string, Watched>();
+  const offer = (w: Watcher, stored: string) => {
     const { version, json } = parse(stored);
     const v = Number(version);
-    if (!(v > (delivered.get(m) ?? 0))) return;
-    delivered.set(m, v);
+    if (!(v > w.heard)) return;
+    w.heard = v;
     let value: unknown;
     try {
       value = JSON.parse(json);
     } catch {
       return;
     }
-    for (const listener of watchers.get(m) ?? []) listener(value);
+    w.listener(value);
   };
-
+  let subscriberReady: Promise<RedisClient> | undefined;
+  /** The one pub/sub connection, opened on the first watch (a failed attempt is retried by the next). */
+  const pubsub = () =>
+    subscriberReady ??= (async () => {
+      const c = await open();
+      const s = subscriber = c.duplicate();
+      s.on("error", () => {});
+      await s.connect();
+      return s;
+    })().catch((error) => {
+      subscriberReady = undefined;
+      throw error;
+    });
+  const startWatching = (m: string): Watched => {
+    const entry: Watched = {
+      watchers: new Set(),
+      onMessage: (message) => {
+        for (const w of entry.watchers) offer(w, message);
+      },
+      subscribed: Promise.resolve(),
+    };
+    entry.subscribed = pubsub().then((s) => s.subscribe(channel(m), entry.onMessage)).then(() => {});
+    entry.subscribed.catch(() => {});
+    watched.set(m, entry);
+    return entry;
+  };
   /**
-   * Subscribes to a key's channel. A write made after the watch began but before the subscription
-   * took effect would be missed by pub/sub alone: the value read once subscribed, compared with
-   * the one read when the watch began, catches it.
+   * Sets a listener's starting point once its key's subscription is in place. A write made
+   * between the watch call and the subscription taking effect is seen by pub/sub alone only if
+   * it came after; the value read once subscribed catches the rest when it differs from the one
+   * read when the watch began (or is delivered outright when the caller asked for the current value).
    */
-  const subscribe = async (m: string) => {
-    const before = command(["GET", valueKey(m)]).then((v) => v as string | null, () => null);
-    const c = await open();
-    if (!subscriber) {
-      subscriber = c.duplicate();
-      subscriber.on("error", () => {});
-      await subscriber.connect();
-    }
-    await subscriber.subscribe(channel(m), (message: string) => deliver(m, message));
+  const catchUp = async (m: string, entry: Watched, w: Watcher, current: boolean) => {
+    const before = current ? null : command(["GET", valueKey(m)]).then((v) => v as string | null, () => null);
+    await entry.subscribed;
     const was = await before;
-    if (was !== null) delivered.set(m, Math.max(delivered.get(m) ?? 0, Number(parse(was).version)));
+    if (was !== null) w.heard = Math.max(w.heard, Number(parse(was).version));
     const now = await command(["GET", valueKey(m)]) as string | null;
-    if (now !== null && now !== was) deliver(m, now);
+    if (now !== null && entry.watchers.has(w)) offer(w, now);
   };
 
   const store: RedisStore = {
@@ -345,20 +375,18 @@ export function redisStore(target: string | RedisClient, options: RedisStoreOpti
         min = "(" + last;
       }
     },
-    watch<T>(key: StoreKey, listener: (value: T) => void) {
+    watch<T>(key: StoreKey, listener: (value: T) => void, watchOptions: WatchOptions = {}) {
       const m = member(key);
-      let set = watchers.get(m);
-      const first = !set;
-      if (!set) watchers.set(m, set = new Set());
-      const l = listener as (value: unknown) => void;
-      set.add(l);
-      if (first) subscribe(m).catch(() => {});
+      const entry = watched.get(m) ?? startWatching(m);
+      const w: Watcher = { listener: listener as (value: unknown) => void, heard: 0 };
+      entry.watchers.add(w);
+      catchUp(m, entry, w, watchOptions.current === true).catch(() => {});
       return () => {
-        set.delete(l);
-        if (set.size > 0 || watchers.get(m) !== set) return;
-        watchers.delete(m);
-        delivered.delete(m);
-        subscriber?.unsubscribe(channel(m)).catch(() => {});
+        entry.watchers.delete(w);
+        if (entry.watchers.size > 0 || watched.get(m) !== entry) return;
+        watched.delete(m);
+        // With its own listener, so that a new watch of the key made before Redis answers subscribes afresh.
+        entry.subscribed.then(() => subscriber?.unsubscribe(channel(m), entry.onMessage)).catch(() => {});
       };
     },
     async getVersioned<T>(key: StoreKey) {
@@ -401,9 +429,10 @@ export function redisStore(target: string | RedisClient, options: RedisStoreOpti
       if (closed) return;
       closed = true;
       if (sweeper !== undefined) clearInterval(sweeper);
-      watchers.clear();
+      watched.clear();
       subscriber?.destroy();
       subscriber = undefined;
+      subscriberReady = undefined;
       if (owned) client?.destroy();
       health.connected = false;
     },

@@ -19,6 +19,16 @@ export interface SetOptions {
   expireInMs?: number;
 }
 
+/** Options of {@link Store.watch}. */
+export interface WatchOptions {
+  /**
+   * Also deliver the value the key holds once the watch is in place (at most once, and never the
+   * same version twice). For a key that is written once and may be written before the watcher
+   * is listening: an answer that can come back faster than a shared store sets up its watch.
+   */
+  current?: boolean;
+}
+
 /**
  * One write of {@link Store.commit}: a set (with `value`) or a delete, optionally checked.
  *
@@ -72,9 +82,11 @@ export interface Store {
   list<T = unknown>(prefix: StoreKey): AsyncIterable<{ key: string[]; value: T }>;
   /**
    * Calls `listener` with each new value written to `key` (by this or any other instance) until
-   * the returned function is called.
+   * the returned function is called. A shared store starts watching a moment after the call
+   * returns: a write in that moment may be missed, unless `options.current` asks for the value
+   * the key holds once the watch is in place.
    */
-  watch<T = unknown>(key: StoreKey, listener: (value: T) => void): () => void;
+  watch<T = unknown>(key: StoreKey, listener: (value: T) => void, options?: WatchOptions): () => void;
   /** Reads a value with its version, for {@link Store.setIf}. */
   getVersioned<T = unknown>(key: StoreKey): Promise<{ value: T | undefined; version: string | null }>;
   /**

@@ -172,6 +172,62 @@ Deno.test("watch hears later writes", async () => {
   });
 });
 
+Deno.test("a watch asked for the current value hears a write made before it, once", async () => {
+  await withStores(async (store, name) => {
+    // The answer lands before anyone listens, as when a fast client answers a loaded instance.
+    await store.set(["answer"], { id: 1 });
+    const heard: unknown[] = [];
+    const stop = store.watch(["answer"], (v) => heard.push(v), { current: true });
+    try {
+      await eventually(() => heard.length > 0, { timeoutMs: 5_000, message: `${name}: current value` });
+      await store.set(["answer"], { id: 2 });
+      await eventually(() => heard.length > 1, { timeoutMs: 5_000, message: `${name}: later write` });
+      await new Promise((r) => setTimeout(r, 150)); // a poll or a second delivery of the same version would show here
+    } finally {
+      stop();
+    }
+    assert.deepEqual(heard, [{ id: 1 }, { id: 2 }], name);
+    // Without the option, the value from before the watch is not news.
+    const quiet: unknown[] = [];
+    const stopQuiet = store.watch(["answer"], (v) => quiet.push(v));
+    await new Promise((r) => setTimeout(r, 150));
+    stopQuiet();
+    assert.deepEqual(quiet, [], name);
+  });
+});
+
+Deno.test("many watches started at once each hear their own key; a key watched again right after is still heard", async () => {
+  await withStores(async (store, name) => {
+    const keys = Array.from({ length: 40 }, (_, i) => ["burst", String(i)]);
+    const heard = new Map<string, unknown[]>();
+    const stops = keys.map((key) => {
+      heard.set(key[1], []);
+      return store.watch(key, (v) => heard.get(key[1])!.push(v), { current: true });
+    });
+    // Half are written at once, before the watches could be in place; current catches them.
+    await Promise.all(keys.slice(0, 20).map((key) => store.set(key, key[1])));
+    await eventually(() => keys.slice(0, 20).every((k) => heard.get(k[1])!.length > 0), {
+      timeoutMs: 5_000,
+      message: `${name}: early writes`,
+    });
+    await eventually(async () => {
+      await Promise.all(keys.slice(20).map((key) => store.set(key, key[1])));
+      return keys.slice(20).every((k) => heard.get(k[1])!.length > 0);
+    }, { timeoutMs: 5_000, intervalMs: 50, message: `${name}: later writes` });
+    for (const stop of stops) stop();
+    for (const [k, values] of heard) assert.ok(values.every((v) => v === k), `${name}: ${k} heard ${values}`);
+    // Unwatch and watch again before the store has answered the unwatch.
+    const again: unknown[] = [];
+    store.watch(keys[0], () => {})();
+    const stop = store.watch(keys[0], (v) => again.push(v));
+    await eventually(async () => {
+      await store.set(keys[0], "again");
+      return again.length > 0;
+    }, { timeoutMs: 5_000, intervalMs: 50, message: `${name}: re-watched key` });
+    stop();
+  });
+});
+
 Deno.test("asking for KV without --unstable-kv fails at start-up naming the flag", async () => {
   const dir = await Deno.makeTempDir();
   const root = new URL("../../", import.meta.url);
