@@ -14,10 +14,12 @@
  * @module
  */
 
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { main as remoteMain } from "../remote.ts";
 import { exitOnSignals } from "../server/run.ts";
 import { call, inspect, list } from "./client_commands.ts";
+import { install } from "./install.ts";
+import { INSTALL_TARGETS } from "./install_targets.ts";
 import { note } from "./output.ts";
 import { parseServerSpec, serverFor, UsageError } from "./server_spec.ts";
 
@@ -113,6 +115,33 @@ function program(exit: (code: number) => void): Command {
       .argument("[args...]", "the rest of a command line")
       .addOption(new Option("-f, --format <format>", "report format").choices(["text", "json", "mcp"])),
   ).action(async (server: string, args: string[], options) => await inspect(server, args, options));
+
+  cli.command("install")
+    .description(
+      "add a server to an MCP host's configuration (merged into its file; the old one kept as .bak)",
+    )
+    .addArgument(new Argument("<host>", "the MCP host").choices(INSTALL_TARGETS))
+    .argument("<server>", "server.ts[:export] | https://…/mcp | a command")
+    .argument("[args...]", "the rest of a command line")
+    .option("-n, --name <name>", "the server's name in the host (default: the server's own name)")
+    .option("-e, --env <KEY=VALUE>", "an environment variable for the server (repeatable)", collect)
+    .option("--env-file <file>", "environment variables from a .env file")
+    .option(
+      "--allow <permission>",
+      "a Deno permission to add: net, net=host, write=./dir, ... (repeatable)",
+      collect,
+    )
+    .option("-A, --allow-all", "run the server with every permission instead of the least it needs")
+    .option("--header <header>", 'an HTTP header for a URL server, "Name: Value" (repeatable)', collect)
+    .option("--workspace <dir>", "cursor, vscode, gemini-cli, claude-code: a project folder's configuration")
+    .option("--scope <scope>", "claude-code: local (default), user or project")
+    .option("--config-path <dir>", "claude-desktop: the directory of its configuration file")
+    .option("-f, --force", "replace an entry of the same name")
+    .option("--print", "print the entry and where it would go; write nothing")
+    .option("--json", "machine-readable output")
+    .action(async (host: string, server: string, args: string[], options) =>
+      await install(host, server, args, options)
+    );
 
   cli.command("remote")
     .description("a stdio server that proxies to one HTTP server (the remote bridge; --help for its options)")

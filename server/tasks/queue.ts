@@ -471,6 +471,9 @@ export class TaskQueue {
   #signal(): void {
     this.#wake();
     if (this.#wakeTimer !== undefined) return;
+    // After stop() nothing would clear a timer: a write landing late (a task finishing as the
+    // queue closes) wakes the others at once instead.
+    if (this.#stopped) return this.#writeWake();
     this.#wakeTimer = setTimeout(() => this.#writeWake(), 2);
     Deno.unrefTimer(this.#wakeTimer);
   }
@@ -673,6 +676,8 @@ export class TaskQueue {
       try {
         return await write();
       } catch {
+        // A stopped queue does not wait to retry (its store may be closing): the lease recovers the task.
+        if (this.#stopped) return;
         await new Promise((r) => setTimeout(r, 5 * (tries + 1)));
       }
     }
