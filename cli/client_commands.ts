@@ -7,6 +7,7 @@
 import { Client } from "../client/client.ts";
 import type { ClientOptions } from "../client/types.ts";
 import type { Tool } from "../protocol/types.ts";
+import { parseHeaderFlags } from "./headers.ts";
 import { bold, dim, note, out, outJson, signature } from "./output.ts";
 import { clientTargetFor, parseServerSpec, UsageError } from "./server_spec.ts";
 
@@ -20,12 +21,7 @@ export interface ClientCommandOptions {
 const CLI_MAIN = new URL("./main.ts", import.meta.url).pathname;
 
 function clientOptions(options: ClientCommandOptions, extra: ClientOptions = {}): ClientOptions {
-  const headers: Record<string, string> = {};
-  for (const header of options.header ?? []) {
-    const colon = header.indexOf(":");
-    if (colon <= 0) throw new UsageError(`--header "${header}": expected "Name: Value"`);
-    headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
-  }
+  const headers = parseHeaderFlags(options.header);
   const timeoutMs = options.timeout === undefined ? undefined : Number(options.timeout) * 1000;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) {
     throw new UsageError(`--timeout must be a number of seconds: ${options.timeout}`);

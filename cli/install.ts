@@ -21,6 +21,7 @@ import {
   type PlacementOptions,
   speaksHttp,
 } from "./install_targets.ts";
+import { parseHeaderFlags } from "./headers.ts";
 import { note, outJson } from "./output.ts";
 import { loadServer, parseServerSpec, UsageError } from "./server_spec.ts";
 
@@ -159,7 +160,7 @@ async function launchFor(
       };
     }
     case "url": {
-      const headers = parseHeaders(options.header ?? []);
+      const headers = parseHeaderFlags(options.header);
       if (speaksHttp(target)) {
         return { launch: { kind: "http", url: spec.url.href, headers }, name: spec.url.hostname };
       }
@@ -184,23 +185,15 @@ async function launchFor(
     case "command":
       return {
         launch: { kind: "stdio", command: spec.argv[0], args: spec.argv.slice(1), env },
-        name: spec.argv.map((w) => w.split(/[\\/]/).pop()).join(" ").replace(/[^\w.-]+/g, "-").slice(0, 40),
+        // `npx -y @acme/weather-server` → "weather-server": the last word that is not a flag.
+        name: (spec.argv.filter((w) => !w.startsWith("-")).at(-1) ?? spec.argv[0]).split(/[\\/]/).pop()!
+          .replace(/\.[cm]?[jt]sx?$/, ""),
       };
     case "config":
       throw new UsageError(
         `install takes a server file, a URL or a command, not a configuration (${spec.path}); run it as \`denomcp install <host> server.ts\``,
       );
   }
-}
-
-function parseHeaders(headers: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const header of headers) {
-    const colon = header.indexOf(":");
-    if (colon <= 0) throw new UsageError(`--header "${header}": expected "Name: Value"`);
-    out[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
-  }
-  return out;
 }
 
 /** `denomcp install <host> <server>`: writes (or prints) the host's entry for the server. */

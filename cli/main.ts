@@ -6,6 +6,8 @@
  * denomcp run server.ts --transport http --port 8000
  * denomcp list server.ts
  * denomcp call https://example.com/mcp forecast city=Paris
+ * denomcp dev server.ts                      # with the MCP Inspector
+ * denomcp install claude-desktop server.ts   # or claude-code, cursor, vscode, gemini-cli, goose, mcp-json
  * ```
  *
  * Exit status: 0 done, 1 the server or the call failed (a tool error included), 2 a usage error
@@ -18,15 +20,28 @@ import { Argument, Command, CommanderError, Option } from "commander";
 import { main as remoteMain } from "../remote.ts";
 import { exitOnSignals } from "../server/run.ts";
 import { call, inspect, list } from "./client_commands.ts";
+import { dev, INSPECTOR_VERSION } from "./dev.ts";
 import { install } from "./install.ts";
 import { INSTALL_TARGETS } from "./install_targets.ts";
 import { note } from "./output.ts";
 import { parseServerSpec, serverFor, UsageError } from "./server_spec.ts";
+import { tasksWorker } from "./tasks_worker.ts";
+import { watchServe } from "./watch.ts";
 
 /** The package version the CLI reports. */
 export const VERSION = "0.1.0";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+interface RunFlags {
+  transport?: "stdio" | "http";
+  host?: string;
+  port?: string;
+  path?: string;
+  stateless?: boolean;
+  watch?: boolean;
+  quiet?: boolean;
+}
 
 function clientFlags(command: Command): Command {
   return command
@@ -54,20 +69,55 @@ function program(exit: (code: number) => void): Command {
     .addOption(new Option("-t, --transport <transport>", "stdio or http").choices(["stdio", "http"]))
     .option("--host <host>", "HTTP interface (default 127.0.0.1)")
     .option("-p, --port <port>", "HTTP port (default 8000)")
+    .option("--path <path>", "HTTP: the MCP endpoint's path (default /mcp)")
+    .option("--stateless", "HTTP: serve 2025-era clients without sessions")
+    .option("-w, --watch", "HTTP: restart when a file beside the server changes")
     .option("--quiet", "no start-up line on stderr")
     .action(
       async (
         server: string,
         args: string[],
-        options: { transport?: "stdio" | "http"; host?: string; port?: string; quiet?: boolean },
+        options: RunFlags,
       ) => {
         const port = options.port === undefined ? undefined : Number(options.port);
         if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
           throw new UsageError(`--port must be a port number: ${options.port}`);
         }
+        const http = port !== undefined || options.host !== undefined || options.path !== undefined ||
+          options.stateless === true || options.watch === true;
+        const transport = options.transport ?? (http ? "http" : "stdio");
+        if (transport === "stdio" && (options.path || options.stateless || options.watch)) {
+          throw new UsageError("--path, --stateless and --watch are for --transport http");
+        }
+        if (options.path !== undefined && !options.path.startsWith("/")) {
+          throw new UsageError(`--path must start with /: ${options.path}`);
+        }
+        if (options.watch) {
+          if (parseServerSpec(server, args).kind !== "file") {
+            throw new UsageError("--watch takes a server file");
+          }
+          const watching = watchServe({
+            server,
+            host: options.host ?? "127.0.0.1",
+            port: port ?? 8000,
+            path: options.path,
+            stateless: options.stateless,
+          });
+          const stopped = Promise.withResolvers<void>();
+          exitOnSignals(async () => {
+            await watching.stop();
+            stopped.resolve();
+          });
+          await stopped.promise;
+          return;
+        }
         const mcp = await serverFor(parseServerSpec(server, args));
-        const transport = options.transport ??
-          (port !== undefined || options.host !== undefined ? "http" : "stdio");
+        if (options.path !== undefined || options.stateless) {
+          mcp.configureHttp({
+            ...(options.path !== undefined ? { path: options.path } : {}),
+            ...(options.stateless ? { stateless: true } : {}),
+          });
+        }
         if (transport === "stdio") {
           const running = await mcp.run({ transport: "stdio" });
           await running.finished;
@@ -142,6 +192,24 @@ function program(exit: (code: number) => void): Command {
     .action(async (host: string, server: string, args: string[], options) =>
       await install(host, server, args, options)
     );
+
+  cli.command("dev")
+    .description("serve a server over HTTP, restarted on change, with the MCP Inspector pointed at it")
+    .argument("<server>", "server.ts[:export]")
+    .option("--host <host>", "interface for both (default 127.0.0.1)")
+    .option("--server-port <port>", "the server's port (default 8000)")
+    .option("--ui-port <port>", "the Inspector's port (default 6274)")
+    .option("--no-open", "do not open a browser")
+    .option("--inspector-version <version>", `the Inspector release (default ${INSPECTOR_VERSION})`)
+    .action(async (server: string, options) => await dev(server, options));
+
+  cli.command("tasks")
+    .description("task queue commands")
+    .command("worker")
+    .description("run the tasks of a server whose store is shared (KV or Redis), without serving MCP")
+    .argument("<server>", "server.ts[:export]")
+    .option("--quiet", "no start-up line on stderr")
+    .action(async (server: string, options) => await tasksWorker(server, options));
 
   cli.command("remote")
     .description("a stdio server that proxies to one HTTP server (the remote bridge; --help for its options)")

@@ -247,7 +247,7 @@ export class FastMCP {
   /** Server version. */
   readonly version: string;
   readonly #core: ServerCore;
-  readonly #options: FastMCPOptions;
+  #options: FastMCPOptions;
   readonly #routes = new RouteTable();
   readonly #mounted = new Set<FastMCP>();
   #http?: HttpTransport;
@@ -327,6 +327,32 @@ export class FastMCP {
     for (const wellKnown of auth.metadataPaths(path)) {
       this.#routes.add(wellKnown, { methods: ["GET"] }, () => new Response(body, { headers }));
     }
+  }
+
+  /**
+   * Changes HTTP options (the endpoint's path, stateless mode, the Host and Origin checks) after
+   * construction, before the server first answers over HTTP: what `denomcp run --path` and
+   * `--stateless` use on a server loaded from a file. Throws once HTTP is in use, and for a new
+   * path on a server with `auth` (its metadata is published for the path it was built with).
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.configureHttp({ path: "/api/mcp", stateless: true });
+   * ```
+   */
+  configureHttp(options: HttpOptions): void {
+    if (this.#http) {
+      throw new Error("configureHttp: the server already answers over HTTP; configure it before serve()");
+    }
+    const current = this.#options.http ?? {};
+    if (this.#options.auth && options.path !== undefined && options.path !== (current.path ?? "/mcp")) {
+      throw new Error(
+        "configureHttp: a server with auth keeps the path it was created with (set http.path in its options)",
+      );
+    }
+    this.#options = { ...this.#options, http: { ...current, ...options } };
   }
 
   #transport(): HttpTransport {

@@ -208,6 +208,21 @@ Deno.test("install: a URL is the host's own HTTP entry, or the stdio bridge for 
   assert.deepEqual(JSON.parse(printed.stdout), {
     docs: { type: "http", url, headers: { Authorization: "Bearer t" } },
   });
+  // A command line after `--`, named by its last word.
+  const command = await home.run(
+    "install",
+    "mcp-json",
+    "-e",
+    "K=v",
+    "--",
+    "npx",
+    "-y",
+    "@acme/weather-server.js",
+  );
+  assert.equal(command.code, 0, command.stderr);
+  assert.deepEqual(JSON.parse(command.stdout), {
+    "weather-server": { command: "npx", args: ["-y", "@acme/weather-server.js"], env: { K: "v" } },
+  });
   const gemini = await home.run("install", "gemini-cli", url, "--print");
   assert.equal(gemini.code, 0, gemini.stderr);
   const plan = JSON.parse(gemini.stdout);

@@ -28,7 +28,7 @@ Deno.test("cli: version, help, and usage errors exit 2 naming what is wrong", as
   assert.equal((await denomcp("version")).stdout.trim(), "0.1.0");
   const help = await denomcp("--help");
   assert.equal(help.code, 0);
-  for (const command of ["run", "list", "call", "inspect", "remote"]) {
+  for (const command of ["run", "dev", "install", "list", "call", "inspect", "tasks", "remote"]) {
     assert.match(help.stdout, new RegExp(`\\b${command}\\b`));
   }
   const missing = await denomcp("list", "no-such-file.ts");

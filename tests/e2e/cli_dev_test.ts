@@ -1,0 +1,118 @@
+/**
+ * `denomcp dev` end to end: the official MCP Inspector's web UI, in headless Chromium (Debian's
+ * package, driven by playwright-core; never a browser download), connects to the server the CLI
+ * started and lists its tools. A screenshot of that page is taken.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { freePort } from "../helpers/process.ts";
+
+const CLI = new URL("../../cli/main.ts", import.meta.url).pathname;
+const SERVER = new URL("./fixtures/cli_server.ts", import.meta.url).pathname;
+
+/** Starts `denomcp dev` and resolves with the Inspector URL it prints on stdout. */
+async function startDev(serverPort: number, uiPort: number) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      CLI,
+      "dev",
+      SERVER,
+      "--server-port",
+      String(serverPort),
+      "--ui-port",
+      String(uiPort),
+      "--no-open",
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let errors = "";
+  const drainErrors = (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) errors += chunk;
+  })();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!/MCP Inspector: \S+\n/.test(seen)) {
+    // The first run downloads the Inspector from npm; later ones start in about a second.
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`denomcp dev exited before printing the Inspector URL:\n${seen}\n${errors}`);
+    seen += value;
+  }
+  const drainOut = (async () => {
+    while (!(await reader.read()).done) { /* nothing more is expected */ }
+  })();
+  return {
+    url: /MCP Inspector: (\S+)/.exec(seen)![1],
+    stderr: () => errors,
+    async stop() {
+      child.kill("SIGTERM");
+      const status = await child.status;
+      await Promise.all([drainErrors, drainOut]);
+      return status;
+    },
+  };
+}
+
+async function closed(port: number): Promise<boolean> {
+  try {
+    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+Deno.test({
+  name:
+    "dev: the MCP Inspector in headless Chromium connects to the server and lists its tools; stopping dev stops both",
+  // playwright-core keeps its own pipes to the browser until it has fully exited.
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  const serverPort = freePort();
+  const uiPort = freePort();
+  const dev = await startDev(serverPort, uiPort);
+  const shots = await Deno.makeTempDir();
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  try {
+    assert.match(
+      dev.url,
+      new RegExp(`^http://127\\.0\\.0\\.1:${uiPort}/\\?MCP_INSPECTOR_API_TOKEN=[0-9a-f]{64}$`),
+    );
+    assert.match(dev.stderr(), new RegExp(`MCP server on http://127\\.0\\.0\\.1:${serverPort}/mcp`));
+    const page = await browser.newPage();
+    // The UI asks Google for its fonts; this machine has no internet, and the page does not need them.
+    await page.route(/fonts\.(googleapis|gstatic)\.com/, (route) => route.abort());
+    await page.goto(dev.url);
+    await page.getByRole("switch", { name: /Connect or disconnect/ }).check({ force: true, timeout: 30_000 });
+    await page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor({
+      timeout: 30_000,
+    });
+    await page.locator('label[for$="-Tools"]').click();
+    const tools = page.locator('[data-testid="tools-screen"]');
+    await tools.getByText("greet", { exact: true }).waitFor({ timeout: 30_000 });
+    assert.match(await tools.innerText(), /Tools \(2\)/);
+    assert.match(await tools.innerText(), /broken/);
+    const shot = `${shots}/inspector.png`;
+    await page.screenshot({ path: shot, fullPage: true });
+    const png = await Deno.readFile(shot);
+    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], "a PNG");
+    assert.ok(png.length > 10_000, `screenshot of ${png.length} bytes`);
+  } finally {
+    await browser.close();
+    await Deno.remove(shots, { recursive: true });
+    await dev.stop();
+  }
+  assert.ok(await closed(serverPort), "the server stopped with dev");
+  assert.ok(await closed(uiPort), "the Inspector stopped with dev");
+});
