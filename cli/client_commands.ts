@@ -18,8 +18,6 @@ export interface ClientCommandOptions {
   header?: string[];
 }
 
-const CLI_MAIN = new URL("./main.ts", import.meta.url).pathname;
-
 function clientOptions(options: ClientCommandOptions, extra: ClientOptions = {}): ClientOptions {
   const headers = parseHeaderFlags(options.header);
   const timeoutMs = options.timeout === undefined ? undefined : Number(options.timeout) * 1000;
@@ -31,7 +29,7 @@ function clientOptions(options: ClientCommandOptions, extra: ClientOptions = {})
 
 async function connect(server: string, rest: string[], options: ClientCommandOptions, extra?: ClientOptions) {
   const spec = parseServerSpec(server, rest);
-  const target = await clientTargetFor(spec, CLI_MAIN);
+  const target = await clientTargetFor(spec);
   // A file is served by this CLI in a child, whose errors (a missing export, a syntax error) the user must see.
   const stderr = spec.kind === "file" ? "inherit" as const : "null" as const;
   const client = new Client(target, { ...clientOptions(options, extra), stderr });

@@ -12,6 +12,7 @@ import { pathToFileURL } from "node:url";
 import type { ClientTarget } from "../client/types.ts";
 import { createProxy } from "../server/providers/proxy/create_proxy.ts";
 import { FastMCP } from "../server/fastmcp.ts";
+import { selfCommand } from "./watch.ts";
 
 /** A mistake in what the user typed: printed with the usage, exit status 2. */
 export class UsageError extends Error {
@@ -117,14 +118,15 @@ export async function serverFor(spec: ServerSpec): Promise<FastMCP> {
  * stdio (so a file that only exports its server works too); a configuration file, or one of its
  * entries; a command as given.
  */
-export async function clientTargetFor(spec: ServerSpec, cliMain: string): Promise<ClientTarget> {
+export async function clientTargetFor(spec: ServerSpec): Promise<ClientTarget> {
   switch (spec.kind) {
     case "url":
       return spec.url;
     case "file": {
       if (!(await exists(spec.path))) throw new UsageError(`no such file: ${spec.path}`);
       const target = spec.exportName ? `${spec.path}:${spec.exportName}` : spec.path;
-      return [Deno.execPath(), "run", "-A", cliMain, "run", target, "--transport", "stdio", "--quiet"];
+      const [command, prefix] = selfCommand();
+      return [command, ...prefix, "run", target, "--transport", "stdio", "--quiet"];
     }
     case "config": {
       if (!(await exists(spec.path))) throw new UsageError(`no such file: ${spec.path}`);

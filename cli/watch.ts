@@ -7,6 +7,7 @@
  */
 
 import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { note } from "./output.ts";
 
 const SOURCES = /\.(ts|tsx|mts|js|mjs|jsx|json|jsonc)$/i;
@@ -35,12 +36,11 @@ export interface Watching {
   stop(): Promise<void>;
 }
 
-/** The command line that runs this CLI (`deno run -A main.ts`, or the compiled binary itself). */
+/** The command line that runs this CLI: the compiled binary itself, or `deno run -A` on its entry (a path, or its JSR URL). */
 export function selfCommand(): [string, string[]] {
-  if (Deno.build.standalone || CLI_MAIN.protocol !== "file:") {
-    return Deno.build.standalone ? [Deno.execPath(), []] : [Deno.execPath(), ["run", "-A", CLI_MAIN.href]];
-  }
-  return [Deno.execPath(), ["run", "-A", CLI_MAIN.pathname]];
+  if (Deno.build.standalone) return [Deno.execPath(), []];
+  const main = CLI_MAIN.protocol === "file:" ? fileURLToPath(CLI_MAIN) : CLI_MAIN.href;
+  return [Deno.execPath(), ["run", "-A", main]];
 }
 
 /** Serves `options.server` over HTTP in a child, restarted on every change of a source file beside it. */
