@@ -47,6 +47,19 @@ export interface PlacementOptions {
   scope?: string;
 }
 
+/**
+ * Where desktop apps keep their settings: Application Support on macOS and %APPDATA% on Windows
+ * whatever `XDG_CONFIG_HOME` says (those apps do not read it), the XDG folder elsewhere.
+ */
+function appConfigDir(): string {
+  if (Deno.build.os === "darwin") return join(home(), "Library", "Application Support");
+  if (Deno.build.os === "windows") {
+    const appData = Deno.env.get("APPDATA");
+    if (appData) return appData;
+  }
+  return userConfigDir();
+}
+
 function home(): string {
   const value = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
   if (!value) throw new UsageError("cannot find the home directory: HOME is not set");
@@ -71,7 +84,7 @@ export function placementFor(
   switch (target) {
     case "claude-desktop":
       return {
-        file: join(options.configPath ?? join(userConfigDir(), "Claude"), "claude_desktop_config.json"),
+        file: join(options.configPath ?? join(appConfigDir(), "Claude"), "claude_desktop_config.json"),
         path: ["mcpServers"],
       };
     case "claude-code": {
@@ -90,7 +103,7 @@ export function placementFor(
       return {
         file: workspace
           ? join(workspace, ".vscode", "mcp.json")
-          : join(userConfigDir(), "Code", "User", "mcp.json"),
+          : join(appConfigDir(), "Code", "User", "mcp.json"),
         path: ["servers"],
       };
     case "gemini-cli":
