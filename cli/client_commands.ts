@@ -7,7 +7,7 @@
 import { Client } from "../client/client.ts";
 import type { ClientOptions } from "../client/types.ts";
 import type { Tool } from "../protocol/types.ts";
-import { parseHeaderFlags } from "./headers.ts";
+import { parseHeaderFlags } from "./flags.ts";
 import { bold, dim, note, out, outJson, signature } from "./output.ts";
 import { clientTargetFor, parseServerSpec, UsageError } from "./server_spec.ts";
 

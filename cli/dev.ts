@@ -8,8 +8,8 @@
  */
 
 import { exitOnSignals } from "../server/run.ts";
+import { parsePortFlag } from "./flags.ts";
 import { note, out } from "./output.ts";
-import { UsageError } from "./server_spec.ts";
 import { watchServe } from "./watch.ts";
 
 /** The Inspector release `dev` runs unless `--inspector-version` names another. */
@@ -23,15 +23,6 @@ export interface DevOptions {
   /** False with `--no-open`: the Inspector does not open a browser. */
   open?: boolean;
   inspectorVersion?: string;
-}
-
-function portOption(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new UsageError(`${flag} must be a port number: ${value}`);
-  }
-  return port;
 }
 
 function token(): string {
@@ -104,7 +95,11 @@ async function startInspector(
 /** Runs `denomcp dev`: resolves when interrupted. */
 export async function dev(server: string, options: DevOptions): Promise<void> {
   const host = options.host ?? "127.0.0.1";
-  const watching = watchServe({ server, host, port: portOption(options.serverPort, "--server-port", 8000) });
+  const watching = watchServe({
+    server,
+    host,
+    port: parsePortFlag(options.serverPort, "--server-port", { fallback: 8000 })!,
+  });
   let inspector: Deno.ChildProcess | undefined;
   const stop = async () => {
     try {
@@ -119,7 +114,7 @@ export async function dev(server: string, options: DevOptions): Promise<void> {
     const serverUrl = await watching.ready;
     const started = await startInspector(serverUrl, {
       host,
-      uiPort: portOption(options.uiPort, "--ui-port", 6274),
+      uiPort: parsePortFlag(options.uiPort, "--ui-port", { fallback: 6274 })!,
       open: options.open !== false,
       version: options.inspectorVersion ?? INSPECTOR_VERSION,
     });

@@ -21,9 +21,9 @@ import {
   type PlacementOptions,
   speaksHttp,
 } from "./install_targets.ts";
-import { parseHeaderFlags } from "./headers.ts";
+import { parseHeaderFlags } from "./flags.ts";
 import { note, outJson } from "./output.ts";
-import { loadServer, parseServerSpec, UsageError } from "./server_spec.ts";
+import { isFile, loadServer, parseServerSpec, UsageError } from "./server_spec.ts";
 
 /** Options of `denomcp install`. */
 export interface InstallOptions extends PlacementOptions {
@@ -54,14 +54,6 @@ function cliEntry(): { entry: string; packageRoot?: string } {
   const url = new URL("./main.ts", import.meta.url);
   if (url.protocol !== "file:") return { entry: url.href };
   return { entry: fileURLToPath(url), packageRoot: dirname(dirname(fileURLToPath(import.meta.url))) };
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isFile;
-  } catch {
-    return false;
-  }
 }
 
 /** The nearest deno.json(c) above a file: a host starts the server from anywhere, so the import map must be named. */

@@ -21,6 +21,7 @@ import { main as remoteMain } from "../remote.ts";
 import { exitOnSignals } from "../server/run.ts";
 import { call, inspect, list } from "./client_commands.ts";
 import { dev, INSPECTOR_VERSION } from "./dev.ts";
+import { parsePortFlag } from "./flags.ts";
 import { install } from "./install.ts";
 import { INSTALL_TARGETS } from "./install_targets.ts";
 import { note } from "./output.ts";
@@ -79,10 +80,7 @@ function program(exit: (code: number) => void): Command {
         args: string[],
         options: RunFlags,
       ) => {
-        const port = options.port === undefined ? undefined : Number(options.port);
-        if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
-          throw new UsageError(`--port must be a port number: ${options.port}`);
-        }
+        const port = parsePortFlag(options.port, "--port", { allowZero: true });
         const http = port !== undefined || options.host !== undefined || options.path !== undefined ||
           options.stateless === true || options.watch === true;
         const transport = options.transport ?? (http ? "http" : "stdio");

@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import type { ClientTarget } from "../client/types.ts";
 import { createProxy } from "../server/providers/proxy/create_proxy.ts";
 import { FastMCP } from "../server/fastmcp.ts";
-import { selfCommand } from "./watch.ts";
+import { selfCommand } from "./self_command.ts";
 
 /** A mistake in what the user typed: printed with the usage, exit status 2. */
 export class UsageError extends Error {
@@ -49,7 +49,8 @@ export function parseServerSpec(spec: string, rest: string[] = []): ServerSpec {
   return { kind: "command", argv: [spec, ...rest] };
 }
 
-async function exists(path: string): Promise<boolean> {
+/** True when `path` is a file (false when it is missing or unreadable). */
+export async function isFile(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isFile;
   } catch {
@@ -63,7 +64,7 @@ async function exists(path: string): Promise<boolean> {
  */
 export async function loadServer(path: string, exportName?: string): Promise<FastMCP> {
   const absolute = isAbsolute(path) ? path : resolve(Deno.cwd(), path);
-  if (!(await exists(absolute))) throw new UsageError(`no such file: ${path}`);
+  if (!(await isFile(absolute))) throw new UsageError(`no such file: ${path}`);
   const module = await import(pathToFileURL(absolute).href) as Record<string, unknown>;
   const servers = Object.entries(module).filter(([, value]) => value instanceof FastMCP);
   const names = servers.map(([name]) => name);
@@ -95,7 +96,7 @@ export async function serverFor(spec: ServerSpec): Promise<FastMCP> {
     case "url":
       return createProxy(spec.url.href, { name: `proxy of ${spec.url.host}` });
     case "config": {
-      if (!(await exists(spec.path))) throw new UsageError(`no such file: ${spec.path}`);
+      if (!(await isFile(spec.path))) throw new UsageError(`no such file: ${spec.path}`);
       const config = JSON.parse(await Deno.readTextFile(spec.path));
       const servers = config?.mcpServers ?? {};
       if (spec.entry !== undefined && !(spec.entry in servers)) {
@@ -123,13 +124,13 @@ export async function clientTargetFor(spec: ServerSpec): Promise<ClientTarget> {
     case "url":
       return spec.url;
     case "file": {
-      if (!(await exists(spec.path))) throw new UsageError(`no such file: ${spec.path}`);
+      if (!(await isFile(spec.path))) throw new UsageError(`no such file: ${spec.path}`);
       const target = spec.exportName ? `${spec.path}:${spec.exportName}` : spec.path;
       const [command, prefix] = selfCommand();
       return [command, ...prefix, "run", target, "--transport", "stdio", "--quiet"];
     }
     case "config": {
-      if (!(await exists(spec.path))) throw new UsageError(`no such file: ${spec.path}`);
+      if (!(await isFile(spec.path))) throw new UsageError(`no such file: ${spec.path}`);
       if (spec.entry === undefined) return spec.path;
       const config = JSON.parse(await Deno.readTextFile(spec.path));
       const entry = config?.mcpServers?.[spec.entry];

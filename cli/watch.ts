@@ -7,13 +7,13 @@
  */
 
 import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { note } from "./output.ts";
+import { selfCommand } from "./self_command.ts";
+import { parseServerSpec } from "./server_spec.ts";
 
 const SOURCES = /\.(ts|tsx|mts|js|mjs|jsx|json|jsonc)$/i;
 const IGNORED = /[\\/](node_modules|\.git)[\\/]/;
 const SETTLE_MS = 150;
-const CLI_MAIN = new URL("./main.ts", import.meta.url);
 
 /** What the watched server is served with. */
 export interface WatchedServe {
@@ -36,16 +36,10 @@ export interface Watching {
   stop(): Promise<void>;
 }
 
-/** The command line that runs this CLI: the compiled binary itself, or `deno run -A` on its entry (a path, or its JSR URL). */
-export function selfCommand(): [string, string[]] {
-  if (Deno.build.standalone) return [Deno.execPath(), []];
-  const main = CLI_MAIN.protocol === "file:" ? fileURLToPath(CLI_MAIN) : CLI_MAIN.href;
-  return [Deno.execPath(), ["run", "-A", main]];
-}
-
 /** Serves `options.server` over HTTP in a child, restarted on every change of a source file beside it. */
 export function watchServe(options: WatchedServe): Watching {
-  const folder = dirname(resolve(options.server.replace(/:[^:\\/]*$/, "")));
+  const spec = parseServerSpec(options.server);
+  const folder = dirname(resolve(spec.kind === "file" ? spec.path : options.server));
   let port = options.port;
   let child: Deno.ChildProcess | undefined;
   let stopped = false;

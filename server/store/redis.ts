@@ -309,23 +309,21 @@ export function redisStore(target: string | RedisClient, options: RedisStoreOpti
       throw error;
     });
   const startWatching = (m: string): Watched => {
-    const entry: Watched = {
-      watchers: new Set(),
-      onMessage: (message) => {
-        for (const w of entry.watchers) offer(w, message);
-      },
-      subscribed: Promise.resolve(),
+    const watchers = new Set<Watcher>();
+    const onMessage = (message: string) => {
+      for (const w of watchers) offer(w, message);
     };
-    entry.subscribed = pubsub().then((s) => s.subscribe(channel(m), entry.onMessage)).then(() => {});
-    entry.subscribed.catch(() => {});
+    const subscribed = pubsub().then((s) => s.subscribe(channel(m), onMessage)).then(() => {});
+    subscribed.catch(() => {});
+    const entry: Watched = { watchers, onMessage, subscribed };
     watched.set(m, entry);
     return entry;
   };
   /**
    * Sets a listener's starting point once its key's subscription is in place. A write made
    * between the watch call and the subscription taking effect is seen by pub/sub alone only if
-   * it came after; the value read once subscribed catches the rest when it differs from the one
-   * read when the watch began (or is delivered outright when the caller asked for the current value).
+   * it came after; the value read once subscribed catches the rest when its version is newer than
+   * the one read when the watch began (or is delivered outright when the caller asked for the current value).
    */
   const catchUp = async (m: string, entry: Watched, w: Watcher, current: boolean) => {
     const before = current ? null : command(["GET", valueKey(m)]).then((v) => v as string | null, () => null);
