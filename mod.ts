@@ -73,6 +73,7 @@ export {
   type SearchToolDefinition,
 } from "./server/transforms/search_common.ts";
 export { BM25SearchTransform } from "./server/transforms/bm25_search.ts";
+export { CodeMode, type CodeModeOptions, type CodeModeTool } from "./server/code_mode/code_mode.ts";
 export { RegexSearchTransform } from "./server/transforms/regex_search.ts";
 export { PromptsAsTools } from "./server/transforms/prompts_as_tools.ts";
 export { ResourcesAsTools } from "./server/transforms/resources_as_tools.ts";

@@ -186,7 +186,13 @@ export class ToolComponent extends Component {
 
 function wrapOutputSchema(inner: CompiledSchema): CompiledSchema {
   return {
-    jsonSchema: { type: "object", properties: { result: inner.jsonSchema }, required: ["result"] },
+    // The marker is FastMCP's: it tells a client (and Code Mode) to unwrap the result.
+    jsonSchema: {
+      type: "object",
+      properties: { result: inner.jsonSchema },
+      required: ["result"],
+      "x-fastmcp-wrap-result": true,
+    },
     validate(value) {
       const result = (value as { result?: unknown } | undefined)?.result;
       const checked = inner.validate(result);

@@ -327,10 +327,10 @@ export class ServerCore implements MountedServer {
     });
     const entered: (() => Promise<void>)[] = [];
     try {
-      for (const provider of this.catalog.providers) {
-        if (!provider.start) continue;
-        await provider.start();
-        if (provider.stop) entered.push(() => provider.stop!());
+      // Server-wide transforms start after the providers they present and stop before them.
+      for (const part of [...this.catalog.providers, ...this.catalog.transforms]) {
+        await part.start?.();
+        if (part.stop) entered.push(() => part.stop!());
       }
     } catch (error) {
       for (const leave of entered.reverse()) await leave().catch(() => {});

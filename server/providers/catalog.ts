@@ -64,6 +64,11 @@ export class Catalog {
     return this.#providers;
   }
 
+  /** The server-wide transforms, innermost first (for lifespans). */
+  get transforms(): readonly Transform[] {
+    return this.#transforms;
+  }
+
   /** Adds a server-wide transform (outside the ones added before it). */
   addTransform(transform: Transform): void {
     this.#transforms.push(transform);

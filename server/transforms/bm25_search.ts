@@ -88,10 +88,7 @@ class Bm25Index {
  * ```
  */
 export class BM25SearchTransform extends BaseSearchTransform {
-  /** The last index, with the listing entries it was built from. */
-  #index?: { tools: readonly Tool[]; index: Bm25Index };
-  /** Each entry's words, kept while the entry lives (a rebuild for a changed list reuses them). */
-  readonly #documents = new WeakMap<Tool, string[]>();
+  readonly #ranker = new Bm25ToolRanker();
 
   /** Creates the transform; see {@link SearchOptions}. */
   constructor(options: SearchOptions = {}) {
@@ -108,7 +105,24 @@ export class BM25SearchTransform extends BaseSearchTransform {
 
   /** The tools ranked best for `args.query`. */
   protected search(tools: readonly Tool[], args: Record<string, unknown>): readonly Tool[] {
-    return this.#indexOf(tools).rank(tokens(args.query as string), this.maxResults).map((i) => tools[i]);
+    return this.#ranker.rank(tools, args.query as string, this.maxResults);
+  }
+}
+
+/**
+ * Ranks listing entries by BM25 against a query, keeping the index while the entries are the
+ * very ones it was built from (listing entries are built once per component, so comparing them
+ * is cheap). Shared with Code Mode's search; not part of the package's API.
+ */
+export class Bm25ToolRanker {
+  /** The last index, with the listing entries it was built from. */
+  #index?: { tools: readonly Tool[]; index: Bm25Index };
+  /** Each entry's words, kept while the entry lives (a rebuild for a changed list reuses them). */
+  readonly #documents = new WeakMap<Tool, string[]>();
+
+  /** The best `limit` of `tools` for `query` (those matching it at all), best first. */
+  rank(tools: readonly Tool[], query: string, limit: number): Tool[] {
+    return this.#indexOf(tools).rank(tokens(query), limit).map((i) => tools[i]);
   }
 
   #indexOf(tools: readonly Tool[]): Bm25Index {

@@ -102,6 +102,27 @@ export function forModel(error: unknown): unknown {
 }
 
 /**
+ * The catalog as a caller may list it, for a transform that hides it from listings but works over
+ * it in a tool it adds (search, Code Mode): while {@link list} runs, {@link listing} is true and the
+ * transform's `listTools` must pass the tools through. An async context rather than a flag,
+ * because the listing may wait on providers while other requests list through the same transform.
+ * Shared by the transforms that hide the catalog; not part of the package's API.
+ */
+export class FullCatalog {
+  readonly #bypass = new AsyncLocalStorage<true>();
+
+  /** Whether the listing being made is one {@link list} asked for. */
+  get listing(): boolean {
+    return this.#bypass.getStore() === true;
+  }
+
+  /** The tools the caller may list (visibility and auth apply), as if the transform showed them all. */
+  list(ctx: Context): Promise<Tool[]> {
+    return this.#bypass.run(true, () => ctx.listTools());
+  }
+}
+
+/**
  * Options of the search transforms.
  *
  * @example
@@ -196,12 +217,7 @@ export abstract class BaseSearchTransform implements Transform {
   /** Tools listed as they are. */
   readonly alwaysVisible: ReadonlySet<string>;
   readonly #added: AddedTools;
-  /**
-   * Set while the search tool lists the catalog for its caller: that listing must pass through
-   * this transform unreplaced. An async context rather than a flag because the listing may wait
-   * on providers, while other requests list through the same transform.
-   */
-  readonly #bypass = new AsyncLocalStorage<true>();
+  readonly #catalog = new FullCatalog();
 
   /** `owner` names the transform in errors; `tool` is its search tool. */
   protected constructor(owner: string, options: SearchOptions, tool: SearchToolDefinition) {
@@ -212,7 +228,7 @@ export abstract class BaseSearchTransform implements Transform {
     this.maxResults = maxResults;
     this.alwaysVisible = new Set(options.alwaysVisible ?? []);
     const search: ToolHandler<unknown> = async (args, ctx) => {
-      const tools = (await this.#catalog(ctx)).filter((t) => !this.alwaysVisible.has(t.name));
+      const tools = (await this.#catalog.list(ctx)).filter((t) => !this.alwaysVisible.has(t.name));
       const found = await this.search(tools, args as Record<string, unknown>);
       return { tools: found.map(summary) };
     };
@@ -260,7 +276,7 @@ export abstract class BaseSearchTransform implements Transform {
 
   /** Lists the pinned tools and the two synthesised ones. */
   listTools(tools: readonly ToolComponent[]): readonly ToolComponent[] {
-    if (this.#bypass.getStore()) return tools;
+    if (this.#catalog.listing) return tools;
     this.#added.checkFree(tools);
     return [...tools.filter((t) => this.alwaysVisible.has(t.name)), ...this.#added.tools];
   }
@@ -272,11 +288,6 @@ export abstract class BaseSearchTransform implements Transform {
     next: GetNext<ToolComponent>,
   ): MaybePromise<ToolComponent | undefined> {
     return this.#added.get(name, version, next);
-  }
-
-  /** The tools the caller may list, as if this transform showed them all. */
-  #catalog(ctx: Context): Promise<Tool[]> {
-    return this.#bypass.run(true, () => ctx.listTools());
   }
 }
 

@@ -65,6 +65,10 @@ export interface Transform {
     version: VersionSpec | undefined,
     next: GetNext<PromptComponent>,
   ): MaybePromise<PromptComponent | undefined>;
+  /** Entered when the server starts, after its providers (a transform that holds processes or connections). */
+  start?(): Promise<void>;
+  /** Left when the server stops, before its providers. */
+  stop?(): Promise<void>;
 }
 
 type ListKey = "listTools" | "listResources" | "listResourceTemplates" | "listPrompts";
@@ -107,7 +111,31 @@ export function transformed(provider: Provider, transforms: readonly Transform[]
     listPrompts: list("listPrompts"),
     getPrompt: get("getPrompt"),
     subscribe: provider.subscribe?.bind(provider),
-    start: provider.start?.bind(provider),
-    stop: provider.stop?.bind(provider),
+    ...lifecycle(provider, transforms),
   } as Provider;
+}
+
+/** A provider's start and stop with its transforms': started after it, stopped before it. */
+function lifecycle(provider: Provider, transforms: readonly Transform[]): Pick<Provider, "start" | "stop"> {
+  const parts = [provider, ...transforms];
+  if (!parts.some((p) => p.start || p.stop)) return {};
+  return {
+    start: async () => {
+      const started: (Provider | Transform)[] = [];
+      try {
+        for (const p of parts) {
+          await p.start?.();
+          started.push(p);
+        }
+      } catch (error) {
+        for (const p of started.reverse()) await p.stop?.().catch(() => {});
+        throw error;
+      }
+    },
+    stop: async () => {
+      let failure: unknown;
+      for (const p of [...parts].reverse()) await p.stop?.().catch((error) => (failure ??= error));
+      if (failure !== undefined) throw failure;
+    },
+  };
 }

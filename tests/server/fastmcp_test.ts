@@ -137,6 +137,7 @@ Deno.test("output schemas are advertised, enforced, and wrap non-object results"
     type: "object",
     properties: { result: { type: "number" } },
     required: ["result"],
+    "x-fastmcp-wrap-result": true,
   });
   assert.deepEqual((await call(mcp, "tools/call", { name: "point" })).result!.structuredContent, { x: 1 });
   assert.deepEqual((await call(mcp, "tools/call", { name: "count" })).result!.structuredContent, {
