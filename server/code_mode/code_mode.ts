@@ -305,14 +305,20 @@ export class CodeMode implements Transform {
     ].filter(Boolean).join(", ");
     const handler: ToolHandler<unknown> = async (args, ctx) => {
       const module = await moduleSource((args as { code: string }).code, this.#limits.maxCodeBytes);
-      const outcome = await this.#pool.use(ctx.signal, (sandbox) =>
-        sandbox.run({
-          module,
-          timeoutMs,
-          maxOutputBytes: this.#limits.maxOutputBytes,
-          signal: ctx.signal,
-          callTool: this.#caller(ctx),
-        }));
+      let outcome: SandboxOutcome;
+      try {
+        outcome = await this.#pool.use(ctx.signal, (sandbox) =>
+          sandbox.run({
+            module,
+            timeoutMs,
+            maxOutputBytes: this.#limits.maxOutputBytes,
+            signal: ctx.signal,
+            callTool: this.#caller(ctx),
+          }));
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+        throw new ToolError(`the sandbox could not start: ${error instanceof Error ? error.message : error}`);
+      }
       return this.#result(outcome);
     };
     return new ToolComponent(name, {

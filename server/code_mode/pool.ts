@@ -79,11 +79,16 @@ export class SandboxPool {
     });
   }
 
-  /** A warm sandbox, or a new one; the warm ones are topped up behind it. */
+  /** A warm sandbox, or a new one (which throws when the process cannot start); the warm ones are topped up behind it. */
   #take(): Sandbox {
     const sandbox = this.#warm.shift() ?? new Sandbox(this.spawn);
     while (!this.#stopped && this.#warm.length < this.warm) {
-      const next = new Sandbox(this.spawn);
+      let next: Sandbox;
+      try {
+        next = new Sandbox(this.spawn);
+      } catch {
+        return sandbox; // the next execution starts its own and reports why it cannot
+      }
       this.#warm.push(next);
       // A warm sandbox that dies while waiting is dropped, not handed out.
       next.ready.catch(() => {

@@ -84,6 +84,9 @@ export class Sandbox {
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
+      // The server's environment is not the sandbox's business (DENO_V8_FLAGS would even change
+      // its limits). Windows keeps it: processes there need SystemRoot and its kin to start.
+      clearEnv: Deno.build.os !== "windows",
       env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
     }).spawn();
     this.#writer = this.#child.stdin.getWriter();

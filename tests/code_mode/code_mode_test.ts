@@ -409,37 +409,38 @@ Deno.test("executions beyond maxConcurrentExecutions wait their turn", async () 
   }
 });
 
-Deno.test("cancelling execute kills the sandbox at once", async () => {
-  const pids: number[] = [];
-  const mcp = new FastMCP({ name: "cancel", logger: () => {}, runInThread: false });
-  mcp.tool("report", { input: z.object({ pid: z.number() }) }, async ({ pid }) => {
-    pids.push(pid);
-    return "ok";
-  });
-  mcp.addTransform(new CodeMode({ timeoutMs: null }));
-  await using client = new Client(mcp, { negotiation: "legacy" });
-  try {
-    const abort = new AbortController();
-    const execution = client.callTool("execute", {
-      code: `await callTool("report", { pid: Deno.pid });\nwhile (true) {}`,
-    }, {
-      signal: abort.signal,
+for (const [era, negotiation] of [["2025", "legacy"], ["2026", "auto"]] as const) {
+  Deno.test(`cancelling execute over HTTP (${era}) kills the sandbox at once`, async () => {
+    const pids: number[] = [];
+    const mcp = new FastMCP({ name: "cancel", logger: () => {}, runInThread: false });
+    mcp.tool("report", { input: z.object({ pid: z.number() }) }, async ({ pid }) => {
+      pids.push(pid);
+      return "ok";
     });
-    while (pids.length === 0) await new Promise((r) => setTimeout(r, 10));
-    assert.ok(alive(pids[0]));
-    const cancelled = performance.now();
-    abort.abort();
-    await assert.rejects(execution);
-    while (alive(pids[0])) {
-      assert.ok(performance.now() - cancelled < 1_000, "the sandbox still runs 1 s after the cancel");
-      await new Promise((r) => setTimeout(r, 5));
+    mcp.addTransform(new CodeMode({ timeoutMs: null }));
+    const http = mcp.serve({ hostname: "127.0.0.1", port: 0 });
+    try {
+      await using client = new Client(http.url, { negotiation });
+      const abort = new AbortController();
+      const execution = client.callTool("execute", {
+        code: `await callTool("report", { pid: Deno.pid });\nwhile (true) {}`,
+      }, { signal: abort.signal });
+      while (pids.length === 0) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(alive(pids[0]));
+      const cancelled = performance.now();
+      abort.abort();
+      await assert.rejects(execution);
+      while (alive(pids[0])) {
+        assert.ok(performance.now() - cancelled < 2_000, "the sandbox still runs 2 s after the cancel");
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      // The server serves on.
+      assert.equal((await client.callTool("execute", { code: "1 + 1" }) as { result: number }).result, 2);
+    } finally {
+      await mcp.close();
     }
-    // The server serves on.
-    assert.equal((await client.callTool("execute", { code: "1 + 1" }) as { result: number }).result, 2);
-  } finally {
-    await mcp.close();
-  }
-});
+  });
+}
 
 /** Whether a process is running (Linux: its /proc entry exists and it is not a zombie). */
 function alive(pid: number): boolean {
@@ -464,4 +465,18 @@ Deno.test("stopping the server ends its warm sandboxes", async () => {
   assert.equal(new Set(pids).size, 2);
   await mcp.close();
   // Nothing is left for the test's resource check to find.
+});
+
+Deno.test("a sandbox that cannot start fails the execution with why, and the next one tries again", async () => {
+  const mcp = new FastMCP({ name: "broken-deno", logger: () => {}, runInThread: false });
+  mcp.tool("ping", async () => "pong");
+  mcp.addTransform(new CodeMode({ denoPath: "/nonexistent/deno" }));
+  try {
+    for (let i = 0; i < 2; i++) {
+      assert.match(await failure(mcp, "1"), /^the sandbox could not start: .*\/nonexistent\/deno/);
+    }
+    assert.equal(textOf(await call(mcp, "ping")), "pong");
+  } finally {
+    await mcp.close();
+  }
 });

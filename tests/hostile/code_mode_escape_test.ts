@@ -42,6 +42,11 @@ async function refused(mcp: FastMCP, code: string): Promise<string> {
 async function setUp() {
   const mcp = new FastMCP({ name: "target", logger: () => {}, runInThread: false });
   mcp.tool("ping", async () => "pong");
+  const pids: number[] = [];
+  mcp.tool("report", { input: z.object({ pid: z.number() }) }, async ({ pid }) => {
+    pids.push(pid);
+    return "ok";
+  });
   mcp.tool("probe", { input: z.object({ text: z.string() }) }, async ({ text }) => {
     const plain = {} as Json;
     return {
@@ -64,6 +69,7 @@ async function setUp() {
   await Deno.writeTextFile(secret, "export default 'the secret';");
   return {
     mcp,
+    pids,
     url: `http://127.0.0.1:${web.addr.port}/mod.ts`,
     secret,
     dir,
@@ -94,7 +100,11 @@ const ESCAPES: [string, (env: { url: string; secret: string; dir: string }) => s
     /NotCapable: Requires net access/,
   ],
   ["reading the environment", () => `Deno.env.get("PATH")`, /NotCapable: Requires env access/],
-  ["spawning a process", () => `await new Deno.Command("id").output()`, /NotCapable: Requires run access/],
+  [
+    "spawning a process",
+    () => `await new Deno.Command("/usr/bin/id").output()`,
+    /NotCapable: Requires run access/,
+  ],
   ["loading native code", () => `Deno.dlopen("libc.so.6", {})`, /NotCapable: Requires ffi access/],
   ["reading system facts", () => `Deno.hostname()`, /NotCapable: Requires sys access/],
   [
@@ -149,7 +159,9 @@ Deno.test("prototype tampering in the sandbox never reaches the server", async (
 Deno.test("an infinite loop is killed at the time limit while the server answers other calls", async () => {
   await using env = await setUp();
   const started = performance.now();
-  const loop = call(env.mcp, "execute", { code: "while (true) {}" });
+  const loop = call(env.mcp, "execute", {
+    code: `await callTool("report", { pid: Deno.pid });\nwhile (true) {}`,
+  });
   // The loop runs in another process: the server answers meanwhile, and quickly.
   await new Promise((r) => setTimeout(r, 300));
   const pingStarted = performance.now();
@@ -160,6 +172,8 @@ Deno.test("an infinite loop is killed at the time limit while the server answers
   assert.equal(answer.isError, true);
   assert.match(answer.text, /the code ran longer than 1500 ms \(timeoutMs\) and was stopped/);
   assert.ok(took >= 1_500 && took < 4_000, `stopped after ${took} ms`);
+  // The answer comes once the process is gone.
+  assert.throws(() => Deno.readTextFileSync(`/proc/${env.pids[0]}/stat`), Deno.errors.NotFound);
 });
 
 Deno.test("an allocation loop on the heap is killed at the memory limit", async () => {
