@@ -73,6 +73,28 @@ export {
   type SearchToolDefinition,
 } from "./server/transforms/search_common.ts";
 export { BM25SearchTransform } from "./server/transforms/bm25_search.ts";
+export type { Extension, ExtensionMethod } from "./server/extensions/extension.ts";
+export {
+  Skill,
+  SKILL_LIMITS,
+  SkillError,
+  type SkillFile,
+  type SkillFrontmatter,
+} from "./server/skills/skill.ts";
+export type { SkillResourceOptions } from "./server/skills/resources.ts";
+export {
+  SkillCatalogProvider,
+  type SkillProviderOptions,
+  type SkillsDirectoryOptions,
+  SkillsDirectoryProvider,
+  type SkillVendor,
+} from "./server/skills/providers.ts";
+export {
+  type SkillEntry,
+  type SkillResourceEntry,
+  SKILLS_EXTENSION,
+  SKILLS_EXTENSION_ID,
+} from "./server/skills/extension.ts";
 export { CodeMode, type CodeModeOptions, type CodeModeTool } from "./server/code_mode/code_mode.ts";
 export { RegexSearchTransform } from "./server/transforms/regex_search.ts";
 export { PromptsAsTools } from "./server/transforms/prompts_as_tools.ts";

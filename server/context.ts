@@ -32,6 +32,8 @@ import type { Era } from "../protocol/versions.ts";
 import { ToolError } from "./errors.ts";
 import type { Exchange } from "./engine/exchange.ts";
 import type { Slot } from "./providers/catalog.ts";
+import type { Component } from "./components/common.ts";
+import { directoryChildren, skillEntries, type SkillEntry } from "./skills/extension.ts";
 import {
   assertClientSupports,
   type InputRequest,
@@ -75,6 +77,8 @@ export interface ContextHost {
   callToolFor(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject>;
   /** What the exchange's caller may list in `slot` (visibility, auth; never cached, no middleware). */
   listFor(exchange: Exchange, slot: Slot): Promise<unknown[]>;
+  /** The components behind {@link listFor}'s entries (for extensions that serve what components carry). */
+  componentsFor(exchange: Exchange, slot: Slot): Promise<readonly Component[]>;
   /** Renders a prompt of the server as a request of its own (middleware, auth, validation). */
   getPromptFor(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject>;
   /** Adds visibility rules for the exchange's session (undefined rules: back to the server's view). */
@@ -346,6 +350,38 @@ export class Context {
    */
   async listResources(): Promise<Resource[]> {
     return await this.#host.listFor(this.#exchange, "resources") as Resource[];
+  }
+
+  /**
+   * The skills this request's caller may list (`skills/list` entries: URI, frontmatter, files
+   * with digests), as {@link listResources} does for resources: visibility and auth apply, and a
+   * mounted server's skills appear under its namespace.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("skill_names", async (_args, ctx) => (await ctx.listSkills()).map((s) => s.frontmatter.name).join(", "));
+   * ```
+   */
+  async listSkills(): Promise<SkillEntry[]> {
+    return skillEntries(await this.#host.componentsFor(this.#exchange, "resources"));
+  }
+
+  /**
+   * The direct children of a directory of resources (`resources/directory/read`): files with
+   * their listings, subdirectories with `mimeType: "inode/directory"`; undefined when nothing the
+   * caller may list lies under `uri`.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("templates", async (_args, ctx) => (await ctx.readDirectory("skill://reports/templates"))?.length ?? 0);
+   * ```
+   */
+  async readDirectory(uri: string): Promise<Resource[] | undefined> {
+    return directoryChildren(await this.#host.componentsFor(this.#exchange, "resources"), uri);
   }
 
   /**

@@ -24,6 +24,7 @@ import { ServerCore } from "./engine/server_core.ts";
 import { type HttpOptions, HttpTransport } from "./http/handler.ts";
 import { type RouteHandler, type RouteOptions, RouteTable } from "./http/routes.ts";
 import { serveHttp, type ServeOptions, type ServerHandle, stopHttp } from "./http/serve.ts";
+import type { Extension } from "./extensions/extension.ts";
 import type { Lifespan } from "./lifespan.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { type LogSink, stderrLogger } from "./logger.ts";
@@ -504,6 +505,8 @@ export class FastMCP {
    * ```
    */
   addProvider(provider: Provider, options: ProviderOptions = {}): this {
+    // A provider that serves an extension's content (skills, say) brings the extension with it.
+    for (const extension of provider.extensions ?? []) this.#core.addExtension(extension);
     const transforms = [...(options.transforms ?? [])];
     if (options.namespace !== undefined) transforms.push(new Namespace(options.namespace));
     this.#core.catalog.addProvider(transformed(provider, transforms));
@@ -524,6 +527,27 @@ export class FastMCP {
    */
   addTransform(transform: Transform): this {
     this.#core.catalog.addTransform(transform);
+    return this;
+  }
+
+  /**
+   * Adds a protocol extension: declared under `capabilities.extensions` (on the eras it names),
+   * its methods added to the method table, its middleware inside the server's. Adding the same
+   * extension again is a no-op; another with the same id, or a method the server already has, is
+   * an error. Providers that need one (a skills provider) add it themselves.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.addExtension({
+   *   id: "com.example/clock",
+   *   methods: { "clock/now": { handler: () => ({ now: Date.now() }) } },
+   * });
+   * ```
+   */
+  addExtension(extension: Extension): this {
+    this.#core.addExtension(extension);
     return this;
   }
 
@@ -572,6 +596,10 @@ export class FastMCP {
     if (child.#core.parent) throw new Error(`server '${child.name}' is already mounted in another server`);
     child.#core.parent = this.#core;
     this.#mounted.add(child);
+    // What the child serves through an extension (its skills) is served here too, namespaced.
+    for (const extension of child.#core.extensions.list()) {
+      if (!this.#core.extensions.get(extension.id)) this.#core.addExtension(extension);
+    }
     this.#routes.mount(child.#routes);
     return this.addProvider(new MountProvider(child.#core, checksOf(options.auth)), {
       namespace: options.namespace,

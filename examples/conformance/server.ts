@@ -30,6 +30,7 @@ import {
   ToolError,
 } from "../../mod.ts";
 import type { ElicitResult } from "../../mod.ts";
+import { SkillsDirectoryProvider } from "../../mod.ts";
 import type { ScopeCheck } from "../../auth/mod.ts";
 import { z } from "zod";
 
@@ -656,6 +657,11 @@ mcp.tool("test_tool_with_task", {
   const name = who.action === "accept" ? who.data.name : "stranger";
   return `Hello, ${name}! (computed in task)`;
 });
+
+// Skills (SEP-2640): a folder of skills, read and validated now.
+mcp.addProvider(
+  new SkillsDirectoryProvider({ root: decodeURIComponent(new URL("./skills", import.meta.url).pathname) }),
+);
 
 export default mcp;
 

@@ -26,6 +26,7 @@ import type { Exchange } from "./exchange.ts";
 import { InputRequired, InputRequiredSignal } from "./input_state.ts";
 import { invalidParams, validateOwn } from "./outcome.ts";
 import type { ServerCore } from "./server_core.ts";
+import { EXCHANGE_HANDLERS, type Extension, requireDeclared } from "../extensions/extension.ts";
 
 type Handler = (exchange: Exchange) => MaybePromise<JsonObject>;
 
@@ -62,17 +63,38 @@ export class Methods {
     add("server/discover", modern, () => this.discover(), true);
     add("tools/list", both, (ex) => this.#list(ex, "tools", "tools"), true);
     add("tools/call", both, (ex) => core.callTool(ex));
-    add("tasks/get", both, (ex) => core.tasks.get(ex));
-    add("tasks/cancel", both, (ex) => core.tasks.cancel(ex));
-    add("tasks/result", legacy, (ex) => core.tasks.result(ex));
-    add("tasks/list", legacy, (ex) => core.tasks.list(ex));
-    add("tasks/update", modern, (ex) => core.tasks.update(ex));
     add("resources/list", both, (ex) => this.#list(ex, "resources", "resources"), true);
     add("resources/templates/list", both, (ex) => this.#list(ex, "templates", "resourceTemplates"), true);
     add("resources/read", both, (ex) => core.rounds.run(ex, (e) => this.readResource(e)), true);
     add("prompts/list", both, (ex) => this.#list(ex, "prompts", "prompts"), true);
     add("prompts/get", both, (ex) => core.rounds.run(ex, (e) => this.getPrompt(e)));
     add("completion/complete", both, (ex) => this.#complete(ex));
+  }
+
+  /** Whether the table has a method of that name, on either era. */
+  taken(method: string): boolean {
+    return this.#methods.has(method);
+  }
+
+  /** Adds the methods of an extension (checked by the server's {@link Extensions} first). */
+  addExtension(extension: Extension): void {
+    for (const [name, method] of Object.entries(extension.methods ?? {})) {
+      const eras = method.eras ?? ["legacy", "modern"];
+      const own = EXCHANGE_HANDLERS.get(method);
+      const answer: Handler = own ?? ((ex) => method.handler(ex.params, new Context(ex, this.core)));
+      const handler: Handler = extension.requireClient
+        ? (ex) => {
+          requireDeclared(ex, extension.id);
+          return answer(ex);
+        }
+        : answer;
+      this.#methods.set(name, {
+        handler,
+        legacy: eras.includes("legacy"),
+        modern: eras.includes("modern"),
+        cacheable: method.cacheable === true,
+      });
+    }
   }
 
   /** {@link handle}, bound (the default handler of `serveRequest`). */
@@ -172,23 +194,35 @@ export class Methods {
     });
   }
 
-  #list(exchange: Exchange, slot: Slot, key: string): MaybePromise<JsonObject> {
-    return then(this.usable(exchange, slot), (items) => {
-      const size = this.core.listPageSize;
-      const cursor = exchange.params.cursor;
-      let offset = 0;
-      if (cursor !== undefined) {
-        offset = typeof cursor === "string" && /^\d+$/.test(cursor) ? Number(cursor) : NaN;
-        if (!Number.isSafeInteger(offset) || offset > items.length) {
-          throw invalidParams(`Invalid cursor: ${JSON.stringify(cursor)}`);
-        }
-      }
-      if (size === undefined || size <= 0) return { [key]: offset ? items.slice(offset) : items };
-      const page = items.slice(offset, offset + size);
-      const result: JsonObject = { [key]: page };
-      if (offset + size < items.length) result.nextCursor = String(offset + size);
-      return result;
+  /** The components behind {@link usable}'s entries, fresh (see `ServerCore.listFor`). */
+  usableComponents(exchange: Exchange, slot: Slot): MaybePromise<readonly Component[]> {
+    return then(this.core.catalog.listing(slot, exchange.session?.visibility, true), (all) => {
+      const { authorizer } = this.core;
+      if (!authorizer.applies(exchange.facts, all.guarded)) return all.components;
+      return authorizer.filter(all.components, all.components, exchange.facts);
     });
+  }
+
+  /** A page of `items` at the request's cursor (`listPageSize` per page), under `key`. */
+  page(exchange: Exchange, items: readonly unknown[], key: string): JsonObject {
+    const size = this.core.listPageSize;
+    const cursor = exchange.params.cursor;
+    let offset = 0;
+    if (cursor !== undefined) {
+      offset = typeof cursor === "string" && /^\d+$/.test(cursor) ? Number(cursor) : NaN;
+      if (!Number.isSafeInteger(offset) || offset > items.length) {
+        throw invalidParams(`Invalid cursor: ${JSON.stringify(cursor)}`);
+      }
+    }
+    if (size === undefined || size <= 0) return { [key]: offset ? items.slice(offset) : items };
+    const page = items.slice(offset, offset + size);
+    const result: JsonObject = { [key]: page };
+    if (offset + size < items.length) result.nextCursor = String(offset + size);
+    return result;
+  }
+
+  #list(exchange: Exchange, slot: Slot, key: string): MaybePromise<JsonObject> {
+    return then(this.usable(exchange, slot), (items) => this.page(exchange, items, key));
   }
 
   /** `prompts/get` without input rounds (a mounted server runs it for its parent). */

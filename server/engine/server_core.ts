@@ -15,7 +15,7 @@ import type {
 import type { JsonObject } from "../../protocol/jsonrpc.ts";
 import { ErrorCode } from "../../protocol/jsonrpc.ts";
 import { McpTelemetry, type TelemetryOptions } from "../../otel/telemetry.ts";
-import type { ComponentKind, Delegate } from "../components/common.ts";
+import type { Component, ComponentKind, Delegate } from "../components/common.ts";
 import { type Context, exchangeOf } from "../context.ts";
 import { McpError } from "../errors.ts";
 import type { Limits } from "../limits.ts";
@@ -32,7 +32,8 @@ import { SessionRegistry } from "../sessions/registry.ts";
 import { isShared, type Store } from "../store/store.ts";
 import { checkStoreOption, openStore, type StoreOption } from "../store/open.ts";
 import { TaskService } from "../tasks/service.ts";
-import { TASKS_EXTENSION } from "../tasks/wire.ts";
+import { tasksExtension } from "../tasks/extension.ts";
+import { type Extension, Extensions } from "../extensions/extension.ts";
 import { disableRule, enableRules, type VisibilityRule } from "../transforms/visibility.ts";
 import { changeSessionVisibility, SessionState } from "../sessions/state.ts";
 import { UserState } from "../sessions/user_state.ts";
@@ -111,8 +112,9 @@ export class ServerCore implements MountedServer {
   readonly serverInfo: Implementation;
   readonly instructions?: string;
   readonly capabilities: ServerCapabilities;
-  readonly legacyCapabilities: ServerCapabilities;
-  readonly modernCapabilities: ServerCapabilities;
+  /** The protocol extensions it serves (tasks from the start; skills when a skills provider is added). */
+  readonly extensions: Extensions = new Extensions();
+  #eraCapabilities?: { legacy: ServerCapabilities; modern: ServerCapabilities };
   readonly maskErrorDetails: boolean;
   readonly listPageSize?: number;
   readonly cacheHints: { ttlMs: number; cacheScope: "public" | "private" };
@@ -158,15 +160,6 @@ export class ServerCore implements MountedServer {
     this.serverInfo = init.serverInfo;
     this.instructions = init.instructions;
     this.capabilities = init.capabilities;
-    // Tasks: the 2025 `tasks` capability, or on 2026-07-28 the extension (never the 2025 slot there).
-    this.legacyCapabilities = {
-      ...init.capabilities,
-      tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
-    };
-    this.modernCapabilities = {
-      ...init.capabilities,
-      extensions: { ...init.capabilities.extensions, [TASKS_EXTENSION]: {} },
-    };
     this.maskErrorDetails = init.maskErrorDetails;
     this.listPageSize = init.listPageSize;
     this.cacheHints = init.cacheHints;
@@ -215,9 +208,39 @@ export class ServerCore implements MountedServer {
     this.runner = new ToolRunner(this);
     this.tools = new ToolCalls(this);
     this.methods = new Methods(this);
+    this.addExtension(tasksExtension(this.tasks));
   }
 
   /** Adds a middleware inside the ones added before it; an `AuthMiddleware` adds its checks. */
+  /** Capabilities announced by `initialize` (2025-11-25 and older). */
+  get legacyCapabilities(): ServerCapabilities {
+    return this.#capabilitiesByEra().legacy;
+  }
+
+  /** Capabilities announced by `server/discover` (2026-07-28). */
+  get modernCapabilities(): ServerCapabilities {
+    return this.#capabilitiesByEra().modern;
+  }
+
+  #capabilitiesByEra(): { legacy: ServerCapabilities; modern: ServerCapabilities } {
+    // Tasks on 2025 are the core `tasks` capability; on 2026 they are an extension (never the 2025 slot).
+    return this.#eraCapabilities ??= {
+      legacy: this.extensions.capabilities({
+        ...this.capabilities,
+        tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+      }, "legacy"),
+      modern: this.extensions.capabilities(this.capabilities, "modern"),
+    };
+  }
+
+  /** Adds a protocol extension: its capabilities, methods and middleware; the same one twice is a no-op. */
+  addExtension(extension: Extension): void {
+    if (!this.extensions.add(extension, (method) => this.methods.taken(method))) return;
+    this.#eraCapabilities = undefined;
+    this.methods.addExtension(extension);
+    if (extension.middleware) this.addMiddleware(extension.middleware);
+  }
+
   addMiddleware(middleware: Middleware): void {
     this.pipeline.add(middleware);
     middleware.install?.(this.#middlewareHost);
@@ -476,6 +499,10 @@ export class ServerCore implements MountedServer {
   }
 
   /** @inheritdoc */
+  async componentsFor(exchange: Exchange, slot: Slot): Promise<readonly Component[]> {
+    return await this.methods.usableComponents(exchange, slot);
+  }
+
   async getPromptFor(exchange: Exchange, name: string, args: JsonObject): Promise<JsonObject> {
     const inner = new DelegatedExchange(exchange, { name, arguments: args }, {
       ...exchange.facts,

@@ -77,7 +77,7 @@ class ModernPeer implements Peer {
     if (headerMethod === null || headerMethod.trim() !== method) {
       return mismatch(`Mcp-Method '${headerMethod ?? "(missing)"}' does not match body method '${method}'`);
     }
-    const nameParam = NAME_PARAM.get(method);
+    const nameParam = NAME_PARAM.get(method) ?? this.http.engine.extensions.method(method)?.method.nameParam;
     if (!nameParam) return undefined;
     const raw = headers.get("mcp-name");
     const decoded = raw === null ? undefined : decodeHeaderValue(raw);

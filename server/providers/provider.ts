@@ -12,6 +12,7 @@ import type { PromptComponent } from "../components/prompt.ts";
 import type { ResourceComponent, TemplateComponent } from "../components/resource.ts";
 import type { ToolComponent } from "../components/tool.ts";
 import type { MaybePromise } from "../middleware/compose.ts";
+import type { Extension } from "../extensions/extension.ts";
 import type { VersionSpec } from "../transforms/versions.ts";
 
 /** A template that matches a URI, with the URI's variables. */
@@ -69,6 +70,8 @@ export interface Provider {
   getPrompt(name: string, version?: VersionSpec): MaybePromise<PromptComponent | undefined>;
   /** Called by the server to hear when a list changes (so clients get `list_changed`). */
   subscribe?(listener: (kind: ComponentKind) => void): void;
+  /** Protocol extensions the provider's content needs (a skills provider's); the server adds them. */
+  readonly extensions?: readonly Extension[];
   /** Entered when the server starts (before its first request). */
   start?(): Promise<void>;
   /** Left when the server stops. */

@@ -111,6 +111,7 @@ export function transformed(provider: Provider, transforms: readonly Transform[]
     listPrompts: list("listPrompts"),
     getPrompt: get("getPrompt"),
     subscribe: provider.subscribe?.bind(provider),
+    extensions: provider.extensions,
     ...lifecycle(provider, transforms),
   } as Provider;
 }

@@ -106,6 +106,10 @@ export class WorkerHost implements ContextHost {
     return unavailable("ctx.listTools() and the other listings", this.tool);
   }
 
+  componentsFor(): Promise<never> {
+    return unavailable("ctx.listSkills() and the other listings", this.tool);
+  }
+
   /** @inheritdoc */
   getPromptFor(): Promise<never> {
     return unavailable("ctx.getPrompt()", this.tool);

@@ -99,6 +99,26 @@ async function runSuite(url: string, revision: string): Promise<Outcome> {
   return { revision, passed, failed, others, code };
 }
 
+/**
+ * Extension scenarios the requirement sets leave out (tagged `[extension]` in the suite's list),
+ * run one by one: each must pass every check, warnings included.
+ */
+const EXTENSION_SCENARIOS: Record<string, string[]> = {
+  "io.modelcontextprotocol/skills": [
+    "sep-2640-skills-directory",
+    "sep-2640-skills-enumeration",
+    "sep-2640-skills-manifest",
+  ],
+};
+
+async function runScenario(url: string, scenario: string): Promise<{ ok: boolean; summary: string }> {
+  const { code, text } = await suite(["server", "--url", url, "--scenario", scenario]);
+  const m = /Passed: (\d+)\/(\d+), (\d+) failed, (\d+) warnings/.exec(text);
+  const ok = code === 0 && m !== null && m[1] === m[2] && m[3] === "0" && m[4] === "0";
+  if (!ok) console.error(text);
+  return { ok, summary: m ? `${m[1]}/${m[2]} checks` : "no summary" };
+}
+
 const { url, child } = await startFixture();
 let failed = false;
 try {
@@ -109,6 +129,14 @@ try {
     for (const name of o.failed) console.log(`  ✗ ${name}`);
     if (o.others.length) console.log(`  not scored: ${o.others.join(", ")}`);
     if (o.code !== 0 || o.failed.length) failed = true;
+  }
+  for (const [extension, scenarios] of Object.entries(EXTENSION_SCENARIOS)) {
+    const results = [];
+    for (const scenario of scenarios) results.push({ scenario, ...await runScenario(url, scenario) });
+    const passed = results.filter((r) => r.ok).length;
+    console.log(`conformance extension ${extension}: ${passed}/${results.length} scenarios passed`);
+    console.log(`  ${results.map((r) => `${r.ok ? "✓" : "✗"} ${r.scenario} (${r.summary})`).join(", ")}`);
+    if (passed !== results.length) failed = true;
   }
 } finally {
   child.kill("SIGTERM");
