@@ -99,4 +99,6 @@ export {
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "./protocol/versions.ts";
 export { parseSse, readSse, type SseEvent } from "./protocol/sse.ts";
+export { type SkillFileContent, SkillVerificationError } from "./client/skills.ts";
+export { type SkillEntry, type SkillResourceEntry, SKILLS_EXTENSION_ID } from "./protocol/skills.ts";
 export type * from "./protocol/types.ts";

@@ -89,12 +89,8 @@ export {
   SkillsDirectoryProvider,
   type SkillVendor,
 } from "./server/skills/providers.ts";
-export {
-  type SkillEntry,
-  type SkillResourceEntry,
-  SKILLS_EXTENSION,
-  SKILLS_EXTENSION_ID,
-} from "./server/skills/extension.ts";
+export { SKILLS_EXTENSION } from "./server/skills/extension.ts";
+export { type SkillEntry, type SkillResourceEntry, SKILLS_EXTENSION_ID } from "./protocol/skills.ts";
 export { CodeMode, type CodeModeOptions, type CodeModeTool } from "./server/code_mode/code_mode.ts";
 export { RegexSearchTransform } from "./server/transforms/regex_search.ts";
 export { PromptsAsTools } from "./server/transforms/prompts_as_tools.ts";

@@ -24,6 +24,8 @@ import { ClientError, McpError, ToolError } from "./errors.ts";
 import { Session } from "./session.ts";
 import { ErrorCode, isObject, type JsonObject } from "../protocol/jsonrpc.ts";
 import { resolveTarget } from "./target.ts";
+import { declaresSkills, type SkillEntry } from "../protocol/skills.ts";
+import { type SkillFileContent, skillFileUri, SkillVerificationError, verifySkillFile } from "./skills.ts";
 import { type TaskCallOptions, TASKS_EXTENSION, ToolTask } from "./tasks.ts";
 import type {
   CallOptions,
@@ -388,6 +390,96 @@ export class Client implements AsyncDisposable {
       }
     }
     throw first ?? new ClientError(`no server offers resources (reading ${uri})`, "unknown_server");
+  }
+
+  /**
+   * Lists the skills of the servers that declare the skills extension (SEP-2640), all pages:
+   * each entry has its `SKILL.md` URI, its frontmatter and its files with digests. Nothing is
+   * read; {@link readSkill} reads a file when it is needed, verified against its entry.
+   *
+   * @example
+   * ```ts ignore
+   * const skills = await client.listSkills();
+   * console.log(skills.map((s) => `${s.frontmatter.name}: ${s.frontmatter.description}`));
+   * ```
+   */
+  async listSkills(options: CallOptions = {}): Promise<SkillEntry[]> {
+    const sessions = (await this.#ready()).filter((s) => declaresSkills(s.serverCapabilities));
+    const lists = await Promise.all(sessions.map(async (s) => {
+      const skills = await s.listAll(
+        "skills/list",
+        "skills",
+        "resources",
+        options,
+      ) as unknown as SkillEntry[];
+      for (const skill of skills) this.#ownSkill(s, skill);
+      return skills;
+    }));
+    return lists.flat();
+  }
+
+  /**
+   * The current entry of one skill by the URI of its `SKILL.md` (listed or not); a server that
+   * does not serve it answers -32602.
+   *
+   * @example
+   * ```ts ignore
+   * const skill = await client.getSkill("skill://pdf-processing/SKILL.md");
+   * ```
+   */
+  async getSkill(uri: string, options: CallOptions = {}): Promise<SkillEntry> {
+    const sessions = (await this.#ready()).filter((s) => declaresSkills(s.serverCapabilities));
+    const owner = this.#resourceOwners.get(uri);
+    let first: unknown;
+    for (const s of owner ? [owner] : sessions) {
+      try {
+        const { skill } = await s.request("skills/get", { uri }, options);
+        if (!isObject(skill) || skill.uri !== uri) {
+          throw new McpError(ErrorCode.InternalError, `skills/get: no skill entry for ${uri}`);
+        }
+        this.#ownSkill(s, skill as unknown as SkillEntry);
+        return skill as unknown as SkillEntry;
+      } catch (err) {
+        if (!(err instanceof McpError)) throw err;
+        first ??= err;
+      }
+    }
+    throw first ??
+      new ClientError(`no server declares the skills extension (getting ${uri})`, "unknown_server");
+  }
+
+  /**
+   * Reads a file of a skill (`SKILL.md` by default, or a path within the skill, or a listed URI)
+   * and verifies it against the entry: the file must be listed, its size and SHA-256 digest must
+   * match, and a `SKILL.md` must carry the entry's frontmatter. A mismatch throws
+   * {@link SkillVerificationError} and the content is not returned.
+   *
+   * @example
+   * ```ts ignore
+   * const [skill] = await client.listSkills();
+   * const { text } = await client.readSkill(skill); // SKILL.md, verified
+   * const forms = await client.readSkill(skill, "references/FORMS.md");
+   * ```
+   */
+  async readSkill(
+    entry: SkillEntry,
+    path = "SKILL.md",
+    options: CallOptions = {},
+  ): Promise<SkillFileContent> {
+    const uri = skillFileUri(entry, path);
+    if (entry.resources !== "dynamic" && !entry.resources.some((r) => r.uri === uri)) {
+      throw new SkillVerificationError(`${uri} is not a file of the skill ${entry.uri}`);
+    }
+    const { contents } = await this.readResourceResult(uri, options);
+    return await verifySkillFile(entry, uri, contents);
+  }
+
+  /** Reads of a skill's files go to the server that listed it. */
+  #ownSkill(session: Session, skill: SkillEntry): void {
+    this.#resourceOwners.set(skill.uri, session);
+    if (Array.isArray(skill.resources)) {
+      for (const r of skill.resources) this.#resourceOwners.set(r.uri, session);
+    }
   }
 
   /**

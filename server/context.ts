@@ -33,7 +33,8 @@ import { ToolError } from "./errors.ts";
 import type { Exchange } from "./engine/exchange.ts";
 import type { Slot } from "./providers/catalog.ts";
 import type { Component } from "./components/common.ts";
-import { directoryChildren, skillEntries, type SkillEntry } from "./skills/extension.ts";
+import { directoryChildren, skillEntries } from "./skills/extension.ts";
+import type { SkillEntry } from "../protocol/skills.ts";
 import {
   assertClientSupports,
   type InputRequest,

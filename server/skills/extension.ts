@@ -8,7 +8,8 @@
  * @module
  */
 
-import { isObject, type JsonObject } from "../../protocol/jsonrpc.ts";
+import type { JsonObject } from "../../protocol/jsonrpc.ts";
+import { type SkillEntry, SKILLS_EXTENSION_ID } from "../../protocol/skills.ts";
 import type { Resource } from "../../protocol/types.ts";
 import type { Component } from "../components/common.ts";
 import type { ResourceComponent } from "../components/resource.ts";
@@ -16,29 +17,6 @@ import type { Context } from "../context.ts";
 import { invalidParams } from "../engine/outcome.ts";
 import type { Extension } from "../extensions/extension.ts";
 import { skillFileUri, SkillMainResource } from "./resources.ts";
-
-/** The extension's identifier. */
-export const SKILLS_EXTENSION_ID = "io.modelcontextprotocol/skills";
-
-/** A skill's file as its entry lists it. */
-export interface SkillResourceEntry {
-  /** The resource URI of the file. */
-  uri: string;
-  /** `sha256:` and the hex SHA-256 of its bytes. */
-  digest: string;
-  /** Its length in bytes. */
-  size: number;
-}
-
-/** A skill as `skills/list` and `skills/get` give it. */
-export interface SkillEntry {
-  /** The URI of its `SKILL.md`. */
-  uri: string;
-  /** Its `SKILL.md` frontmatter, verbatim. */
-  frontmatter: { name: string; description: string; [key: string]: unknown };
-  /** Every file, `SKILL.md` included (or `"dynamic"` for generated content). */
-  resources: SkillResourceEntry[] | "dynamic";
-}
 
 const DIRECTORY = "inode/directory";
 
@@ -52,7 +30,9 @@ export function skillEntries(components: readonly Component[]): SkillEntry[] {
     entries.push({
       uri: component.uri,
       frontmatter: component.skill.frontmatter,
-      resources: component.skill.files.map(({ path, digest, size }) => ({
+      resources: component.skill.files === "dynamic" ? "dynamic" : component.skill.files.map((
+        { path, digest, size },
+      ) => ({
         uri: root.startsWith("skill://") ? skillFileUri(skillPath, path) : `${root}/${path}`,
         digest,
         size,
@@ -147,9 +127,3 @@ export const SKILLS_EXTENSION: Extension = Object.freeze({
     },
   },
 });
-
-/** Whether a server's capabilities (from `initialize` or `server/discover`) declare the extension. */
-export function declaresSkills(capabilities: unknown): boolean {
-  const extensions = isObject(capabilities) ? capabilities.extensions : undefined;
-  return isObject(extensions) && isObject(extensions[SKILLS_EXTENSION_ID]);
-}

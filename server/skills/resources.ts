@@ -8,13 +8,32 @@
 
 import type { AuthRule } from "../../auth/authorization.ts";
 import { ResourceComponent, type ResourceOptions } from "../components/resource.ts";
+import type { SkillEntry } from "../../protocol/skills.ts";
 import { isText, type Skill, type SkillFrontmatter } from "./skill.ts";
 
 /** What a served skill's `SKILL.md` resource knows of its skill. */
 export interface SkillInfo {
   readonly frontmatter: SkillFrontmatter;
-  /** The files, by path within the skill. */
-  readonly files: readonly { readonly path: string; readonly digest: string; readonly size: number }[];
+  /** The files, by path within the skill (`"dynamic"` when the content is generated). */
+  readonly files:
+    | readonly { readonly path: string; readonly digest: string; readonly size: number }[]
+    | "dynamic";
+}
+
+/**
+ * The info of a skill entry another server gave (a proxy's upstream), with its files' paths
+ * relative to the skill; undefined when a file is not inside the skill.
+ */
+export function skillInfoOf(entry: SkillEntry): SkillInfo | undefined {
+  if (!entry.uri.endsWith("/SKILL.md")) return undefined;
+  const root = entry.uri.slice(0, -"SKILL.md".length);
+  if (entry.resources === "dynamic") return { frontmatter: entry.frontmatter, files: "dynamic" };
+  const files = [];
+  for (const { uri, digest, size } of entry.resources) {
+    if (!uri.startsWith(root)) return undefined;
+    files.push({ path: uri.slice(root.length).split("/").map(decodeURIComponent).join("/"), digest, size });
+  }
+  return { frontmatter: entry.frontmatter, files };
 }
 
 /** The `SKILL.md` resource of a skill, with the skill's entry. */

@@ -7,7 +7,10 @@
  */
 
 import { createHash } from "node:crypto";
-import { parse as parseYaml } from "yaml";
+// js-yaml rather than yaml (used by the CLI): yaml reads process.env on every parse, which a server
+// without --allow-env cannot.
+import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
+import { FRONTMATTER_BLOCK } from "../../protocol/skills.ts";
 
 /** The limits the skills extension fixes per skill (hosts must accept up to these). */
 export const SKILL_LIMITS: { readonly files: number; readonly totalBytes: number } = Object.freeze({
@@ -62,7 +65,6 @@ export interface SkillFrontmatter {
 }
 
 const NAME = /^(?!-)(?!.*--)[a-z0-9-]{1,64}(?<!-)$/;
-const FRONTMATTER = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 
 /**
  * A skill: its frontmatter and its files. Made from files in memory ({@link Skill.fromFiles}) or
@@ -181,11 +183,11 @@ export class Skill {
 /** The frontmatter of a SKILL.md, validated by the Agent Skills rules; `where` names it in errors. */
 export function parseFrontmatter(bytes: Uint8Array, where: string): SkillFrontmatter {
   const text = new TextDecoder().decode(bytes);
-  const match = FRONTMATTER.exec(text);
+  const match = FRONTMATTER_BLOCK.exec(text);
   if (!match) throw new SkillError(`${where}: it must begin with YAML frontmatter between --- lines`);
   let data: unknown;
   try {
-    data = parseYaml(match[1]);
+    data = loadYaml(match[1], { schema: CORE_SCHEMA });
   } catch (error) {
     throw new SkillError(
       `${where}: the frontmatter is not valid YAML: ${(error as Error).message.split("\n")[0]}`,

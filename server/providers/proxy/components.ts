@@ -25,6 +25,7 @@ import { type Context, exchangeOf } from "../../context.ts";
 import { InputRequired } from "../../engine/input_state.ts";
 import { McpError } from "../../errors.ts";
 import type { Relay } from "./relay.ts";
+import { type SkillInfo, SkillMainResource } from "../../skills/resources.ts";
 
 /** What a proxied component needs of its proxy. */
 export interface Upstream {
@@ -129,11 +130,15 @@ export function proxyTool(definition: WireTool, upstream: Upstream): ToolCompone
 }
 
 /** A static resource read from the upstream. */
-export function proxyResource(definition: WireResource, upstream: Upstream): ResourceComponent | undefined {
+export function proxyResource(
+  definition: WireResource,
+  upstream: Upstream,
+  skill?: SkillInfo,
+): ResourceComponent | undefined {
   const uri = definition.uri;
   let resource: ResourceComponent;
   try {
-    resource = new ResourceComponent(uri, {}, async (_params, ctx) => {
+    const read: ResourceComponent["handler"] = async (_params, ctx) => {
       const out = await forward(
         upstream,
         ctx,
@@ -141,7 +146,9 @@ export function proxyResource(definition: WireResource, upstream: Upstream): Res
         (client, options) => client.readResourceResult(uri, options),
       );
       return out instanceof InputRequired ? out : out.contents;
-    });
+    };
+    // An upstream skill's SKILL.md carries its entry here too, so skills/list passes it on.
+    resource = skill ? new SkillMainResource(uri, {}, read, skill) : new ResourceComponent(uri, {}, read);
   } catch {
     return undefined;
   }

@@ -15,6 +15,10 @@ import type { Context } from "../../context.ts";
 import type { Provider, TemplateMatch } from "../provider.ts";
 import { proxyPrompt, proxyResource, proxyTemplate, proxyTool, type Upstream } from "./components.ts";
 import { Relay, type RelayLimits } from "./relay.ts";
+import { declaresSkills } from "../../../protocol/skills.ts";
+import type { Extension } from "../../extensions/extension.ts";
+import { SKILLS_EXTENSION } from "../../skills/extension.ts";
+import { skillInfoOf } from "../../skills/resources.ts";
 
 /** Options of {@link ProxyProvider}. */
 export interface ProxyProviderOptions extends RelayLimits {
@@ -56,6 +60,8 @@ type Kind = "tools" | "resources" | "templates" | "prompts";
  * ```
  */
 export class ProxyProvider implements Provider {
+  /** The skills extension: an upstream's skills are passed on (none when it serves none). */
+  readonly extensions: readonly Extension[] = [SKILLS_EXTENSION];
   readonly #client: Client;
   readonly #ttl: number;
   readonly #snapshots = new Map<Kind, Snapshot<unknown>>();
@@ -136,9 +142,15 @@ export class ProxyProvider implements Provider {
       case "tools":
         items = (await client.listTools()).map((d) => proxyTool(d, up)) as (T | undefined)[];
         break;
-      case "resources":
-        items = (await client.listResources()).map((d) => proxyResource(d, up)) as (T | undefined)[];
+      case "resources": {
+        const skills = declaresSkills(client.serverCapabilities) ? await client.listSkills() : [];
+        const infos = new Map(skills.map((entry) => [entry.uri, skillInfoOf(entry)]));
+        items = (await client.listResources()).map((d) => proxyResource(d, up, infos.get(d.uri))) as (
+          | T
+          | undefined
+        )[];
         break;
+      }
       case "templates":
         items = (await client.listResourceTemplates()).map((d) => proxyTemplate(d, up)) as (T | undefined)[];
         break;
