@@ -47,7 +47,11 @@ export interface CodeModeOptions {
   memoryLimitMb?: number | null;
   /** `callTool()` calls per execution; the next one is refused. Default 50. */
   maxToolCalls?: number | null;
-  /** Console output kept per execution (the rest is cut, with a note), and the largest result, in bytes. Default 65,536. */
+  /**
+   * Console output kept per execution (the rest is cut, with a note), and the largest result, in
+   * bytes. Default 65,536. Off (`null`), results and output are still bounded by the 8 MiB one
+   * message between the sandbox and the server may take.
+   */
   maxOutputBytes?: number | null;
   /** The largest code `execute` accepts, in bytes. Default 100,000. */
   maxCodeBytes?: number | null;

@@ -121,6 +121,8 @@ export class Skill {
   static fromDirectory(folder: string): Skill {
     const root = Deno.realPathSync(folder);
     const entries: Loaded[] = [];
+    const folders = new Set([root]);
+    let total = 0;
     const walk = (dir: string, prefix: string) => {
       for (const entry of [...Deno.readDirSync(dir)].sort((a, b) => a.name.localeCompare(b.name))) {
         const path = prefix ? `${prefix}/${entry.name}` : entry.name;
@@ -129,11 +131,25 @@ export class Skill {
         if (real !== root && !real.startsWith(root + "/") && !real.startsWith(root + "\\")) {
           throw new SkillError(`skill folder ${folder}: ${path} leads outside the folder (to ${real})`);
         }
-        if (Deno.statSync(real).isDirectory) {
+        const info = Deno.statSync(real);
+        if (info.isDirectory) {
+          // A link back to a folder already read would make the walk endless.
+          if (folders.has(real)) {
+            throw new SkillError(`skill folder ${folder}: ${path} leads back to a folder of the skill`);
+          }
+          folders.add(real);
           walk(full, path);
           continue;
         }
         checkPath(path, folder);
+        // Counted before reading: a huge file is refused, not loaded.
+        total += info.size;
+        if (total > SKILL_LIMITS.totalBytes || entries.length >= SKILL_LIMITS.files) {
+          throw new SkillError(
+            `skill folder ${folder}: more than ${SKILL_LIMITS.files} files or ${SKILL_LIMITS.totalBytes} bytes, ` +
+              "the most a host must accept",
+          );
+        }
         const bytes = Deno.readFileSync(real);
         const file = fileOf(path, bytes, async () => {
           // Read again through the same checks: the file may have changed or been swapped for a link.
@@ -148,7 +164,6 @@ export class Skill {
           return fresh;
         });
         entries.push(file);
-        if (entries.length > SKILL_LIMITS.files) break;
       }
     };
     walk(root, "");

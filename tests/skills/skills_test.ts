@@ -211,6 +211,13 @@ Deno.test("paths that try to leave a skill are refused: dot segments, symlinks o
       /references\/leak\.md leads outside the folder/,
     );
     await Deno.remove(`${root}/pdf-processing/references/leak.md`);
+    // A link back into the skill would make reading it endless.
+    await Deno.symlink(`${root}/pdf-processing`, `${root}/pdf-processing/references/loop`);
+    assert.throws(
+      () => new SkillsDirectoryProvider({ root }),
+      /references\/loop leads back to a folder of the skill/,
+    );
+    await Deno.remove(`${root}/pdf-processing/references/loop`);
     // A file replaced after start-up by a link out is refused when served.
     await Deno.remove(`${root}/pdf-processing/references/FORMS.md`);
     await Deno.symlink(outside, `${root}/pdf-processing/references/FORMS.md`);
