@@ -90,6 +90,18 @@ export {
   type SkillVendor,
 } from "./server/skills/providers.ts";
 export { SKILLS_EXTENSION } from "./server/skills/extension.ts";
+export {
+  APP_MIME_TYPE,
+  APPS_EXTENSION,
+  APPS_EXTENSION_ID,
+  type AppVisibility,
+  type ToolAppOptions,
+  type UiResourceOptions,
+} from "./server/apps/apps.ts";
+export { FormInput, type FormInputOptions } from "./server/apps/builtins/form_input.ts";
+export { Approval, Choice } from "./server/apps/builtins/choices.ts";
+export type { AppPage, AppRuntime } from "./server/apps/builtins/page.ts";
+export { BuiltinApp } from "./server/apps/builtins/builtin_app.ts";
 export { type SkillEntry, type SkillResourceEntry, SKILLS_EXTENSION_ID } from "./protocol/skills.ts";
 export { CodeMode, type CodeModeOptions, type CodeModeTool } from "./server/code_mode/code_mode.ts";
 export { RegexSearchTransform } from "./server/transforms/regex_search.ts";

@@ -189,6 +189,11 @@ export interface ClientOptions {
   /** Roots offered to servers; declares the `roots` capability when set. */
   roots?: RootsOption;
   /**
+   * Protocol extensions the client declares under `capabilities.extensions`, by identifier (a
+   * host that renders MCP Apps: `{ "io.modelcontextprotocol/ui": { mimeTypes: ["text/html;profile=mcp-app"] } }`).
+   */
+  extensions?: Record<string, Record<string, unknown>>;
+  /**
    * Tracing (default: the global tracer of `@opentelemetry/api`, a no-op unless an SDK or
    * `OTEL_DENO` is set up).
    */

@@ -35,6 +35,7 @@ import type { Slot } from "./providers/catalog.ts";
 import type { Component } from "./components/common.ts";
 import { directoryChildren, skillEntries } from "./skills/extension.ts";
 import type { SkillEntry } from "../protocol/skills.ts";
+import { supportsApps } from "./apps/apps.ts";
 import {
   assertClientSupports,
   type InputRequest,
@@ -351,6 +352,38 @@ export class Context {
    */
   async listResources(): Promise<Resource[]> {
     return await this.#host.listFor(this.#exchange, "resources") as Resource[];
+  }
+
+  /**
+   * Whether the client renders MCP Apps (it declares `io.modelcontextprotocol/ui` with the app
+   * MIME type): a tool with a UI can then keep its text short, and must still answer with
+   * meaningful content otherwise.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("chart", { app: { resourceUri: "ui://demo/chart" } }, async (_args, ctx) =>
+   *   ctx.clientSupportsApps ? "Shown in the chart." : "Sales: 10, 12, 9");
+   * ```
+   */
+  get clientSupportsApps(): boolean {
+    return supportsApps(this.#exchange.facts.clientCapabilities);
+  }
+
+  /**
+   * Whether the client declared the protocol extension `id` in its capabilities.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = new FastMCP({ name: "demo" });
+   * mcp.tool("which", async (_args, ctx) => String(ctx.clientSupportsExtension("io.modelcontextprotocol/ui")));
+   * ```
+   */
+  clientSupportsExtension(id: string): boolean {
+    const extensions = (this.#exchange.facts.clientCapabilities as { extensions?: unknown }).extensions;
+    return isObject(extensions) && isObject(extensions[id]);
   }
 
   /**

@@ -25,6 +25,7 @@ import { type HttpOptions, HttpTransport } from "./http/handler.ts";
 import { type RouteHandler, type RouteOptions, RouteTable } from "./http/routes.ts";
 import { serveHttp, type ServeOptions, type ServerHandle, stopHttp } from "./http/serve.ts";
 import type { Extension } from "./extensions/extension.ts";
+import { APPS_EXTENSION } from "./apps/apps.ts";
 import type { Lifespan } from "./lifespan.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { type LogSink, stderrLogger } from "./logger.ts";
@@ -391,6 +392,7 @@ export class FastMCP {
       ? { ...given, runInThread: fallback }
       : given;
     const tool = new ToolComponent(name, options, handler);
+    if (options.app) this.#core.addExtension(APPS_EXTENSION);
     if (tool.runsInThread && !insideWorker()) {
       tool.module ??= callerModule();
       if (!tool.module || !workersAvailable()) {
@@ -415,6 +417,7 @@ export class FastMCP {
    * ```
    */
   addTool(tool: ToolComponent): ToolComponent {
+    if ((tool.listing._meta as { ui?: unknown } | undefined)?.ui) this.#core.addExtension(APPS_EXTENSION);
     return this.#core.local.add(tool);
   }
 
@@ -446,6 +449,7 @@ export class FastMCP {
   ): ResourceComponent | TemplateComponent {
     const [options, handler] = typeof a === "function" ? [{}, a] : [a, b!];
     const h = handler as ResourceHandler;
+    if (options.app) this.#core.addExtension(APPS_EXTENSION);
     return isUriTemplate(uri)
       ? this.#core.local.add(new TemplateComponent(uri, options, h))
       : this.#core.local.add(new ResourceComponent(uri, options, h));

@@ -45,6 +45,7 @@ export class ClientHandlers {
     if (options.sampling) capabilities.sampling = {};
     if (options.elicitation) capabilities.elicitation = { form: { applyDefaults: true } };
     if (options.roots) capabilities.roots = { listChanged: true };
+    if (options.extensions) capabilities.extensions = { ...options.extensions };
     this.capabilities = capabilities as ClientCapabilities;
   }
 

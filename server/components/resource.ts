@@ -13,6 +13,7 @@ import type {
 } from "../../protocol/types.ts";
 import type { Context } from "../context.ts";
 import { toBase64 } from "./content.ts";
+import { APP_MIME_TYPE, resourceAppMeta, type UiResourceOptions } from "../apps/apps.ts";
 import { Component, type ComponentOptions, withMetadata } from "./common.ts";
 import { compileUriTemplate, type UriTemplateMatcher } from "./uri_template.ts";
 
@@ -75,6 +76,13 @@ export interface ResourceOptions extends ComponentOptions {
   annotations?: Annotations;
   /** Completions for template variables, by name. */
   complete?: Record<string, CompletionHandler>;
+  /**
+   * Makes it an MCP App's UI resource (a `ui://` URI): served as `text/html;profile=mcp-app`
+   * unless `mimeType` says otherwise, with `_meta.ui` (content security policy, permissions,
+   * rendering preferences) on its listing and on each read. A server with one declares the Apps
+   * extension.
+   */
+  app?: UiResourceOptions;
 }
 
 /** A static resource. */
@@ -86,10 +94,15 @@ export class ResourceComponent extends Component {
   /** The `resources/list` entry. */
   readonly listing: WireResource;
 
+  /** Its options (an `app` option turned into its MIME type and `_meta.ui`). */
+  readonly options: ResourceOptions;
+
   /** Creates a static resource. */
-  constructor(readonly uri: string, readonly options: ResourceOptions, readonly handler: ResourceHandler) {
+  constructor(readonly uri: string, options: ResourceOptions, readonly handler: ResourceHandler) {
     super(options);
     checkUri(uri);
+    options = withApp(uri, options);
+    this.options = options;
     const listing: WireResource = { uri, name: options.name ?? uri };
     if (options.mimeType) listing.mimeType = options.mimeType;
     if (options.size !== undefined) listing.size = options.size;
@@ -106,6 +119,16 @@ export class ResourceComponent extends Component {
     (this as { uri: string }).uri = uri;
     (this as { listing: WireResource }).listing = { ...this.listing, uri };
   }
+}
+
+/** Options with an `app` option applied: the app MIME type by default, and `_meta.ui`. */
+function withApp(uri: string, options: ResourceOptions): ResourceOptions {
+  if (!options.app) return options;
+  return {
+    ...options,
+    mimeType: options.mimeType ?? APP_MIME_TYPE,
+    meta: { ...options.meta, ...resourceAppMeta(uri, options.app) },
+  };
 }
 
 /** A resource template. */

@@ -15,6 +15,7 @@ import {
   type SchemaLike,
 } from "./schema.ts";
 import { checkName, Component, type ComponentOptions, withMetadata } from "./common.ts";
+import { toolAppMeta, type ToolAppOptions } from "../apps/apps.ts";
 import { isAsyncFunction } from "../workers/module_capture.ts";
 import type { TaskSupport } from "../tasks/wire.ts";
 import { HEADER_TOKEN, MIRRORABLE } from "../../protocol/routing_headers.ts";
@@ -58,6 +59,11 @@ export interface ToolOptions<S extends SchemaLike | undefined = SchemaLike | und
    * module state with async tools. Async handlers always run in the main isolate.
    */
   runInThread?: boolean;
+  /**
+   * The MCP App it is shown with (`_meta.ui`): the `ui://` resource hosts render, and whether the
+   * model, the app or both call it. A server with such a tool declares the Apps extension.
+   */
+  app?: ToolAppOptions;
   /**
    * The module that defines the tool, for the worker to import (`import.meta.url`). Captured from
    * the stack when omitted.
@@ -169,7 +175,10 @@ export class ToolComponent extends Component {
     if (this.taskSupport !== "forbidden") {
       listing.execution = { taskSupport: this.taskSupport };
     }
-    this.listing = withMetadata(listing, options);
+    this.listing = withMetadata(
+      listing,
+      options.app ? { ...options, meta: { ...options.meta, ...toolAppMeta(name, options.app) } } : options,
+    );
   }
 
   /** The tool name. */

@@ -54,6 +54,8 @@ function stripUri(namespace: string, uri: string): string | undefined {
 export class Namespace implements Transform {
   /** Renamed copies, made once per component. */
   readonly #derived = new WeakMap<Component, Component>();
+  /** Copies whose app URI is namespaced already. */
+  readonly #appsRenamed = new WeakSet<Component>();
 
   /** Creates a namespace; names are `{namespace}_{name}`. */
   constructor(readonly namespace: string) {
@@ -72,7 +74,18 @@ export class Namespace implements Transform {
   }
 
   #named<T extends ToolComponent | PromptComponent>(c: T): T {
-    return this.#rename(c as Component, namespacedName(this.namespace, c.identifier)) as T;
+    const copy = this.#rename(c as Component, namespacedName(this.namespace, c.identifier)) as T;
+    // A tool's app lives at a ui:// URI, which is namespaced like every other resource's.
+    const meta = (copy.listing as { _meta?: Record<string, unknown> })._meta;
+    const ui = meta?.ui as { resourceUri?: unknown } | undefined;
+    if (typeof ui?.resourceUri === "string" && !this.#appsRenamed.has(copy)) {
+      this.#appsRenamed.add(copy);
+      const resourceUri = namespacedUri(this.namespace, ui.resourceUri);
+      const renamed: Record<string, unknown> = { ...meta, ui: { ...ui, resourceUri } };
+      if ("ui/resourceUri" in meta!) renamed["ui/resourceUri"] = resourceUri;
+      (copy as { listing: object }).listing = { ...copy.listing, _meta: renamed };
+    }
+    return copy;
   }
 
   #uri<T extends ResourceComponent | TemplateComponent>(c: T): T {

@@ -9,6 +9,7 @@
 
 import { Client } from "../../../client/client.ts";
 import { parseMcpConfig } from "../../../client/config.ts";
+import { APP_MIME_TYPE, APPS_EXTENSION_ID } from "../../apps/apps.ts";
 import type { ClientOptions, ClientTarget, FetchHandler } from "../../../client/types.ts";
 import { ErrorCode, type JsonObject } from "../../../protocol/jsonrpc.ts";
 import type { Context } from "../../context.ts";
@@ -57,10 +58,13 @@ function upstreams(target: ProxyTarget): [string, ClientTarget | Client][] {
 }
 
 /** Declares every question an upstream may ask, so that it asks; each is relayed downstream per call. */
-const RELAYED: Pick<ClientOptions, "sampling" | "elicitation" | "roots"> = {
+const RELAYED: Pick<ClientOptions, "sampling" | "elicitation" | "roots" | "extensions"> = {
   sampling: () => Promise.reject(new McpError(ErrorCode.InvalidRequest, "no downstream call to ask")),
   elicitation: () => Promise.reject(new McpError(ErrorCode.InvalidRequest, "no downstream call to ask")),
   roots: () => Promise.reject(new McpError(ErrorCode.InvalidRequest, "no downstream call to ask")),
+  // The proxy lists every app tool of its upstream; its own Apps extension hides the app-only ones
+  // from downstream clients that do not render apps.
+  extensions: { [APPS_EXTENSION_ID]: { mimeTypes: [APP_MIME_TYPE] } },
 };
 
 /**

@@ -18,6 +18,7 @@ import { Relay, type RelayLimits } from "./relay.ts";
 import { declaresSkills } from "../../../protocol/skills.ts";
 import type { Extension } from "../../extensions/extension.ts";
 import { SKILLS_EXTENSION } from "../../skills/extension.ts";
+import { APPS_EXTENSION } from "../../apps/apps.ts";
 import { skillInfoOf } from "../../skills/resources.ts";
 
 /** Options of {@link ProxyProvider}. */
@@ -60,8 +61,8 @@ type Kind = "tools" | "resources" | "templates" | "prompts";
  * ```
  */
 export class ProxyProvider implements Provider {
-  /** The skills extension: an upstream's skills are passed on (none when it serves none). */
-  readonly extensions: readonly Extension[] = [SKILLS_EXTENSION];
+  /** Skills and Apps: an upstream's skills and app tools and UI resources are passed on (none when it has none). */
+  readonly extensions: readonly Extension[] = [SKILLS_EXTENSION, APPS_EXTENSION];
   readonly #client: Client;
   readonly #ttl: number;
   readonly #snapshots = new Map<Kind, Snapshot<unknown>>();
