@@ -100,8 +100,10 @@ export {
 } from "./server/apps/apps.ts";
 export { FormInput, type FormInputOptions } from "./server/apps/builtins/form_input.ts";
 export { Approval, Choice } from "./server/apps/builtins/choices.ts";
+export { FileUpload, type FileUploadOptions } from "./server/apps/builtins/file_upload.ts";
 export type { AppPage, AppRuntime } from "./server/apps/builtins/page.ts";
 export { BuiltinApp } from "./server/apps/builtins/builtin_app.ts";
+export { bundleApp, type BundleAppOptions } from "./server/apps/bundle.ts";
 export { type SkillEntry, type SkillResourceEntry, SKILLS_EXTENSION_ID } from "./protocol/skills.ts";
 export { CodeMode, type CodeModeOptions, type CodeModeTool } from "./server/code_mode/code_mode.ts";
 export { RegexSearchTransform } from "./server/transforms/regex_search.ts";

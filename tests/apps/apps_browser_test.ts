@@ -11,9 +11,10 @@
 // deno-lint-ignore-file require-await -- `async` keeps a handler in the main isolate (synchronous ones run in the worker pool)
 
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { chromium, type Page } from "playwright-core";
 import { z } from "zod";
-import { Approval, Choice, FastMCP, FormInput } from "../../mod.ts";
+import { Approval, Choice, FastMCP, FileUpload, FormInput, StaticTokenVerifier } from "../../mod.ts";
 import { modernMeta, modernRequest, readAnswer } from "../helpers/http.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -81,7 +82,11 @@ function hostServer(mcp: FastMCP): Deno.HttpServer<Deno.NetAddr> {
     if (path === "/rpc") {
       const { method, params } = await req.json();
       const meta = modernMeta({ "io.modelcontextprotocol/clientCapabilities": UI_CLIENT });
-      const answer = await readAnswer(await mcp.fetch(modernRequest(method, { ...params, _meta: meta })));
+      const answer = await readAnswer(
+        await mcp.fetch(
+          modernRequest(method, { ...params, _meta: meta }, 1, { authorization: "Bearer host-user" }),
+        ),
+      );
       return Response.json(answer);
     }
     return new Response("not found", { status: 404 });
@@ -233,3 +238,58 @@ Deno.test({
     await mcp.close();
   }
 });
+
+Deno.test(
+  { name: "FileUpload stores the files the user picks, and the model reads them", ...BROWSER_TEST },
+  async () => {
+    const upload = new FileUpload({ maxFileBytes: 1000 });
+    const mcp = new FastMCP({
+      name: "files",
+      logger: () => {},
+      auth: new StaticTokenVerifier({ tokens: { "host-user": { subject: "ada", scopes: [] } } }),
+    });
+    mcp.addProvider(upload);
+    const host = hostServer(mcp);
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    try {
+      const page = await browser.newPage();
+      const console = await openHost(
+        page,
+        `http://127.0.0.1:${host.addr.port}`,
+        "file_manager",
+        {},
+        strictCsp(upload),
+      );
+      const frame = page.frameLocator("iframe");
+      await frame.locator("#picker").setInputFiles([
+        { name: "notes.md", mimeType: "text/markdown", buffer: Buffer.from("# Notes\nhello") },
+      ], { timeout: 20_000 });
+      await frame.getByText("notes.md (13 bytes)").waitFor({ timeout: 10_000 });
+      await frame.locator("#picker").setInputFiles([
+        { name: "big.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(2000) },
+      ]);
+      await frame.locator("#error:not([hidden])").waitFor({ timeout: 10_000 });
+      assert.match(
+        await frame.locator("#error").textContent() ?? "",
+        /big\.bin is 2000 bytes, over maxFileBytes \(1000\)/,
+      );
+      const read = await readAnswer(
+        await mcp.fetch(
+          modernRequest("tools/call", { name: "read_file", arguments: { name: "notes.md" } }, 1, {
+            authorization: "Bearer host-user",
+          }),
+        ),
+      );
+      assert.equal((read.result!.structuredContent as { content: string }).content, "# Notes\nhello");
+      assert.deepEqual(console.filter((m) => /Content Security Policy|pageerror/i.test(m)), []);
+      await page.close();
+    } finally {
+      await browser.close();
+      await host.shutdown();
+      await mcp.close();
+    }
+  },
+);

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import type { McpUiResourceMeta, McpUiToolMeta } from "@modelcontextprotocol/ext-apps";
 import { Client } from "../../client.ts";
-import { createProxy, FastMCP, FormInput } from "../../mod.ts";
+import { Approval, bundleApp, Choice, createProxy, FastMCP, FileUpload, FormInput } from "../../mod.ts";
 import { modernMeta, modernRequest, readAnswer } from "../helpers/http.ts";
 import { z } from "zod";
 
@@ -203,4 +203,64 @@ Deno.test("app options are checked: a non-ui:// resource, an empty or unknown vi
     () => new FormInput({ schema: z.object({ tags: z.array(z.string()) }) }),
     /field 'tags' is not a string, number, boolean or enum/,
   );
+});
+
+Deno.test("bundleApp writes the folder's scripts, styles and images into one page; paths out of it are refused", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/ui/img`, { recursive: true });
+    await Deno.writeTextFile(
+      `${dir}/ui/index.html`,
+      `<!DOCTYPE html><html><head><link rel="stylesheet" href="style.css">
+<script src="https://cdn.example.com/lib.js"></script></head>
+<body><img src="img/logo.png" alt="logo"><p id="out"></p><script src="app.js"></script></body></html>`,
+    );
+    await Deno.writeTextFile(
+      `${dir}/ui/app.js`,
+      `document.getElementById("out").textContent = "</script> ok";`,
+    );
+    await Deno.writeTextFile(`${dir}/ui/style.css`, "p { color: red }");
+    await Deno.writeFile(`${dir}/ui/img/logo.png`, new Uint8Array([0x89, 0x50, 0x4e, 0x47]));
+    const html = await bundleApp(`${dir}/ui`);
+    assert.match(html, /<style>p \{ color: red \}<\/style>/);
+    assert.match(
+      html,
+      /<script>document\.getElementById\("out"\)\.textContent = "<\\\/script> ok";<\/script>/,
+    );
+    assert.match(html, /<img src="data:image\/png;base64,iVBORw==" alt="logo">/);
+    assert.match(html, /<script src="https:\/\/cdn\.example\.com\/lib\.js"><\/script>/);
+    assert.doesNotMatch(html, /app\.js|style\.css/);
+
+    await Deno.writeTextFile(`${dir}/secret.js`, "steal()");
+    await Deno.writeTextFile(`${dir}/ui/escape.html`, `<script src="../secret.js"></script>`);
+    await assert.rejects(
+      bundleApp(`${dir}/ui`, { entry: "escape.html" }),
+      /'\.\.\/secret\.js' leads outside the folder/,
+    );
+    await Deno.writeTextFile(`${dir}/ui/missing.html`, `<script src="nope.js"></script>`);
+    await assert.rejects(
+      bundleApp(`${dir}/ui`, { entry: "missing.html" }),
+      /'nope\.js' is not a file of the folder/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("each ready-made page is one script and one style, the script valid JavaScript, and no data in the markup", () => {
+  const apps = [
+    new FormInput({ schema: z.object({ a: z.string() }) }),
+    new Approval(),
+    new Choice(),
+    new FileUpload(),
+  ];
+  for (const app of apps) {
+    const html = app.page.html;
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+    assert.equal(scripts.length, 1);
+    assert.equal((html.match(/<style>/g) ?? []).length, 1);
+    // Compiled, not run: a syntax error in the page's script fails here without a browser.
+    new Function(scripts[0]);
+    assert.doesNotMatch(html, / on[a-z]+=/, "no inline event handlers");
+  }
 });
