@@ -103,6 +103,7 @@ export { Approval, Choice } from "./server/apps/builtins/choices.ts";
 export { FileUpload, type FileUploadOptions } from "./server/apps/builtins/file_upload.ts";
 export type { AppPage, AppRuntime } from "./server/apps/builtins/page.ts";
 export { BuiltinApp } from "./server/apps/builtins/builtin_app.ts";
+export { FixedProvider } from "./server/providers/fixed.ts";
 export { bundleApp, type BundleAppOptions } from "./server/apps/bundle.ts";
 export { type SkillEntry, type SkillResourceEntry, SKILLS_EXTENSION_ID } from "./protocol/skills.ts";
 export { CodeMode, type CodeModeOptions, type CodeModeTool } from "./server/code_mode/code_mode.ts";

@@ -7,9 +7,8 @@
  * @module
  */
 
-import type { ResourceComponent } from "../components/resource.ts";
 import type { Extension } from "../extensions/extension.ts";
-import type { Provider } from "../providers/provider.ts";
+import { FixedProvider } from "../providers/fixed.ts";
 import { SKILLS_EXTENSION } from "./extension.ts";
 import { type SkillResourceOptions, skillResources } from "./resources.ts";
 import { Skill, SkillError } from "./skill.ts";
@@ -42,16 +41,16 @@ export interface SkillProviderOptions extends SkillResourceOptions {
  * ]));
  * ```
  */
-export class SkillCatalogProvider implements Provider {
+export class SkillCatalogProvider extends FixedProvider {
   /** The skills extension, which the server adds with this provider. */
   readonly extensions: readonly Extension[] = [SKILLS_EXTENSION];
-  readonly #resources = new Map<string, ResourceComponent>();
 
   readonly #mains = new Set<string>();
   readonly #options: SkillProviderOptions;
 
   /** Serves `skills`; see {@link SkillProviderOptions}. */
   constructor(skills: readonly Skill[], options: SkillProviderOptions = {}) {
+    super();
     this.#options = options;
     const prefix = options.prefix?.replace(/^\/+|\/+$/g, "");
     for (const skill of skills) this.place(skill, prefix ? `${prefix}/${skill.name}` : skill.name);
@@ -65,48 +64,8 @@ export class SkillCatalogProvider implements Provider {
     for (const resource of skillResources(skill, skillPath, this.#options)) {
       // A nested skill's SKILL.md is also a file of the skill around it: it is served once, as a skill.
       if (resource.uri !== main && this.#mains.has(resource.uri)) continue;
-      this.#resources.set(resource.uri, resource);
+      this.resources.set(resource.uri, resource);
     }
-  }
-
-  /** Every file of every skill. */
-  listResources(): readonly ResourceComponent[] {
-    return [...this.#resources.values()];
-  }
-
-  /** A file by URI. */
-  getResource(uri: string): ResourceComponent | undefined {
-    return this.#resources.get(uri);
-  }
-
-  /** None. */
-  listTools(): readonly [] {
-    return [];
-  }
-
-  /** None. */
-  getTool(): undefined {
-    return undefined;
-  }
-
-  /** None. */
-  listResourceTemplates(): readonly [] {
-    return [];
-  }
-
-  /** None. */
-  getResourceTemplate(): undefined {
-    return undefined;
-  }
-
-  /** None. */
-  listPrompts(): readonly [] {
-    return [];
-  }
-
-  /** None. */
-  getPrompt(): undefined {
-    return undefined;
   }
 }
 

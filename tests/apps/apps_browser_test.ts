@@ -12,7 +12,7 @@
 
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { z } from "zod";
 import { Approval, Choice, FastMCP, FileUpload, FormInput, StaticTokenVerifier } from "../../mod.ts";
 import { modernMeta, modernRequest, readAnswer } from "../helpers/http.ts";
@@ -118,6 +118,14 @@ function strictCsp(app: { page: { hashes: { script: string; style: string } } })
 
 const BROWSER_TEST = { sanitizeOps: false, sanitizeResources: false };
 
+/** Debian's Chromium, headless, with nothing reaching out to the network. */
+function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+}
+
 Deno.test({
   name:
     "FormInput renders with its prefill in a sandboxed frame, submits, and the server gets validated values",
@@ -141,10 +149,7 @@ Deno.test({
   const mcp = new FastMCP({ name: "forms", logger: () => {} });
   mcp.addProvider(form);
   const host = hostServer(mcp);
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  const browser = await launchBrowser();
   try {
     for (const csp of [DEFAULT_CSP, strictCsp(form)]) {
       received.length = 0;
@@ -199,10 +204,7 @@ Deno.test({
   mcp.addProvider(approval);
   mcp.addProvider(choice);
   const host = hostServer(mcp);
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  const browser = await launchBrowser();
   try {
     const origin = `http://127.0.0.1:${host.addr.port}`;
     const cases: [string, Record<string, unknown>, string, string][] = [
@@ -250,10 +252,7 @@ Deno.test(
     });
     mcp.addProvider(upload);
     const host = hostServer(mcp);
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
       const console = await openHost(

@@ -8,7 +8,7 @@
 import type { ResourceComponent } from "../../components/resource.ts";
 import type { ToolComponent } from "../../components/tool.ts";
 import type { Extension } from "../../extensions/extension.ts";
-import type { Provider } from "../../providers/provider.ts";
+import { FixedProvider } from "../../providers/fixed.ts";
 import { APPS_EXTENSION } from "../apps.ts";
 import type { AppPage } from "./page.ts";
 
@@ -24,55 +24,14 @@ import type { AppPage } from "./page.ts";
  * new FastMCP({ name: "ops" }).addProvider(app);
  * ```
  */
-export abstract class BuiltinApp implements Provider {
+export abstract class BuiltinApp extends FixedProvider {
   /** The Apps extension, which the server adds with this app. */
   readonly extensions: readonly Extension[] = [APPS_EXTENSION];
-  readonly #tools: ReadonlyMap<string, ToolComponent>;
-  readonly #resources: ReadonlyMap<string, ResourceComponent>;
 
   /** `page` is the app's document (its hashes let a host pin its script and style). */
   protected constructor(tools: ToolComponent[], resources: ResourceComponent[], readonly page: AppPage) {
-    this.#tools = new Map(tools.map((t) => [t.name, t]));
-    this.#resources = new Map(resources.map((r) => [r.uri, r]));
-  }
-
-  /** The app's tools. */
-  listTools(): readonly ToolComponent[] {
-    return [...this.#tools.values()];
-  }
-
-  /** One of them by name. */
-  getTool(name: string): ToolComponent | undefined {
-    return this.#tools.get(name);
-  }
-
-  /** The app's page. */
-  listResources(): readonly ResourceComponent[] {
-    return [...this.#resources.values()];
-  }
-
-  /** It by URI. */
-  getResource(uri: string): ResourceComponent | undefined {
-    return this.#resources.get(uri);
-  }
-
-  /** None. */
-  listResourceTemplates(): readonly [] {
-    return [];
-  }
-
-  /** None. */
-  getResourceTemplate(): undefined {
-    return undefined;
-  }
-
-  /** None. */
-  listPrompts(): readonly [] {
-    return [];
-  }
-
-  /** None. */
-  getPrompt(): undefined {
-    return undefined;
+    super();
+    for (const tool of tools) this.tools.set(tool.name, tool);
+    for (const resource of resources) this.resources.set(resource.uri, resource);
   }
 }
