@@ -1,7 +1,8 @@
 /**
  * `denomcp dev` end to end: the official MCP Inspector's web UI, in headless Chromium (Debian's
  * package, driven by playwright-core; never a browser download), connects to the server the CLI
- * started and lists its tools. A screenshot of that page is taken.
+ * started and lists its tools (a screenshot of that page is taken), and its Apps screen opens a
+ * ready-made app of the server in the Inspector's sandbox.
  *
  * @module
  */
@@ -14,14 +15,14 @@ const CLI = new URL("../../cli/main.ts", import.meta.url).pathname;
 const SERVER = new URL("./fixtures/cli_server.ts", import.meta.url).pathname;
 
 /** Starts `denomcp dev` and resolves with the Inspector URL it prints on stdout. */
-async function startDev(serverPort: number, uiPort: number) {
+async function startDev(serverPort: number, uiPort: number, server = SERVER) {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
       CLI,
       "dev",
-      SERVER,
+      server,
       "--server-port",
       String(serverPort),
       "--ui-port",
@@ -115,4 +116,47 @@ Deno.test({
   }
   assert.ok(await closed(serverPort), "the server stopped with dev");
   assert.ok(await closed(uiPort), "the Inspector stopped with dev");
+});
+
+Deno.test({
+  name:
+    "dev: the Inspector opens a tool's app (its UI resource in the Inspector's sandbox) and the app works",
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  const serverPort = freePort();
+  const uiPort = freePort();
+  const dev = await startDev(
+    serverPort,
+    uiPort,
+    new URL("./fixtures/apps_dev_server.ts", import.meta.url).pathname,
+  );
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.route(/fonts\.(googleapis|gstatic)\.com/, (route) => route.abort());
+    await page.goto(dev.url);
+    await page.getByRole("switch", { name: /Connect or disconnect/ }).check({ force: true, timeout: 30_000 });
+    await page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor({
+      timeout: 30_000,
+    });
+    await page.locator('label[for$="-Apps"]').click();
+    await page.getByText("request_approval", { exact: true }).click({ timeout: 30_000 });
+    await page.getByRole("textbox", { name: /summary/ }).fill("Deploy to production");
+    await page.locator('[data-testid="open-app"]').click();
+    // The Inspector's sandbox proxy (its own origin) holds the app's page in a frame of its own.
+    const app = page.frameLocator('iframe[src*="/sandbox"]').frameLocator("iframe");
+    await app.getByText("Deploy to production").waitFor({ timeout: 30_000 });
+    await app.getByRole("button", { name: "Approve" }).click();
+    // The host answered the app's ui/message: the page says its answer was sent.
+    await app.getByText("Response sent.").waitFor({ timeout: 10_000 });
+    const shot = await page.screenshot({ fullPage: true });
+    assert.ok(shot.length > 10_000, `screenshot of ${shot.length} bytes`);
+  } finally {
+    await browser.close();
+    await dev.stop();
+  }
 });
