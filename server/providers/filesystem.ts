@@ -20,7 +20,8 @@ import type { ToolComponent } from "../components/tool.ts";
 import { errorMessage } from "../errors.ts";
 import { stderrLogger } from "../logger.ts";
 import type { VersionSpec } from "../transforms/versions.ts";
-import { DEFAULT_MODULE_PATTERN, digestOf, fileIn, listModules, rootOf } from "./filesystem_scan.ts";
+import { DEFAULT_MODULE_PATTERN, fileIn, listModules, rootOf } from "./filesystem_scan.ts";
+import { digestOf, versionedUrl } from "../workers/module_version.ts";
 import { LocalProvider } from "./local.ts";
 import type { Provider, TemplateMatch } from "./provider.ts";
 
@@ -80,7 +81,7 @@ interface Snapshot {
  * starts; one that cannot be imported, or two that define one name, stop start-up with an error
  * naming the files. Synchronous tools run in the worker pool, which imports their module.
  *
- * With `reload: true` a changed module is re-imported under a new URL (`tools.ts?v=2`) and the
+ * With `reload: true` a changed module is re-imported under a new URL (`tools.ts?sha256=…`) and the
  * server's clients get `list_changed`; a module that fails to load keeps its previous
  * definitions. Only the changed file is re-imported: a module that imports it keeps the version
  * it first linked, and every imported version stays in memory (a development aid, not a way to
@@ -103,9 +104,6 @@ export class FileSystemProvider implements Provider {
   readonly #report: (error: Error) => void;
   #snapshot: Snapshot = { modules: new Map(), served: new LocalProvider("error", () => {}) };
   readonly #listeners: ((kind: ComponentKind) => void)[] = [];
-  /** Files imported before: importing one again takes a new URL, or Deno would answer from its module cache. */
-  readonly #imported = new Set<string>();
-  #importCount = 0;
   #loading: Promise<void> = Promise.resolve();
   #watcher?: Deno.FsWatcher;
   #watching?: Promise<void>;
@@ -197,8 +195,9 @@ export class FileSystemProvider implements Provider {
         changed = true;
         for (const c of [...loaded.definitions, ...before?.definitions ?? []]) touched.add(c.kind);
       } catch (error) {
-        const path = fileURLToPath(fileIn(this.#root, file));
-        const failure = new Error(`cannot load ${path}: ${errorMessage(error)}`, { cause: error });
+        const failure = new Error(`cannot load ${this.#pathOf(file)}: ${errorMessage(error)}`, {
+          cause: error,
+        });
         if (strict) throw failure;
         failures.push(failure);
         if (before) modules.set(file, before);
@@ -227,9 +226,8 @@ export class FileSystemProvider implements Provider {
   }
 
   async #import(file: string, digest: string): Promise<LoadedModule> {
-    const base = fileIn(this.#root, file).href;
-    const url = this.#imported.has(file) ? `${base}?v=${++this.#importCount}` : base;
-    this.#imported.add(file);
+    // A new URL for each text: Deno imports a URL once; a pool worker checks that the text is still this one.
+    const url = versionedUrl(fileIn(this.#root, file), digest);
     const exports = await import(url) as Record<string, unknown>;
     return { digest, url, definitions: definitionsOf(exports) };
   }
@@ -243,16 +241,23 @@ export class FileSystemProvider implements Provider {
         const what = `${component.slot.slice(0, -1)} '${component.identifier}'` +
           (component.version === undefined ? "" : ` version ${component.version}`);
         const other = definedIn.get(component.key);
-        if (other !== undefined) throw new Error(`${file} defines ${what}, which ${other} defines too`);
+        if (other !== undefined) {
+          throw new Error(`${this.#pathOf(file)} defines ${what}, which ${this.#pathOf(other)} defines too`);
+        }
         definedIn.set(component.key, file);
         try {
           served.add(component);
         } catch (error) {
-          throw new Error(`${file}: ${errorMessage(error)}`, { cause: error });
+          throw new Error(`${this.#pathOf(file)}: ${errorMessage(error)}`, { cause: error });
         }
       }
     }
     return served;
+  }
+
+  /** The path of a module, for messages. */
+  #pathOf(file: string): string {
+    return fileURLToPath(fileIn(this.#root, file));
   }
 
   #changed(kind: ComponentKind): void {

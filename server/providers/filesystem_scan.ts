@@ -1,6 +1,5 @@
 /**
- * What a `FileSystemProvider` reads from disk: the folder it serves, the modules under it, and
- * a digest of each module's text (so that a rescan re-imports only the modules that changed).
+ * What a `FileSystemProvider` reads from disk: the folder it serves and the modules under it.
  *
  * @module
  */
@@ -45,17 +44,4 @@ export async function listModules(root: URL, pattern: RegExp): Promise<string[]>
   };
   await walk("");
   return found.sort();
-}
-
-/** The SHA-256 of a file, in hex; undefined when the file is gone (removed during the scan). */
-export async function digestOf(file: URL): Promise<string | undefined> {
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = await Deno.readFile(file);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -14,10 +14,13 @@ import { InputRequired } from "../engine/input_state.ts";
 import type { RunMessage, WorkerMessage } from "./messages.ts";
 import { serverRegistry } from "./server_registry.ts";
 import { exportedTool } from "../components/standalone.ts";
+import { staleVersion } from "./module_version.ts";
 import { Context } from "../context.ts";
 import { WorkerExchange, WorkerHost } from "./worker_context.ts";
 
 const post = (message: WorkerMessage) => self.postMessage(message);
+/** Modules imported here whose file held the text the server loaded. */
+const verified = new Set<string>();
 
 function typeOf(value: unknown): string {
   if (value === null) return "null";
@@ -63,7 +66,15 @@ async function find(message: RunMessage) {
     void post({ type: "error", job: message.job, message: why, toolError: false, unavailable: true });
   let exports: Record<string, unknown>;
   try {
+    // A versioned module (a FileSystemProvider's) edited since the server loaded it would run other
+    // code than the server lists: the server runs that version itself instead. Checked around the import.
+    const checked = verified.has(message.module);
+    const stale = checked ? undefined : await staleVersion(message.module);
+    if (stale) return unavailable(stale);
     exports = await import(message.module);
+    const changed = checked ? undefined : await staleVersion(message.module);
+    if (changed) return unavailable(changed);
+    verified.add(message.module);
   } catch (error) {
     return unavailable(`${message.module} cannot be imported in a worker: ${errorMessage(error)}`);
   }

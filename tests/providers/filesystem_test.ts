@@ -1,0 +1,295 @@
+/**
+ * `FileSystemProvider`, with real modules written into a temporary folder and served by a real
+ * server: what modules export is served (synchronous tools in the worker pool), start-up fails
+ * naming the file that cannot load, and with `reload` an edited, added, broken or removed module
+ * is picked up while requests run, none of them seeing a module half loaded.
+ *
+ * @module
+ */
+
+// deno-lint-ignore-file require-await -- `async` keeps a handler in the main isolate (synchronous ones run in the worker pool)
+
+import assert from "node:assert/strict";
+import { Client } from "../../client.ts";
+import { FastMCP, FileSystemProvider, type FileSystemProviderOptions, tool } from "../../mod.ts";
+import { modernRequest, readAnswer } from "../helpers/http.ts";
+
+/** The module the fixtures import, by absolute URL: they live in a temporary folder. */
+const MOD = new URL("../../mod.ts", import.meta.url).href;
+const HEADER = `import { prompt, resource, tool } from "${MOD}";\n`;
+
+type Files = Record<string, string>;
+
+async function folder(files: Files): Promise<string> {
+  const root = await Deno.makeTempDir({ prefix: "denomcp_fs_" });
+  await write(root, files);
+  return root;
+}
+
+async function write(root: string, files: Files): Promise<void> {
+  for (const [path, text] of Object.entries(files)) {
+    const file = `${root}/${path}`;
+    await Deno.mkdir(file.slice(0, file.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(file, text);
+  }
+}
+
+/** Writes a module in one step (a rename), as editors that save atomically do. */
+async function replace(root: string, path: string, text: string): Promise<void> {
+  const temp = `${root}/.${path}.tmp`;
+  await Deno.writeTextFile(temp, text);
+  await Deno.rename(temp, `${root}/${path}`);
+}
+
+function server(options: FileSystemProviderOptions): { mcp: FastMCP; provider: FileSystemProvider } {
+  const mcp = new FastMCP({ name: `fs-${crypto.randomUUID()}`, logger: () => {} });
+  const provider = new FileSystemProvider(options);
+  mcp.addProvider(provider);
+  return { mcp, provider };
+}
+
+const names = (items: { name: string }[]) => items.map((t) => t.name).sort();
+
+Deno.test("serves the tools, resources, templates and prompts that modules under the folder export", async () => {
+  const root = await folder({
+    "math/arith.ts": HEADER + `
+      export default [
+        tool("add", { input: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } } } },
+          ({ a, b }) => String(a + b)),
+        tool("half", async ({ n }) => String(n / 2)),
+      ];`,
+    "greetings.ts": HEADER + `
+      export const motd = resource("text://motd", () => "hello");
+      export const user = resource("users://{id}", ({ id }) => "user " + id);
+      export const greet = prompt("greet", () => "Say hello");
+      export const notADefinition = 42;`,
+    "notes.md": "# not a module",
+    "greetings_test.ts": `throw new Error("tests are not served");`,
+    "types.d.ts": `export type Unused = string;`,
+    ".hidden/secret.ts": HEADER + `export const secret = tool("secret", async () => "no");`,
+  });
+  const { mcp } = server({ root });
+  try {
+    await using client = new Client(mcp);
+    assert.deepEqual(names(await client.listTools()), ["add", "half"]);
+    assert.deepEqual(await client.callTool("add", { a: 2, b: 3 }), [{ type: "text", text: "5" }]);
+    assert.deepEqual((await client.listResources()).map((r) => r.uri), ["text://motd"]);
+    assert.deepEqual((await client.listResourceTemplates()).map((t) => t.uriTemplate), ["users://{id}"]);
+    assert.deepEqual((await client.readResource("users://7"))[0], {
+      uri: "users://7",
+      mimeType: "text/plain",
+      text: "user 7",
+    });
+    assert.deepEqual(names(await client.listPrompts()), ["greet"]);
+    const { messages } = await client.getPrompt("greet");
+    assert.deepEqual(messages[0].content, { type: "text", text: "Say hello" });
+  } finally {
+    await mcp.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a synchronous tool from a module runs in the worker pool; an async one in the server's isolate", async () => {
+  const root = await folder({
+    "where.ts": HEADER + `
+      const place = () => typeof WorkerGlobalScope === "function" && self instanceof WorkerGlobalScope
+        ? "worker" : "main";
+      export const sync = tool("where_sync", () => place());
+      export const later = tool("where_async", async () => place());`,
+  });
+  const { mcp } = server({ root: new URL(`file://${root}`) });
+  try {
+    await using client = new Client(mcp);
+    assert.deepEqual(await client.callTool("where_sync"), [{ type: "text", text: "worker" }]);
+    assert.deepEqual(await client.callTool("where_async"), [{ type: "text", text: "main" }]);
+    assert.equal(mcp.stats().pool.idle, 1);
+  } finally {
+    await mcp.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a synchronous tool whose module was edited after loading runs the version the server loaded, not the file's", async () => {
+  const root = await folder({ "which.ts": HEADER + `export const which = tool("which", () => "loaded");` });
+  const { mcp } = server({ root });
+  try {
+    await mcp.start();
+    // The pool starts lazily: its worker would import the file only now, edited.
+    await write(root, { "which.ts": HEADER + `export const which = tool("which", () => "edited");` });
+    await using client = new Client(mcp);
+    assert.deepEqual(await client.callTool("which"), [{ type: "text", text: "loaded" }]);
+  } finally {
+    await mcp.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a module that cannot be imported stops start-up with an error naming the file", async () => {
+  const root = await folder({
+    "good.ts": HEADER + `export const ok = tool("ok", async () => "ok");`,
+    "sub/broken.ts": `export const x = ;`,
+  });
+  const { mcp } = server({ root });
+  try {
+    await assert.rejects(mcp.start(), (error: Error) => {
+      assert.match(error.message, /cannot start a provider: cannot load .*sub\/broken\.ts: /);
+      return true;
+    });
+  } finally {
+    await mcp.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("two modules defining one tool name stop start-up naming both", async () => {
+  const root = await folder({
+    "a.ts": HEADER + `export const one = tool("same", async () => "a");`,
+    "b.ts": HEADER + `export const two = tool("same", async () => "b");`,
+  });
+  const { mcp } = server({ root });
+  try {
+    await assert.rejects(mcp.start(), /\/b\.ts defines tool 'same', which \/.*\/a\.ts defines too/);
+  } finally {
+    await mcp.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("only standalone definitions count: a component a server made is not served from a module", async () => {
+  const root = await folder({
+    "mixed.ts": HEADER + `import { FastMCP } from "${MOD}";
+      const other = new FastMCP({ name: "other-${crypto.randomUUID()}" });
+      export const owned = other.tool("owned", async () => "owned");
+      export const free = tool("free", async () => "free");`,
+  });
+  const { mcp } = server({ root });
+  try {
+    await using client = new Client(mcp);
+    assert.deepEqual(names(await client.listTools()), ["free"]);
+  } finally {
+    await mcp.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("reload() picks up added, edited and removed modules; a module that fails keeps its previous definitions", async () => {
+  const root = await folder({ "a.ts": HEADER + `export const a = tool("a", async () => "a1");` });
+  const errors: string[] = [];
+  // No watch here: each step reloads once, when the test says.
+  const { mcp, provider } = server({ root, onReloadError: (e) => errors.push(e.message) });
+  const changes: string[] = [];
+  provider.subscribe((kind) => changes.push(kind));
+  try {
+    await using client = new Client(mcp);
+    assert.deepEqual(names(await client.listTools()), ["a"]);
+    changes.length = 0; // what start-up announced
+
+    await write(root, {
+      "a.ts": HEADER + `export const a = tool("a", async () => "a2");`,
+      "b.ts": HEADER + `export const b = prompt("b", () => "b");`,
+    });
+    await provider.reload();
+    assert.deepEqual(await client.callTool("a"), [{ type: "text", text: "a2" }]);
+    assert.deepEqual(names(await client.listPrompts()), ["b"]);
+    assert.deepEqual(changes.sort(), ["prompts", "tools"]);
+
+    await write(root, { "a.ts": `export const a = ;` });
+    await provider.reload();
+    assert.equal(errors.length, 1);
+    assert.match(errors[0], /cannot load .*a\.ts: /);
+    assert.deepEqual(await client.callTool("a"), [{ type: "text", text: "a2" }]);
+
+    await Deno.remove(`${root}/b.ts`);
+    await write(root, { "a.ts": HEADER + `export const a = tool("a", async () => "a3");` });
+    await provider.reload();
+    assert.deepEqual(await client.callTool("a"), [{ type: "text", text: "a3" }]);
+    assert.deepEqual(await client.listPrompts(), []);
+    assert.equal(errors.length, 1);
+  } finally {
+    await mcp.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+/** Version `v` of the edited module: three tools whose descriptions and answers all say `v`. */
+function versioned(v: number): string {
+  return HEADER + `
+    export default [
+      tool("alpha", { description: "v${v}" }, () => "alpha v${v}"),
+      tool("beta", { description: "v${v}" }, async () => "beta v${v}"),
+      tool("gen_${v}", { description: "v${v}" }, async () => "gen"),
+    ];`;
+}
+
+Deno.test("reload: a module edited while requests run is picked up, and no request sees it half loaded", async () => {
+  const root = await folder({
+    "stable.ts": HEADER + `export const stable = tool("stable", async () => "stable");`,
+    "edited.ts": versioned(1),
+  });
+  const { mcp } = server({ root, reload: true, reloadDelayMs: 20 });
+  const rpc = async (method: string, params: Record<string, unknown> = {}) => {
+    const answer = await readAnswer(await mcp.fetch(modernRequest(method, params)));
+    assert.ok(answer.result, `${method} failed: ${JSON.stringify(answer.error)}`);
+    return answer.result as Record<string, unknown>;
+  };
+  const text = (result: Record<string, unknown>) => (result.content as { text: string }[])[0].text;
+  const LAST = 10; // versions 2 to LAST are written while the clients run
+  const listed = new Set<number>();
+  let writing = true;
+  let requests = 0;
+
+  /** One client: list, then call; a call answers from the listed version or a later one. */
+  const hammer = async () => {
+    let seen = 1;
+    while (writing) {
+      // Calls answered inline resolve without a macrotask: yield, so that the watch and the edits run.
+      await new Promise((r) => setTimeout(r, 0));
+      const tools = (await rpc("tools/list")).tools as { name: string; description?: string }[];
+      const edited = tools.filter((t) => t.name !== "stable");
+      const version = Number(edited.find((t) => t.name === "alpha")?.description?.slice(1));
+      assert.deepEqual(
+        edited.map((t) => `${t.name} ${t.description}`).sort(),
+        [`alpha v${version}`, `beta v${version}`, `gen_${version} v${version}`],
+      );
+      assert.ok(tools.some((t) => t.name === "stable"));
+      assert.ok(version >= seen, `a listing of v${version} came after an answer from v${seen}`);
+      seen = version;
+      listed.add(version);
+      for (const name of ["alpha", "beta"]) {
+        const answer = text(await rpc("tools/call", { name, arguments: {} }));
+        const called = Number(/^\w+ v(\d+)$/.exec(answer)?.[1]);
+        assert.ok(called >= seen, `${name} answered '${answer}' after an answer from v${seen}`);
+        seen = called;
+      }
+      requests += 3;
+    }
+  };
+
+  try {
+    await mcp.start();
+    const clients = Array.from({ length: 4 }, hammer);
+    // A client that fails stops the edits; its error is the one Promise.all reports below.
+    for (const client of clients) client.catch(() => (writing = false));
+    for (let v = 2; v <= LAST && writing; v++) {
+      await replace(root, "edited.ts", versioned(v));
+      const deadline = Date.now() + 5_000;
+      while (writing && !listed.has(v) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    }
+    writing = false;
+    await Promise.all(clients);
+    assert.deepEqual([...listed].filter((v) => v > 1).sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.ok(requests >= 30, `only ${requests} requests ran`);
+  } finally {
+    writing = false;
+    await mcp.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a standalone tool is the component mcp.tool() makes, with the same options", () => {
+  const add = tool("add", { description: "Adds", version: "2" }, async () => 3);
+  assert.equal(add.name, "add");
+  assert.equal(add.version, "2");
+  assert.equal(add.listing.description, "Adds");
+  assert.equal(add.runsInThread, false);
+});
