@@ -264,47 +264,47 @@ export class FileSystemProvider implements Provider {
     for (const listener of this.#listeners) listener(kind);
   }
 
-  /** @inheritdoc */
+  /** Hears when a reload changes a list (the server subscribes, to send `list_changed`). */
   subscribe(listener: (kind: ComponentKind) => void): void {
     this.#listeners.push(listener);
   }
 
-  /** @inheritdoc */
+  /** Every tool the modules define. */
   listTools(): readonly ToolComponent[] {
     return this.#snapshot.served.listTools();
   }
 
-  /** @inheritdoc */
+  /** A tool by name (the highest version `version` allows). */
   getTool(name: string, version?: VersionSpec): ToolComponent | undefined {
     return this.#snapshot.served.getTool(name, version);
   }
 
-  /** @inheritdoc */
+  /** Every static resource the modules define. */
   listResources(): readonly ResourceComponent[] {
     return this.#snapshot.served.listResources();
   }
 
-  /** @inheritdoc */
+  /** A static resource by URI. */
   getResource(uri: string, version?: VersionSpec): ResourceComponent | undefined {
     return this.#snapshot.served.getResource(uri, version);
   }
 
-  /** @inheritdoc */
+  /** Every resource template the modules define. */
   listResourceTemplates(): readonly TemplateComponent[] {
     return this.#snapshot.served.listResourceTemplates();
   }
 
-  /** @inheritdoc */
+  /** The template a concrete URI matches, with its variables. */
   getResourceTemplate(uri: string, version?: VersionSpec): TemplateMatch | undefined {
     return this.#snapshot.served.getResourceTemplate(uri, version);
   }
 
-  /** @inheritdoc */
+  /** Every prompt the modules define. */
   listPrompts(): readonly PromptComponent[] {
     return this.#snapshot.served.listPrompts();
   }
 
-  /** @inheritdoc */
+  /** A prompt by name. */
   getPrompt(name: string, version?: VersionSpec): PromptComponent | undefined {
     return this.#snapshot.served.getPrompt(name, version);
   }
