@@ -81,11 +81,13 @@ interface Snapshot {
  * starts; one that cannot be imported, or two that define one name, stop start-up with an error
  * naming the files. Synchronous tools run in the worker pool, which imports their module.
  *
- * With `reload: true` a changed module is re-imported under a new URL (`tools.ts?sha256=…`) and the
- * server's clients get `list_changed`; a module that fails to load keeps its previous
- * definitions. Only the changed file is re-imported: a module that imports it keeps the version
- * it first linked, and every imported version stays in memory (a development aid, not a way to
- * ship updates). Needs `--allow-read` for the folder.
+ * Each module is imported under a URL naming its text (`tools.ts?sha256=…`), so a module under the
+ * folder that another one imports would run twice: keep shared code where the scan does not look.
+ * With `reload: true` a changed module is imported again under its new URL and the server's
+ * clients get `list_changed`; a module that fails to load keeps its previous definitions. Only
+ * the changed file is imported again (a module that imports it keeps what it first linked), and
+ * every imported version stays in memory: a development aid, not a way to ship updates. Needs
+ * `--allow-read` for the folder.
  *
  * @example
  * ```ts
@@ -236,8 +238,12 @@ export class FileSystemProvider implements Provider {
   #assemble(modules: ReadonlyMap<string, LoadedModule>): LocalProvider {
     const served = new LocalProvider("error", () => {});
     const definedIn = new Map<string, string>();
+    const added = new Set<Definition>();
     for (const [file, loaded] of modules) {
       for (const component of loaded.definitions) {
+        // A module that re-exports another's definitions serves nothing twice.
+        if (added.has(component)) continue;
+        added.add(component);
         const what = `${component.slot.slice(0, -1)} '${component.identifier}'` +
           (component.version === undefined ? "" : ` version ${component.version}`);
         const other = definedIn.get(component.key);

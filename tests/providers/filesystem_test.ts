@@ -20,12 +20,6 @@ const HEADER = `import { prompt, resource, tool } from "${MOD}";\n`;
 
 type Files = Record<string, string>;
 
-async function folder(files: Files): Promise<string> {
-  const root = await Deno.makeTempDir({ prefix: "denomcp_fs_" });
-  await write(root, files);
-  return root;
-}
-
 async function write(root: string, files: Files): Promise<void> {
   for (const [path, text] of Object.entries(files)) {
     const file = `${root}/${path}`;
@@ -41,17 +35,51 @@ async function replace(root: string, path: string, text: string): Promise<void> 
   await Deno.rename(temp, `${root}/${path}`);
 }
 
-function server(options: FileSystemProviderOptions): { mcp: FastMCP; provider: FileSystemProvider } {
+interface Served {
+  mcp: FastMCP;
+  provider: FileSystemProvider;
+  /** The folder's path. */
+  root: string;
+}
+
+type ServingOptions = Partial<FileSystemProviderOptions> & { rootAs?: (path: string) => string | URL };
+
+/**
+ * Writes `files` into a new folder, serves it with a `FileSystemProvider` (the folder as a path,
+ * or as `rootAs` gives it), runs `body`, then closes the server and removes the folder.
+ */
+async function serving(
+  files: Files,
+  options: ServingOptions,
+  body: (s: Served) => Promise<void>,
+): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: "denomcp_fs_" });
   const mcp = new FastMCP({ name: `fs-${crypto.randomUUID()}`, logger: () => {} });
-  const provider = new FileSystemProvider(options);
-  mcp.addProvider(provider);
-  return { mcp, provider };
+  try {
+    await write(root, files);
+    const provider = new FileSystemProvider({ ...options, root: options.rootAs?.(root) ?? root });
+    mcp.addProvider(provider);
+    await body({ mcp, provider, root });
+  } finally {
+    await mcp.close();
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+/** Serves `files` and expects start-up to fail with `message`. */
+async function startFails(files: Files, message: RegExp): Promise<void> {
+  await serving(files, {}, async ({ mcp }) => {
+    await assert.rejects(mcp.start(), (error: Error) => {
+      assert.match(error.message, message);
+      return true;
+    });
+  });
 }
 
 const names = (items: { name: string }[]) => items.map((t) => t.name).sort();
 
-Deno.test("serves the tools, resources, templates and prompts that modules under the folder export", async () => {
-  const root = await folder({
+Deno.test("serves the tools, resources, templates and prompts that modules under the folder export, each once", async () => {
+  const files = {
     "math/arith.ts": HEADER + `
       export default [
         tool("add", { input: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } } } },
@@ -63,15 +91,18 @@ Deno.test("serves the tools, resources, templates and prompts that modules under
       export const user = resource("users://{id}", ({ id }) => "user " + id);
       export const greet = prompt("greet", () => "Say hello");
       export const notADefinition = 42;`,
+    // Outside the scan (a dot folder), re-exported by two modules: the same definition, served once.
+    ".shared/common.ts": HEADER + `export const common = tool("common", async () => "common");`,
+    "x.ts": `export { common } from "./.shared/common.ts";`,
+    "y.ts": `export { common as same } from "./.shared/common.ts";`,
     "notes.md": "# not a module",
     "greetings_test.ts": `throw new Error("tests are not served");`,
     "types.d.ts": `export type Unused = string;`,
     ".hidden/secret.ts": HEADER + `export const secret = tool("secret", async () => "no");`,
-  });
-  const { mcp } = server({ root });
-  try {
+  };
+  await serving(files, {}, async ({ mcp }) => {
     await using client = new Client(mcp);
-    assert.deepEqual(names(await client.listTools()), ["add", "half"]);
+    assert.deepEqual(names(await client.listTools()), ["add", "common", "half"]);
     assert.deepEqual(await client.callTool("add", { a: 2, b: 3 }), [{ type: "text", text: "5" }]);
     assert.deepEqual((await client.listResources()).map((r) => r.uri), ["text://motd"]);
     assert.deepEqual((await client.listResourceTemplates()).map((t) => t.uriTemplate), ["users://{id}"]);
@@ -83,103 +114,70 @@ Deno.test("serves the tools, resources, templates and prompts that modules under
     assert.deepEqual(names(await client.listPrompts()), ["greet"]);
     const { messages } = await client.getPrompt("greet");
     assert.deepEqual(messages[0].content, { type: "text", text: "Say hello" });
-  } finally {
-    await mcp.close();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a synchronous tool from a module runs in the worker pool; an async one in the server's isolate", async () => {
-  const root = await folder({
+  const files = {
     "where.ts": HEADER + `
       const place = () => typeof WorkerGlobalScope === "function" && self instanceof WorkerGlobalScope
         ? "worker" : "main";
       export const sync = tool("where_sync", () => place());
       export const later = tool("where_async", async () => place());`,
-  });
-  const { mcp } = server({ root: new URL(`file://${root}`) });
-  try {
+  };
+  await serving(files, { rootAs: (path) => new URL(`file://${path}`) }, async ({ mcp }) => {
     await using client = new Client(mcp);
     assert.deepEqual(await client.callTool("where_sync"), [{ type: "text", text: "worker" }]);
     assert.deepEqual(await client.callTool("where_async"), [{ type: "text", text: "main" }]);
     assert.equal(mcp.stats().pool.idle, 1);
-  } finally {
-    await mcp.close();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a synchronous tool whose module was edited after loading runs the version the server loaded, not the file's", async () => {
-  const root = await folder({ "which.ts": HEADER + `export const which = tool("which", () => "loaded");` });
-  const { mcp } = server({ root });
-  try {
+  const files = { "which.ts": HEADER + `export const which = tool("which", () => "loaded");` };
+  await serving(files, {}, async ({ mcp, root }) => {
     await mcp.start();
     // The pool starts lazily: its worker would import the file only now, edited.
     await write(root, { "which.ts": HEADER + `export const which = tool("which", () => "edited");` });
     await using client = new Client(mcp);
     assert.deepEqual(await client.callTool("which"), [{ type: "text", text: "loaded" }]);
-  } finally {
-    await mcp.close();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a module that cannot be imported stops start-up with an error naming the file", async () => {
-  const root = await folder({
+  await startFails({
     "good.ts": HEADER + `export const ok = tool("ok", async () => "ok");`,
     "sub/broken.ts": `export const x = ;`,
-  });
-  const { mcp } = server({ root });
-  try {
-    await assert.rejects(mcp.start(), (error: Error) => {
-      assert.match(error.message, /cannot start a provider: cannot load .*sub\/broken\.ts: /);
-      return true;
-    });
-  } finally {
-    await mcp.close();
-    await Deno.remove(root, { recursive: true });
-  }
+  }, /cannot start a provider: cannot load .*sub\/broken\.ts: /);
 });
 
 Deno.test("two modules defining one tool name stop start-up naming both", async () => {
-  const root = await folder({
+  await startFails({
     "a.ts": HEADER + `export const one = tool("same", async () => "a");`,
     "b.ts": HEADER + `export const two = tool("same", async () => "b");`,
-  });
-  const { mcp } = server({ root });
-  try {
-    await assert.rejects(mcp.start(), /\/b\.ts defines tool 'same', which \/.*\/a\.ts defines too/);
-  } finally {
-    await mcp.close();
-    await Deno.remove(root, { recursive: true });
-  }
+  }, /\/b\.ts defines tool 'same', which \/.*\/a\.ts defines too/);
 });
 
 Deno.test("only standalone definitions count: a component a server made is not served from a module", async () => {
-  const root = await folder({
+  const files = {
     "mixed.ts": HEADER + `import { FastMCP } from "${MOD}";
       const other = new FastMCP({ name: "other-${crypto.randomUUID()}" });
       export const owned = other.tool("owned", async () => "owned");
       export const free = tool("free", async () => "free");`,
-  });
-  const { mcp } = server({ root });
-  try {
+  };
+  await serving(files, {}, async ({ mcp }) => {
     await using client = new Client(mcp);
     assert.deepEqual(names(await client.listTools()), ["free"]);
-  } finally {
-    await mcp.close();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("reload() picks up added, edited and removed modules; a module that fails keeps its previous definitions", async () => {
-  const root = await folder({ "a.ts": HEADER + `export const a = tool("a", async () => "a1");` });
   const errors: string[] = [];
+  const files = { "a.ts": HEADER + `export const a = tool("a", async () => "a1");` };
   // No watch here: each step reloads once, when the test says.
-  const { mcp, provider } = server({ root, onReloadError: (e) => errors.push(e.message) });
-  const changes: string[] = [];
-  provider.subscribe((kind) => changes.push(kind));
-  try {
+  await serving(files, { onReloadError: (e) => errors.push(e.message) }, async ({ mcp, provider, root }) => {
+    const changes: string[] = [];
+    provider.subscribe((kind) => changes.push(kind));
     await using client = new Client(mcp);
     assert.deepEqual(names(await client.listTools()), ["a"]);
     changes.length = 0; // what start-up announced
@@ -205,10 +203,7 @@ Deno.test("reload() picks up added, edited and removed modules; a module that fa
     assert.deepEqual(await client.callTool("a"), [{ type: "text", text: "a3" }]);
     assert.deepEqual(await client.listPrompts(), []);
     assert.equal(errors.length, 1);
-  } finally {
-    await mcp.close();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 /** Version `v` of the edited module: three tools whose descriptions and answers all say `v`. */
@@ -222,68 +217,68 @@ function versioned(v: number): string {
 }
 
 Deno.test("reload: a module edited while requests run is picked up, and no request sees it half loaded", async () => {
-  const root = await folder({
+  const files = {
     "stable.ts": HEADER + `export const stable = tool("stable", async () => "stable");`,
     "edited.ts": versioned(1),
-  });
-  const { mcp } = server({ root, reload: true, reloadDelayMs: 20 });
-  const rpc = async (method: string, params: Record<string, unknown> = {}) => {
-    const answer = await readAnswer(await mcp.fetch(modernRequest(method, params)));
-    assert.ok(answer.result, `${method} failed: ${JSON.stringify(answer.error)}`);
-    return answer.result as Record<string, unknown>;
   };
-  const text = (result: Record<string, unknown>) => (result.content as { text: string }[])[0].text;
-  const LAST = 10; // versions 2 to LAST are written while the clients run
-  const listed = new Set<number>();
-  let writing = true;
-  let requests = 0;
+  await serving(files, { reload: true, reloadDelayMs: 20 }, async ({ mcp, root }) => {
+    const rpc = async (method: string, params: Record<string, unknown> = {}) => {
+      const answer = await readAnswer(await mcp.fetch(modernRequest(method, params)));
+      assert.ok(answer.result, `${method} failed: ${JSON.stringify(answer.error)}`);
+      return answer.result as Record<string, unknown>;
+    };
+    const text = (result: Record<string, unknown>) => (result.content as { text: string }[])[0].text;
+    const LAST = 10; // versions 2 to LAST are written while the clients run
+    const listed = new Set<number>();
+    let writing = true;
+    let requests = 0;
 
-  /** One client: list, then call; a call answers from the listed version or a later one. */
-  const hammer = async () => {
-    let seen = 1;
-    while (writing) {
-      // Calls answered inline resolve without a macrotask: yield, so that the watch and the edits run.
-      await new Promise((r) => setTimeout(r, 0));
-      const tools = (await rpc("tools/list")).tools as { name: string; description?: string }[];
-      const edited = tools.filter((t) => t.name !== "stable");
-      const version = Number(edited.find((t) => t.name === "alpha")?.description?.slice(1));
-      assert.deepEqual(
-        edited.map((t) => `${t.name} ${t.description}`).sort(),
-        [`alpha v${version}`, `beta v${version}`, `gen_${version} v${version}`],
-      );
-      assert.ok(tools.some((t) => t.name === "stable"));
-      assert.ok(version >= seen, `a listing of v${version} came after an answer from v${seen}`);
-      seen = version;
-      listed.add(version);
-      for (const name of ["alpha", "beta"]) {
-        const answer = text(await rpc("tools/call", { name, arguments: {} }));
-        const called = Number(/^\w+ v(\d+)$/.exec(answer)?.[1]);
-        assert.ok(called >= seen, `${name} answered '${answer}' after an answer from v${seen}`);
-        seen = called;
+    /** One client: list, then call; a call answers from the listed version or a later one. */
+    const hammer = async () => {
+      let seen = 1;
+      while (writing) {
+        // Calls answered inline resolve without a macrotask: yield, so that the watch and the edits run.
+        await new Promise((r) => setTimeout(r, 0));
+        const tools = (await rpc("tools/list")).tools as { name: string; description?: string }[];
+        const edited = tools.filter((t) => t.name !== "stable");
+        const version = Number(edited.find((t) => t.name === "alpha")?.description?.slice(1));
+        assert.deepEqual(
+          edited.map((t) => `${t.name} ${t.description}`).sort(),
+          [`alpha v${version}`, `beta v${version}`, `gen_${version} v${version}`],
+        );
+        assert.ok(tools.some((t) => t.name === "stable"));
+        assert.ok(version >= seen, `a listing of v${version} came after an answer from v${seen}`);
+        seen = version;
+        listed.add(version);
+        for (const name of ["alpha", "beta"]) {
+          const answer = text(await rpc("tools/call", { name, arguments: {} }));
+          const called = Number(/^\w+ v(\d+)$/.exec(answer)?.[1]);
+          assert.ok(called >= seen, `${name} answered '${answer}' after an answer from v${seen}`);
+          seen = called;
+        }
+        requests += 3;
       }
-      requests += 3;
-    }
-  };
+    };
 
-  try {
     await mcp.start();
     const clients = Array.from({ length: 4 }, hammer);
     // A client that fails stops the edits; its error is the one Promise.all reports below.
     for (const client of clients) client.catch(() => (writing = false));
-    for (let v = 2; v <= LAST && writing; v++) {
-      await replace(root, "edited.ts", versioned(v));
-      const deadline = Date.now() + 5_000;
-      while (writing && !listed.has(v) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    try {
+      for (let v = 2; v <= LAST && writing; v++) {
+        await replace(root, "edited.ts", versioned(v));
+        const deadline = Date.now() + 5_000;
+        while (writing && !listed.has(v) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+    } finally {
+      writing = false;
     }
-    writing = false;
     await Promise.all(clients);
     assert.deepEqual([...listed].filter((v) => v > 1).sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 8, 9, 10]);
     assert.ok(requests >= 30, `only ${requests} requests ran`);
-  } finally {
-    writing = false;
-    await mcp.close();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a standalone tool is the component mcp.tool() makes, with the same options", () => {
