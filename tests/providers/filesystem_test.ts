@@ -42,7 +42,11 @@ interface Served {
   root: string;
 }
 
-type ServingOptions = Partial<FileSystemProviderOptions> & { rootAs?: (path: string) => string | URL };
+type ServingOptions = Partial<FileSystemProviderOptions> & {
+  rootAs?: (path: string) => string | URL;
+  /** `addProvider`'s namespace. */
+  namespace?: string;
+};
 
 /**
  * Writes `files` into a new folder, serves it with a `FileSystemProvider` (the folder as a path,
@@ -58,7 +62,7 @@ async function serving(
   try {
     await write(root, files);
     const provider = new FileSystemProvider({ ...options, root: options.rootAs?.(root) ?? root });
-    mcp.addProvider(provider);
+    mcp.addProvider(provider, { namespace: options.namespace });
     await body({ mcp, provider, root });
   } finally {
     await mcp.close();
@@ -129,6 +133,19 @@ Deno.test("a synchronous tool from a module runs in the worker pool; an async on
     await using client = new Client(mcp);
     assert.deepEqual(await client.callTool("where_sync"), [{ type: "text", text: "worker" }]);
     assert.deepEqual(await client.callTool("where_async"), [{ type: "text", text: "main" }]);
+    assert.equal(mcp.stats().pool.idle, 1);
+  });
+});
+
+Deno.test("under a namespace, a module's synchronous tool still runs in the worker pool; pattern chooses the modules", async () => {
+  const files = {
+    "shout.ts": HEADER + `export const shout = tool("shout", ({ text }) => text.toUpperCase() + "!");`,
+    "skipped.ts": `throw new Error("not matched by the pattern");`,
+  };
+  await serving(files, { pattern: /^shout\.ts$/, namespace: "loud" }, async ({ mcp }) => {
+    await using client = new Client(mcp);
+    assert.deepEqual(names(await client.listTools()), ["loud_shout"]);
+    assert.deepEqual(await client.callTool("loud_shout", { text: "hi" }), [{ type: "text", text: "HI!" }]);
     assert.equal(mcp.stats().pool.idle, 1);
   });
 });
