@@ -62,10 +62,9 @@ export interface FileSystemProviderOptions {
   onReloadError?: (error: Error) => void;
 }
 
-/** A module as loaded: its digest, the URL it was imported from, and what it defines. */
+/** A module as loaded: the digest of its text, and what it defines. */
 interface LoadedModule {
   readonly digest: string;
-  readonly url: string;
   readonly definitions: readonly Definition[];
 }
 
@@ -210,7 +209,7 @@ export class FileSystemProvider implements Provider {
       changed = true;
       for (const c of gone.definitions) touched.add(c.kind);
     }
-    failures.forEach(this.#report);
+    for (const failure of failures) this.#report(failure);
     if (!changed) return;
     let served: LocalProvider;
     try {
@@ -229,9 +228,8 @@ export class FileSystemProvider implements Provider {
 
   async #import(file: string, digest: string): Promise<LoadedModule> {
     // A new URL for each text: Deno imports a URL once; a pool worker checks that the text is still this one.
-    const url = versionedUrl(fileIn(this.#root, file), digest);
-    const exports = await import(url) as Record<string, unknown>;
-    return { digest, url, definitions: definitionsOf(exports) };
+    const exports = await import(versionedUrl(fileIn(this.#root, file), digest)) as Record<string, unknown>;
+    return { digest, definitions: definitionsOf(exports) };
   }
 
   /** Every module's definitions in one provider; two modules defining one name is an error naming both. */

@@ -223,6 +223,29 @@ Deno.test("reload() picks up added, edited and removed modules; a module that fa
   });
 });
 
+/** Polls until `check` holds, for at most five seconds. */
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!await check()) {
+    assert.ok(Date.now() < deadline, `${what} did not happen within five seconds`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+Deno.test("reload: true watches the folder: a module added appears and a module removed disappears", async () => {
+  const files = { "old.ts": HEADER + `export const old = tool("old", async () => "old");` };
+  await serving(files, { reload: true, reloadDelayMs: 20 }, async ({ mcp, root }) => {
+    await using client = new Client(mcp);
+    assert.deepEqual(names(await client.listTools()), ["old"]);
+    await write(root, {
+      "sub/fresh.ts": HEADER + `export const fresh = tool("fresh", async () => "fresh");`,
+    });
+    await Deno.remove(`${root}/old.ts`);
+    await eventually(async () => names(await client.listTools()).join() === "fresh", "the swap");
+    assert.deepEqual(await client.callTool("fresh"), [{ type: "text", text: "fresh" }]);
+  });
+});
+
 /** Version `v` of the edited module: three tools whose descriptions and answers all say `v`. */
 function versioned(v: number): string {
   return HEADER + `
