@@ -136,7 +136,9 @@ export class FileSystemProvider implements Provider {
       for await (const event of watcher) {
         if (event.kind !== "access" && event.kind !== "other") this.#schedule();
       }
-    })();
+    })().catch((error) =>
+      this.#report(new Error(`watching ${this.#rootPath} failed: ${errorMessage(error)}`))
+    );
   }
 
   /** Ends the watch and waits for a reload under way. */
