@@ -126,6 +126,8 @@ export {
 } from "./server/middleware/sliding_window_rate_limiting.ts";
 export { clientAddressOf } from "./server/http/client_address.ts";
 export type { Provider, TemplateMatch } from "./server/providers/provider.ts";
+export { FileSystemProvider, type FileSystemProviderOptions } from "./server/providers/filesystem.ts";
+export { prompt, resource, tool } from "./server/components/standalone.ts";
 export type { ProviderErrorStrategy } from "./server/providers/catalog.ts";
 export type { GetNext, Transform } from "./server/transforms/transform.ts";
 export { Namespace } from "./server/transforms/namespace.ts";
