@@ -1,0 +1,167 @@
+/**
+ * Turns a loaded document into components: each operation is routed (route maps, then
+ * `routeMapFn`), named (`names`, then operationId, then method and path), drafted, adjusted by
+ * `componentFn`, and built. An operation that cannot be built is skipped with its reason, not
+ * allowed to break the rest.
+ *
+ * @module
+ */
+
+import type { ToolAnnotations } from "../../../protocol/types.ts";
+import type { ResourceComponent, TemplateComponent } from "../../components/resource.ts";
+import type { ToolComponent } from "../../components/tool.ts";
+import type { CallSettings } from "./call.ts";
+import {
+  type OpenAPIComponentDraft,
+  openapiResource,
+  openapiTemplate,
+  openapiTool,
+  type Shared,
+} from "./components.ts";
+import { matchRouteMap, type McpType, type RouteMap } from "./route_maps.ts";
+import { inputShape, outputSchema } from "./schemas.ts";
+import { sanitizeSchema } from "./schema_check.ts";
+import { type OpenAPIRoute, routesOf } from "./spec.ts";
+
+/** What building needs from the provider's options. */
+export interface BuildSettings {
+  readonly routeMaps: readonly RouteMap[];
+  readonly routeMapFn?: (route: OpenAPIRoute, mcpType: McpType) => McpType | undefined | void;
+  readonly componentFn?: (route: OpenAPIRoute, draft: OpenAPIComponentDraft) => void;
+  readonly names: Readonly<Record<string, string>>;
+  readonly tags: readonly string[];
+  readonly validateOutput: boolean;
+  readonly call: CallSettings;
+  readonly maxErrorBodyBytes: number;
+  /** Base URL from the options; when undefined, each operation's (or the document's) first server. */
+  readonly baseUrl?: string;
+  /** Where the document was read from, for relative server URLs. */
+  readonly origin?: URL;
+}
+
+/** An operation that did not become a component, and why. */
+export interface SkippedOperation {
+  /** `GET /path`. */
+  readonly operation: string;
+  /** Why it was skipped. */
+  readonly reason: string;
+}
+
+/** The components of one document. */
+export interface Built {
+  /** The spec's `info.title`. */
+  readonly title?: string;
+  readonly routes: readonly OpenAPIRoute[];
+  readonly tools: readonly ToolComponent[];
+  readonly resources: readonly ResourceComponent[];
+  readonly templates: readonly TemplateComponent[];
+  readonly skipped: readonly SkippedOperation[];
+}
+
+const MAX_NAME = 120;
+
+function slug(text: string): string {
+  return text.replace(/[^A-Za-z0-9_.-]+/g, "_").replace(/_+/g, "_").replace(/^_+|_+$/g, "");
+}
+
+/** The first server's URL with its variables at their defaults, resolved against the document's URL. */
+export function serverUrl(servers: unknown, origin: URL | undefined): string | undefined {
+  const server = Array.isArray(servers) ? servers[0] as Record<string, unknown> | undefined : undefined;
+  if (typeof server?.url !== "string") return undefined;
+  const variables = (server.variables ?? {}) as Record<string, { default?: unknown }>;
+  const url = server.url.replace(/\{([^}]+)\}/g, (m, name) => String(variables[name]?.default ?? m));
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return url;
+  return origin && origin.protocol !== "file:" ? new URL(url, origin).href : undefined;
+}
+
+function annotationsOf(method: string): ToolAnnotations | undefined {
+  // RFC 9110 §9.2: safe and idempotent methods.
+  if (method === "GET" || method === "HEAD" || method === "OPTIONS") return { readOnlyHint: true };
+  if (method === "PUT") return { idempotentHint: true };
+  if (method === "DELETE") return { destructiveHint: true, idempotentHint: true };
+  return undefined;
+}
+
+/** Builds every component of `document`. */
+export function buildComponents(document: Record<string, unknown>, settings: BuildSettings): Built {
+  const routes = routesOf(document);
+  const tools: ToolComponent[] = [];
+  const resources: ResourceComponent[] = [];
+  const templates: TemplateComponent[] = [];
+  const skipped: SkippedOperation[] = [];
+  const used = new Set<string>();
+  const unique = (base: string) => {
+    let name = base.slice(0, MAX_NAME) || "operation";
+    for (let n = 2; used.has(name); n++) name = `${base.slice(0, MAX_NAME)}_${n}`;
+    used.add(name);
+    return name;
+  };
+  const documentBase = settings.baseUrl ?? serverUrl(document.servers, settings.origin);
+  for (const route of routes) {
+    const operation = `${route.method} ${route.path}`;
+    try {
+      const map = matchRouteMap(route, settings.routeMaps);
+      let type: McpType = map?.mcpType ?? "tool";
+      type = settings.routeMapFn?.(route, type) ?? type;
+      if (type === "exclude") continue;
+      const input = inputShape(route, document);
+      const pathVars = input.plan.parameters.filter(({ parameter }) => parameter.in === "path");
+      const queryVars = input.plan.parameters.filter(({ parameter }) => parameter.in === "query");
+      if (type === "resource" && pathVars.length) type = "template";
+      if (type === "template" && !pathVars.length && !queryVars.length) type = "resource";
+      const named = settings.names[route.operationId ?? ""] ?? route.operationId ??
+        `${route.method.toLowerCase()}_${route.path}`;
+      const name = unique(slug(named));
+      const variables = new Map<string, string>();
+      let uri: string | undefined;
+      if (type !== "tool") {
+        const varName = (arg: string) => {
+          let v = arg.replace(/[^A-Za-z0-9_]/g, "_");
+          while (variables.has(v)) v += "_";
+          variables.set(v, arg);
+          return v;
+        };
+        const path = pathVars.map(({ arg }) => `/{${varName(arg)}}`).join("");
+        const query = type === "template" && queryVars.length
+          ? `{?${queryVars.map(({ arg }) => varName(arg)).join(",")}}`
+          : "";
+        uri = `resource://${name}${type === "template" ? path + query : ""}`;
+      }
+      const draft: OpenAPIComponentDraft = {
+        kind: type,
+        name,
+        uri,
+        description: [route.summary, route.description].filter(Boolean).join("\n\n") || undefined,
+        tags: [...new Set([...route.tags, ...(map?.mcpTags ?? []), ...settings.tags])],
+        annotations: type === "tool" ? annotationsOf(route.method) : undefined,
+      };
+      settings.componentFn?.(route, draft);
+      const base = settings.baseUrl ??
+        (route.servers ? serverUrl(route.servers, settings.origin) : undefined) ??
+        documentBase;
+      const shared: Shared = {
+        call: { ...settings.call, baseUrl: base },
+        maxErrorBodyBytes: settings.maxErrorBodyBytes,
+      };
+      if (type === "tool") {
+        const output = outputSchema(route, document, settings.validateOutput);
+        const schema = sanitizeSchema(input.schema);
+        tools.push(
+          openapiTool(route, draft, { schema, plan: input.plan }, output && sanitizeSchema(output), shared),
+        );
+      } else if (type === "resource") resources.push(openapiResource(route, draft, input.plan, shared));
+      else templates.push(openapiTemplate(route, draft, input.plan, variables, shared));
+    } catch (error) {
+      skipped.push({ operation, reason: (error as Error).message });
+    }
+  }
+  const title = (document.info as { title?: unknown } | undefined)?.title;
+  return {
+    title: typeof title === "string" ? title : undefined,
+    routes,
+    tools,
+    resources,
+    templates,
+    skipped,
+  };
+}
