@@ -55,8 +55,10 @@ export async function callApi(
     if (value !== null && value !== undefined) headers.set(name, value);
   }
   if (!headers.has("accept")) headers.set("accept", "application/json, */*;q=0.5");
-  const timeout = AbortSignal.timeout(settings.timeoutMs);
-  const signal = AbortSignal.any([timeout, ctx.signal]);
+  // A timer of our own, cleared when the call ends (AbortSignal.timeout's would outlive it).
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), settings.timeoutMs);
+  const signal = AbortSignal.any([timeout.signal, ctx.signal]);
   const what = `${route.method} ${route.path}`;
   try {
     const response = await settings.fetch(request.url, {
@@ -79,9 +81,11 @@ export async function callApi(
     };
   } catch (error) {
     if (error instanceof ToolError) throw error;
-    if (timeout.aborted) {
+    if (timeout.signal.aborted) {
       throw new ToolError(`${what}: no response within ${settings.timeoutMs} ms (timeoutMs)`);
     }
     throw new ToolError(`${what} failed: ${(error as Error).message}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
   }
 }

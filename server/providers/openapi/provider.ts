@@ -55,7 +55,8 @@ export interface OpenAPIProviderOptions {
   headers?: HeadersInit | ((ctx: Context) => MaybePromise<HeadersInit | undefined>);
   /**
    * Names of the caller's HTTP request headers sent on to the API (`["authorization"]` forwards the
-   * caller's token). None by default: nothing of the caller's request reaches the API unless named.
+   * caller's token). None by default: nothing of the caller's request reaches the API unless named;
+   * `cookie` is refused.
    */
   forwardHeaders?: readonly string[];
   /** Time allowed for each API call, in ms (default 30,000). */
@@ -99,6 +100,11 @@ export class OpenAPIProvider implements Provider {
 
   /** A provider of `spec` (an object, JSON or YAML text, a file path or a URL). */
   constructor(spec: SpecSource, options: OpenAPIProviderOptions = {}) {
+    if (options.forwardHeaders?.some((name) => name.toLowerCase() === "cookie")) {
+      throw new TypeError(
+        "OpenAPIProvider: forwardHeaders may not include 'cookie' (a browser's cookies are never sent on)",
+      );
+    }
     this.#spec = spec;
     this.#options = options;
   }

@@ -92,11 +92,22 @@ export class SchemaCopier {
         if (key === "example" || key === "examples" || key === "xml" || key === "externalDocs") continue;
         out[key] = this.#walk(value, path, NAME_MAPS.has(key));
       }
-      return out;
+      return "nullable" in out ? withoutNullable(out) : out;
     } finally {
       path.delete(node);
     }
   }
+}
+
+/**
+ * OpenAPI 3.0's `nullable` left by the upgrade (it converts only schemas with a `type`): not a
+ * 2020-12 keyword, and one Ajv refuses without `type`. `nullable: true` on a `oneOf` or `$ref`
+ * means "or null" in every spec that writes it, so it becomes exactly that.
+ */
+function withoutNullable(schema: Json): Json {
+  const { nullable, ...rest } = schema;
+  if (nullable !== true || rest.type !== undefined) return rest;
+  return { anyOf: [rest, { type: "null" }] };
 }
 
 const NAME_MAPS = new Set(["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"]);
