@@ -57,7 +57,8 @@ async function answer(request: Request, path: string): Promise<Response> {
     case "/wrong":
       return Response.json({ id: "not a number", name: 5 });
     case "/spec.json":
-      return Response.json(testSpec());
+      // A relative server URL: the API is wherever the spec was read from.
+      return Response.json({ ...testSpec(), servers: [{ url: "/" }] });
     default:
       if (path.startsWith("/items")) return Response.json({ id: 7, name: "pen", price: 1.5 });
       return Response.json({ ok: true });
