@@ -55,7 +55,7 @@ function category(message: string): string {
 }
 
 /** Loads `paths` one after another and checks every tool's input schema. */
-export async function runCorpus(paths: readonly string[]): Promise<CorpusReport> {
+export async function runCorpus(paths: readonly string[], verbose = false): Promise<CorpusReport> {
   const report: CorpusReport = {
     specs: paths.length,
     loaded: 0,
@@ -90,6 +90,7 @@ export async function runCorpus(paths: readonly string[]): Promise<CorpusReport>
       report.skipped[category(reason)] = (report.skipped[category(reason)] ?? 0) + 1;
     }
     times.push({ spec: name, ms: Math.round(performance.now() - t0) });
+    if (verbose) console.error(`${name}: ${tools.length} tools, ${times.at(-1)!.ms} ms`);
     // One Ajv per spec: it caches every schema it compiled.
     const ajv = new Ajv2020({ strict: false, logger: false, addUsedSchema: false });
     for (const tool of tools) {
@@ -110,7 +111,7 @@ if (import.meta.main) {
   const every = at >= 0 ? Number(Deno.args[at + 1]) : 1;
   const all = await directorySpecs();
   const paths = [...all.filter((_, i) => i % every === 0), GITHUB_SPEC];
-  const report = await runCorpus(paths);
+  const report = await runCorpus(paths, Deno.args.includes("--verbose"));
   console.log(JSON.stringify(report, null, 2));
   if (report.crashes.length || report.invalidSchemas.length) Deno.exit(1);
 }

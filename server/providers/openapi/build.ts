@@ -21,6 +21,7 @@ import {
 import { matchRouteMap, type McpType, type RouteMap } from "./route_maps.ts";
 import { inputShape, outputSchema } from "./schemas.ts";
 import { sanitizeSchema } from "./schema_check.ts";
+import { SchemaLibrary } from "./schema_copy.ts";
 import { type OpenAPIRoute, routesOf } from "./spec.ts";
 
 /** What building needs from the provider's options. */
@@ -82,6 +83,13 @@ function annotationsOf(method: string): ToolAnnotations | undefined {
   return undefined;
 }
 
+/** A component's schema made valid; its `$defs` are the library's, made valid once when copied. */
+function sanitizeTop(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $defs, ...top } = schema;
+  const clean = sanitizeSchema(top);
+  return $defs === undefined ? clean : { ...clean, $defs };
+}
+
 /** Builds every component of `document`. */
 export function buildComponents(document: Record<string, unknown>, settings: BuildSettings): Built {
   const routes = routesOf(document);
@@ -96,6 +104,7 @@ export function buildComponents(document: Record<string, unknown>, settings: Bui
     used.add(name);
     return name;
   };
+  const library = new SchemaLibrary(document, sanitizeSchema);
   const documentBase = settings.baseUrl ?? serverUrl(document.servers, settings.origin);
   for (const route of routes) {
     const operation = `${route.method} ${route.path}`;
@@ -104,7 +113,7 @@ export function buildComponents(document: Record<string, unknown>, settings: Bui
       let type: McpType = map?.mcpType ?? "tool";
       type = settings.routeMapFn?.(route, type) ?? type;
       if (type === "exclude") continue;
-      const input = inputShape(route, document);
+      const input = inputShape(route, library);
       const pathVars = input.plan.parameters.filter(({ parameter }) => parameter.in === "path");
       const queryVars = input.plan.parameters.filter(({ parameter }) => parameter.in === "query");
       if (type === "resource" && pathVars.length) type = "template";
@@ -144,10 +153,10 @@ export function buildComponents(document: Record<string, unknown>, settings: Bui
         maxErrorBodyBytes: settings.maxErrorBodyBytes,
       };
       if (type === "tool") {
-        const output = outputSchema(route, document, settings.validateOutput);
-        const schema = sanitizeSchema(input.schema);
+        const output = outputSchema(route, library, settings.validateOutput);
+        const schema = sanitizeTop(input.schema);
         tools.push(
-          openapiTool(route, draft, { schema, plan: input.plan }, output && sanitizeSchema(output), shared),
+          openapiTool(route, draft, { schema, plan: input.plan }, output && sanitizeTop(output), shared),
         );
       } else if (type === "resource") resources.push(openapiResource(route, draft, input.plan, shared));
       else templates.push(openapiTemplate(route, draft, input.plan, variables, shared));

@@ -1,7 +1,9 @@
 /**
- * Copies schemas out of a document into one self-contained JSON Schema 2020-12: every local
- * `$ref` becomes `#/$defs/<name>` with its target copied once into `$defs`, so recursive schemas
- * stay finite and shared ones are written once per tool.
+ * Copies schemas out of a document into self-contained JSON Schema 2020-12: every local `$ref`
+ * becomes `#/$defs/<name>`, and a component's `$defs` hold exactly the definitions it reaches, so
+ * recursive schemas stay finite. Each definition is copied (and made valid) once per document and
+ * shared by every component that uses it: in specs whose models all refer to each other (Microsoft
+ * Graph: 11,000 operations), a copy per tool would hold the whole model thousands of times.
  *
  * @module
  */
@@ -18,27 +20,30 @@ function defName(ref: string): string {
   return raw.replaceAll("~1", "/").replaceAll("~0", "~").replace(/[^A-Za-z0-9_.-]+/g, "_") || "root";
 }
 
-/** Builds the schemas of one component; {@link SchemaCopier.defs} holds what they refer to. */
-export class SchemaCopier {
+interface Definition {
+  readonly name: string;
+  schema: unknown;
+  /** The refs this definition's schema refers to directly. */
+  readonly refs: Set<string>;
+}
+
+/** The definitions of one document, copied on first use and shared by its components. */
+export class SchemaLibrary {
   readonly #document: unknown;
-  readonly #names = new Map<string, string>();
-  readonly #defs: Json = {};
+  readonly #sanitize: (schema: Json) => Json;
+  readonly #definitions = new Map<string, Definition>();
+  readonly #names = new Set<string>();
+  readonly #pending: string[] = [];
 
-  /** A copier reading `document`. */
-  constructor(document: unknown) {
+  /** A library of `document`'s schemas; `sanitize` makes each copied schema valid. */
+  constructor(document: unknown, sanitize: (schema: Json) => Json) {
     this.#document = document;
+    this.#sanitize = sanitize;
   }
 
-  /** The definitions referred to so far (empty when none). */
-  get defs(): Json {
-    return this.#defs;
-  }
-
-  /** A copy of `schema` with its refs rewritten; a top-level `$ref` alone is replaced by its target. */
-  copy(schema: unknown, inlineTop = false): Json {
-    const top = inlineTop ? this.target(schema) : schema;
-    const out = this.#walk(top, new Set(), false);
-    return typeof out === "object" && out !== null && !Array.isArray(out) ? out as Json : {};
+  /** A copier for one component. */
+  copier(): SchemaCopier {
+    return new SchemaCopier(this);
   }
 
   /** The schema a chain of top-level `$ref`s points to (the schema itself when it has none). */
@@ -54,48 +59,112 @@ export class SchemaCopier {
     return node;
   }
 
-  #refTo(ref: string): string | undefined {
-    const known = this.#names.get(ref);
-    if (known) return known;
-    const target = resolvePointer(this.#document, ref);
-    if (target === undefined) return undefined;
+  /** The `$defs` name of a local ref, its copy queued; undefined when it resolves nowhere. */
+  nameOf(ref: string): string | undefined {
+    const known = this.#definitions.get(ref);
+    if (known) return known.name;
+    if (!ref.startsWith("#") || resolvePointer(this.#document, ref) === undefined) return undefined;
     let name = defName(ref);
-    for (let n = 2; Object.hasOwn(this.#defs, name); n++) name = `${defName(ref)}_${n}`;
-    this.#names.set(ref, name);
-    // Reserve the name before copying, so that a schema that refers to itself finds it.
-    this.#defs[name] = true;
-    this.#defs[name] = this.#walk(target, new Set(), false) as Json;
+    for (let n = 2; this.#names.has(name); n++) name = `${defName(ref)}_${n}`;
+    this.#names.add(name);
+    this.#definitions.set(ref, { name, schema: true, refs: new Set() });
+    this.#pending.push(ref);
     return name;
   }
 
+  /** Copies the queued definitions (iteratively: chains of refs may be thousands long). */
+  drain(): void {
+    while (this.#pending.length) {
+      const ref = this.#pending.pop()!;
+      const definition = this.#definitions.get(ref)!;
+      const copied = this.copy(resolvePointer(this.#document, ref), definition.refs);
+      definition.schema = typeof copied === "object" && copied !== null && !Array.isArray(copied)
+        ? this.#sanitize(copied as Json)
+        : copied;
+    }
+  }
+
+  /** The definitions `refs` reach, by name. */
+  closure(refs: Iterable<string>): Json {
+    const out: Json = {};
+    const stack = [...refs];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const ref = stack.pop()!;
+      if (seen.has(ref)) continue;
+      seen.add(ref);
+      const definition = this.#definitions.get(ref);
+      if (!definition) continue;
+      out[definition.name] = definition.schema;
+      for (const next of definition.refs) stack.push(next);
+    }
+    return out;
+  }
+
+  /** A copy of `node` with refs rewritten (their refs added to `refs`) and annotations that only cost bytes left out. */
+  copy(node: unknown, refs: Set<string>): unknown {
+    return this.#walk(node, refs, new Set(), false);
+  }
+
   /** `names`: the keys of `node` are names (of properties, definitions), not keywords. */
-  #walk(node: unknown, path: Set<object>, names: boolean): unknown {
+  #walk(node: unknown, refs: Set<string>, path: Set<object>, names: boolean): unknown {
     if (typeof node !== "object" || node === null) return node;
     // A cyclic object graph (a caller's pre-dereferenced spec) is cut where it loops.
     if (path.has(node)) return {};
     path.add(node);
     try {
-      if (Array.isArray(node)) return node.map((item) => this.#walk(item, path, false));
+      if (Array.isArray(node)) return node.map((item) => this.#walk(item, refs, path, false));
       const out: Json = {};
       for (const [key, value] of Object.entries(node)) {
         if (names) {
-          out[key] = this.#walk(value, path, false);
+          out[key] = this.#walk(value, refs, path, false);
           continue;
         }
         if (key === "$ref" && typeof value === "string") {
-          const name = value.startsWith("#") ? this.#refTo(value) : undefined;
+          const name = this.nameOf(value);
           // A ref that resolves nowhere allows anything rather than breaking the whole schema.
-          if (name !== undefined) out.$ref = `#/$defs/${encodePointer(name)}`;
+          if (name !== undefined) {
+            out.$ref = `#/$defs/${encodePointer(name)}`;
+            refs.add(value);
+          }
           continue;
         }
-        // Annotations that only cost bytes (and may hold refs of their own).
         if (key === "example" || key === "examples" || key === "xml" || key === "externalDocs") continue;
-        out[key] = this.#walk(value, path, NAME_MAPS.has(key));
+        out[key] = this.#walk(value, refs, path, NAME_MAPS.has(key));
       }
       return "nullable" in out ? withoutNullable(out) : out;
     } finally {
       path.delete(node);
     }
+  }
+}
+
+/** Builds the schemas of one component; {@link SchemaCopier.defs} holds what they refer to. */
+export class SchemaCopier {
+  readonly #library: SchemaLibrary;
+  readonly #refs = new Set<string>();
+
+  /** A copier drawing on `library`. */
+  constructor(library: SchemaLibrary) {
+    this.#library = library;
+  }
+
+  /** The definitions the schemas copied so far reach (empty when none). */
+  get defs(): Json {
+    this.#library.drain();
+    return this.#library.closure(this.#refs);
+  }
+
+  /** A copy of `schema` with its refs rewritten; with `inlineTop`, a top-level `$ref` is replaced by its target. */
+  copy(schema: unknown, inlineTop = false): Json {
+    const top = inlineTop ? this.target(schema) : schema;
+    const out = this.#library.copy(top, this.#refs);
+    return typeof out === "object" && out !== null && !Array.isArray(out) ? out as Json : {};
+  }
+
+  /** The schema a chain of top-level `$ref`s points to (the schema itself when it has none). */
+  target(schema: unknown): unknown {
+    return this.#library.target(schema);
   }
 }
 

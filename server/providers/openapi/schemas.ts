@@ -8,7 +8,7 @@
  * @module
  */
 
-import { SchemaCopier } from "./schema_copy.ts";
+import type { SchemaCopier, SchemaLibrary } from "./schema_copy.ts";
 import type { OpenAPIParameter, OpenAPIRoute } from "./spec.ts";
 
 type Json = Record<string, unknown>;
@@ -69,9 +69,9 @@ function isBinary(schema: unknown): boolean {
   return s?.format === "binary" || s?.contentMediaType !== undefined && s?.type !== "object";
 }
 
-/** Builds the input schema of `route`, reading schemas from `document`. */
-export function inputShape(route: OpenAPIRoute, document: unknown): InputShape {
-  const copier = new SchemaCopier(document);
+/** Builds the input schema of `route`, with schemas from `library`. */
+export function inputShape(route: OpenAPIRoute, library: SchemaLibrary): InputShape {
+  const copier = library.copier();
   const properties: Json = {};
   const required: string[] = [];
   let body: BodyPlan | undefined;
@@ -169,10 +169,14 @@ export function successSchema(route: OpenAPIRoute): unknown {
  * The output schema of `route`: the success response's (its top `$ref` followed, so that an
  * object stays an object), or a permissive one of the same shape when output is not validated.
  */
-export function outputSchema(route: OpenAPIRoute, document: unknown, validate: boolean): Json | undefined {
+export function outputSchema(
+  route: OpenAPIRoute,
+  library: SchemaLibrary,
+  validate: boolean,
+): Json | undefined {
   const raw = successSchema(route);
   if (raw === undefined) return undefined;
-  const copier = new SchemaCopier(document);
+  const copier = library.copier();
   const schema = copier.copy(raw, true);
   const isObject = schema.type === "object" || (schema.type === undefined && schema.properties !== undefined);
   if (!validate) return isObject ? { type: "object", additionalProperties: true } : {};
