@@ -23,6 +23,9 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+import { Client } from "../../client.ts";
+import { FastMCP, type FromOpenAPIOptions } from "../../mod.ts";
+
 const PNG = Uint8Array.from(
   atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="),
   (c) => c.charCodeAt(0),
@@ -85,6 +88,24 @@ export function startApi(): TestApi {
     received,
     close: () => server.shutdown(),
   };
+}
+
+/** Runs `body` with the test API, a quiet server made from its spec, and a client of that server. */
+export async function withApi(
+  body: (api: TestApi, client: Client) => Promise<void>,
+  options: FromOpenAPIOptions = {},
+): Promise<void> {
+  const api = startApi();
+  try {
+    const mcp = await FastMCP.fromOpenAPI(testSpec(api.url), {
+      ...options,
+      server: { logger: () => {}, ...options.server },
+    });
+    await using client = new Client(mcp);
+    await body(api, client);
+  } finally {
+    await api.close();
+  }
 }
 
 /** The schema of an item (`#/components/schemas/Item`). */

@@ -7,26 +7,8 @@
 
 import assert from "node:assert/strict";
 import { Client } from "../../client.ts";
-import { FastMCP, type FromOpenAPIOptions } from "../../mod.ts";
-import { type Received, startApi, type TestApi, testSpec } from "./fixture_api.ts";
-
-/** Runs `body` with the test API, a server made from its spec, and a client of that server. */
-async function withApi(
-  body: (api: TestApi, client: Client) => Promise<void>,
-  options: FromOpenAPIOptions = {},
-): Promise<void> {
-  const api = startApi();
-  try {
-    const mcp = await FastMCP.fromOpenAPI(testSpec(api.url), {
-      ...options,
-      server: { logger: () => {}, ...options.server },
-    });
-    await using client = new Client(mcp);
-    await body(api, client);
-  } finally {
-    await api.close();
-  }
-}
+import { FastMCP } from "../../mod.ts";
+import { type Received, startApi, type TestApi, testSpec, withApi } from "./fixture_api.ts";
 
 function only(api: TestApi): Received {
   assert.equal(api.received.length, 1);

@@ -6,26 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { Client, McpError } from "../../client.ts";
-import { FastMCP, type FromOpenAPIOptions } from "../../mod.ts";
-import { FAIL_BODY, ITEM_SCHEMA, PNG_BASE64, startApi, type TestApi, testSpec } from "./fixture_api.ts";
-
-async function withApi(
-  body: (api: TestApi, client: Client) => Promise<void>,
-  options: FromOpenAPIOptions = {},
-): Promise<void> {
-  const api = startApi();
-  try {
-    const mcp = await FastMCP.fromOpenAPI(testSpec(api.url), {
-      ...options,
-      server: { logger: () => {}, ...options.server },
-    });
-    await using client = new Client(mcp);
-    await body(api, client);
-  } finally {
-    await api.close();
-  }
-}
+import { type Client, McpError } from "../../client.ts";
+import { FAIL_BODY, ITEM_SCHEMA, PNG_BASE64, withApi } from "./fixture_api.ts";
 
 async function listed(client: Client, name: string) {
   const tool = (await client.listTools()).find((t) => t.name === name);

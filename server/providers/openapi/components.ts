@@ -10,7 +10,7 @@
 import type { Meta, ToolAnnotations } from "../../../protocol/types.ts";
 import { ToolResult } from "../../components/content.ts";
 import { compilePlainSchema } from "../../components/plain_schema.ts";
-import { ResourceComponent, TemplateComponent } from "../../components/resource.ts";
+import { ResourceComponent, type ResourceOptions, TemplateComponent } from "../../components/resource.ts";
 import type { JsonSchema, StandardJsonSchema, Validation } from "../../components/schema.ts";
 import { ToolComponent } from "../../components/tool.ts";
 import { exchangeOf } from "../../context.ts";
@@ -99,6 +99,11 @@ export function openapiTool(
   return tool;
 }
 
+function resourceOptions(draft: OpenAPIComponentDraft): ResourceOptions {
+  const { name, title, description, tags, meta, enabled } = draft;
+  return { name, title, description, tags, meta, enabled };
+}
+
 /** The static resource of `route` (an operation without required arguments). */
 export function openapiResource(
   route: OpenAPIRoute,
@@ -108,14 +113,7 @@ export function openapiResource(
 ): ResourceComponent {
   const what = `${route.method} ${route.path}`;
   const uri = draft.uri!;
-  return new ResourceComponent(uri, {
-    name: draft.name,
-    title: draft.title,
-    description: draft.description,
-    tags: draft.tags,
-    meta: draft.meta,
-    enabled: draft.enabled,
-  }, async (_params, ctx) => {
+  return new ResourceComponent(uri, resourceOptions(draft), async (_params, ctx) => {
     const response = await callApi(shared.call, route, plan, {}, ctx);
     return resourceContents(response, uri, what, shared.maxErrorBodyBytes);
   });
@@ -133,14 +131,7 @@ export function openapiTemplate(
   shared: Shared,
 ): TemplateComponent {
   const what = `${route.method} ${route.path}`;
-  return new TemplateComponent(draft.uri!, {
-    name: draft.name,
-    title: draft.title,
-    description: draft.description,
-    tags: draft.tags,
-    meta: draft.meta,
-    enabled: draft.enabled,
-  }, async (params, ctx) => {
+  return new TemplateComponent(draft.uri!, resourceOptions(draft), async (params, ctx) => {
     const args: Record<string, unknown> = {};
     for (const [variable, value] of Object.entries(params)) {
       const arg = variables.get(variable);
