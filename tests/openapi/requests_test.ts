@@ -185,3 +185,12 @@ Deno.test("baseUrl overrides the spec's servers", async () => {
     await api.close();
   }
 });
+
+Deno.test("a headers function gives each call's credentials from its context", async () => {
+  await withApi(async (api, client) => {
+    await client.callToolResult("getText");
+    assert.equal(only(api).headers.get("x-caller"), "denomcp-client");
+  }, {
+    headers: (ctx) => ({ "x-caller": ctx.clientInfo?.name ?? "unknown" }),
+  });
+});
