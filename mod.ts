@@ -44,7 +44,7 @@ export {
 } from "./server/providers/openapi/provider.ts";
 export type { McpType, RouteMap } from "./server/providers/openapi/route_maps.ts";
 export type { OpenAPIComponentDraft } from "./server/providers/openapi/components.ts";
-export type { SkippedOperation } from "./server/providers/openapi/build.ts";
+export type { SchemaRepair, SkippedOperation } from "./server/providers/openapi/build.ts";
 export {
   type HttpMethod,
   type OpenAPIParameter,

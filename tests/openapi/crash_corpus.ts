@@ -42,6 +42,8 @@ export interface CorpusReport {
   tools: number;
   /** Operations skipped by the provider, by reason. */
   skipped: Record<string, number>;
+  /** Keywords dropped from the specs' schemas as invalid 2020-12 (the spec's fault), by reason, with an example. */
+  repairs: Record<string, { count: number; specs: number; example: string }>;
   /** Tools whose input schema Ajv refused: our bug, listed. */
   invalidSchemas: string[];
   /** Exceptions other than a refused spec: our bug, listed. */
@@ -63,6 +65,7 @@ export async function runCorpus(paths: readonly string[], verbose = false): Prom
     operations: 0,
     tools: 0,
     skipped: {},
+    repairs: {},
     invalidSchemas: [],
     crashes: [],
     totalMs: 0,
@@ -90,6 +93,13 @@ export async function runCorpus(paths: readonly string[], verbose = false): Prom
       report.skipped[category(reason)] = (report.skipped[category(reason)] ?? 0) + 1;
     }
     times.push({ spec: name, ms: Math.round(performance.now() - t0) });
+    const reasons = new Set<string>();
+    for (const { where, reason } of await provider.repairs()) {
+      const entry = report.repairs[reason] ??= { count: 0, specs: 0, example: `${name} ${where}` };
+      entry.count++;
+      if (!reasons.has(reason)) entry.specs++;
+      reasons.add(reason);
+    }
     if (verbose) console.error(`${name}: ${tools.length} tools, ${times.at(-1)!.ms} ms`);
     // One Ajv per spec: it caches every schema it compiled.
     const ajv = new Ajv2020({ strict: false, logger: false, addUsedSchema: false });

@@ -216,3 +216,49 @@ Deno.test("an operation with no server and no baseUrl fails its call with a mess
     text: "the API has no base URL: the spec names no server; set the baseUrl option",
   }]);
 });
+
+Deno.test("keywords that make a spec's schema invalid 2020-12 are dropped, the rest kept, and each drop reported", async () => {
+  const provider = await new OpenAPIProvider({
+    openapi: "3.1.0",
+    info: { title: "Sloppy", version: "1" },
+    paths: {
+      "/things": {
+        post: {
+          operationId: "addThing",
+          parameters: [{
+            name: "code",
+            in: "query",
+            schema: { type: "string", pattern: "[\\p{Foo}]", maxLength: 4 },
+          }],
+          requestBody: {
+            content: { "application/json": { schema: { $ref: "#/components/schemas/Thing" } } },
+          },
+          responses: { "200": { description: "ok" } },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        Thing: {
+          type: "object",
+          properties: { name: { type: "string", required: true }, tag: { $ref: "#/components/schemas/Tag" } },
+        },
+        Tag: { type: "file", description: "a tag" },
+      },
+    },
+  }).load();
+  const [tool] = await provider.listTools();
+  assert.deepEqual(tool.listing.inputSchema, {
+    type: "object",
+    properties: {
+      code: { type: "string", maxLength: 4 },
+      name: { type: "string" },
+      tag: { $ref: "#/$defs/Tag" },
+    },
+    $defs: { Tag: { description: "a tag" } },
+  });
+  assert.deepEqual(
+    (await provider.repairs()).map((r) => r.where).sort(),
+    ["$defs/Tag/type", "POST /things/properties/code/pattern", "POST /things/properties/name/required"],
+  );
+});

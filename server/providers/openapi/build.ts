@@ -20,7 +20,7 @@ import {
 } from "./components.ts";
 import { matchRouteMap, type McpType, type RouteMap } from "./route_maps.ts";
 import { inputShape, outputSchema } from "./schemas.ts";
-import { sanitizeSchema } from "./schema_check.ts";
+import { type RepairReport, sanitizeSchema } from "./schema_check.ts";
 import { SchemaLibrary } from "./schema_copy.ts";
 import { type OpenAPIRoute, routesOf } from "./spec.ts";
 
@@ -48,6 +48,14 @@ export interface SkippedOperation {
   readonly reason: string;
 }
 
+/** A keyword dropped from a spec's schema because it made the schema invalid JSON Schema 2020-12. */
+export interface SchemaRepair {
+  /** The operation (`GET /path`) or shared definition (`$defs/Name`) and the keyword's JSON pointer in it. */
+  readonly where: string;
+  /** What was wrong with it. */
+  readonly reason: string;
+}
+
 /** The components of one document. */
 export interface Built {
   /** The spec's `info.title`. */
@@ -57,6 +65,7 @@ export interface Built {
   readonly resources: readonly ResourceComponent[];
   readonly templates: readonly TemplateComponent[];
   readonly skipped: readonly SkippedOperation[];
+  readonly repairs: readonly SchemaRepair[];
 }
 
 const MAX_NAME = 120;
@@ -84,9 +93,9 @@ function annotationsOf(method: string): ToolAnnotations | undefined {
 }
 
 /** A component's schema made valid; its `$defs` are the library's, made valid once when copied. */
-function sanitizeTop(schema: Record<string, unknown>): Record<string, unknown> {
+function sanitizeTop(schema: Record<string, unknown>, report: RepairReport): Record<string, unknown> {
   const { $defs, ...top } = schema;
-  const clean = sanitizeSchema(top);
+  const clean = sanitizeSchema(top, report);
   return $defs === undefined ? clean : { ...clean, $defs };
 }
 
@@ -104,7 +113,12 @@ export function buildComponents(document: Record<string, unknown>, settings: Bui
     used.add(name);
     return name;
   };
-  const library = new SchemaLibrary(document, sanitizeSchema);
+  const repairs: SchemaRepair[] = [];
+  const library = new SchemaLibrary(
+    document,
+    (schema, name) =>
+      sanitizeSchema(schema, (pointer, reason) => repairs.push({ where: `$defs/${name}${pointer}`, reason })),
+  );
   const documentBase = settings.baseUrl ?? serverUrl(document.servers, settings.origin);
   for (const route of routes) {
     const operation = `${route.method} ${route.path}`;
@@ -154,9 +168,17 @@ export function buildComponents(document: Record<string, unknown>, settings: Bui
       };
       if (type === "tool") {
         const output = outputSchema(route, library, settings.validateOutput);
-        const schema = sanitizeTop(input.schema);
+        const repair = (pointer: string, reason: string) =>
+          repairs.push({ where: `${operation}${pointer}`, reason });
+        const schema = sanitizeTop(input.schema, repair);
         tools.push(
-          openapiTool(route, draft, { schema, plan: input.plan }, output && sanitizeTop(output), shared),
+          openapiTool(
+            route,
+            draft,
+            { schema, plan: input.plan },
+            output && sanitizeTop(output, repair),
+            shared,
+          ),
         );
       } else if (type === "resource") resources.push(openapiResource(route, draft, input.plan, shared));
       else templates.push(openapiTemplate(route, draft, input.plan, variables, shared));
@@ -172,5 +194,6 @@ export function buildComponents(document: Record<string, unknown>, settings: Bui
     resources,
     templates,
     skipped,
+    repairs,
   };
 }

@@ -12,7 +12,7 @@ import type { ToolComponent } from "../../components/tool.ts";
 import type { Context } from "../../context.ts";
 import type { MaybePromise } from "../../middleware/compose.ts";
 import type { Provider, TemplateMatch } from "../provider.ts";
-import { buildComponents, type Built, type SkippedOperation } from "./build.ts";
+import { buildComponents, type Built, type SchemaRepair, type SkippedOperation } from "./build.ts";
 import type { OpenAPIComponentDraft } from "./components.ts";
 import type { McpType, RouteMap } from "./route_maps.ts";
 import type { OpenAPIRoute, SpecSource } from "./spec.ts";
@@ -118,6 +118,14 @@ export class OpenAPIProvider implements Provider {
   /** Operations that could not become components, with the reason (after loading). */
   async skipped(): Promise<readonly SkippedOperation[]> {
     return (await this.#components()).skipped;
+  }
+
+  /**
+   * Keywords dropped from the spec's schemas because they made them invalid JSON Schema 2020-12
+   * (the spec's own mistakes, kept visible here; after loading).
+   */
+  async repairs(): Promise<readonly SchemaRepair[]> {
+    return (await this.#components()).repairs;
   }
 
   /** Every operation of the spec (after loading). */

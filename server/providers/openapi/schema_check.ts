@@ -26,19 +26,27 @@ function checker(): Ajv2020 {
 /** At most this many rounds of dropping keywords; a schema still invalid after them allows anything. */
 const MAX_ROUNDS = 20;
 
-/** `schema` itself when it is valid, else a copy without the keywords that make it invalid. */
-export function sanitizeSchema(schema: Json): Json {
-  let current = dropBadPatterns(schema);
+/** Told of each keyword dropped: its JSON pointer in the schema, and why. */
+export type RepairReport = (pointer: string, reason: string) => void;
+
+/** `schema` itself when it is valid, else a copy without the keywords that make it invalid (each told to `report`). */
+export function sanitizeSchema(schema: Json, report: RepairReport = () => {}): Json {
+  let current = dropBadPatterns(schema, report);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const ajv = checker();
     if (ajv.validateSchema(current)) return current;
-    const paths = new Set((ajv.errors ?? []).map((e) => e.instancePath).filter((p) => p !== ""));
-    if (paths.size === 0) break;
+    const errors = (ajv.errors ?? []).filter((e) => e.instancePath !== "");
+    if (errors.length === 0) break;
     if (current === schema) current = structuredClone(schema);
+    const paths = new Map(errors.map((e) => [e.instancePath, e.message ?? e.keyword]));
     // The deepest paths first, so that dropping one does not move another.
-    for (const path of [...paths].sort((a, b) => b.length - a.length)) drop(current, path);
+    for (const [path, reason] of [...paths].sort(([a], [b]) => b.length - a.length)) {
+      report(path, reason);
+      drop(current, path);
+    }
   }
-  return { type: "object", properties: {} };
+  report("", "still invalid after dropping keywords: allows anything");
+  return {};
 }
 
 function drop(root: Json, pointer: string): void {
@@ -59,19 +67,18 @@ function drop(root: Json, pointer: string): void {
 }
 
 /** Drops `pattern`s (and `patternProperties`) that do not compile as Unicode regular expressions, as Ajv compiles them. */
-function dropBadPatterns(schema: Json): Json {
+function dropBadPatterns(schema: Json, report: RepairReport): Json {
   let copy: Json | undefined;
   const visit = (node: unknown, path: string[], names: boolean): void => {
     if (typeof node !== "object" || node === null) return;
     for (const [key, value] of Object.entries(node)) {
-      if (!names && key === "pattern" && typeof value === "string" && !compiles(value)) {
+      const badPattern = !names && key === "pattern" && typeof value === "string" && !compiles(value);
+      if (badPattern || (names && path[path.length - 1] === "patternProperties" && !compiles(key))) {
         copy ??= structuredClone(schema);
-        drop(copy, "/" + [...path, key].map((k) => k.replaceAll("~", "~0").replaceAll("/", "~1")).join("/"));
-        continue;
-      }
-      if (names && path[path.length - 1] === "patternProperties" && !compiles(key)) {
-        copy ??= structuredClone(schema);
-        drop(copy, "/" + [...path, key].map((k) => k.replaceAll("~", "~0").replaceAll("/", "~1")).join("/"));
+        const pointer = "/" +
+          [...path, key].map((k) => k.replaceAll("~", "~0").replaceAll("/", "~1")).join("/");
+        report(pointer, "not a regular expression JavaScript compiles (with the u flag)");
+        drop(copy, pointer);
         continue;
       }
       visit(value, [...path, key], !names && NAME_MAPS.has(key));

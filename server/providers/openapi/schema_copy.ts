@@ -30,13 +30,13 @@ interface Definition {
 /** The definitions of one document, copied on first use and shared by its components. */
 export class SchemaLibrary {
   readonly #document: unknown;
-  readonly #sanitize: (schema: Json) => Json;
+  readonly #sanitize: (schema: Json, name: string) => Json;
   readonly #definitions = new Map<string, Definition>();
   readonly #names = new Set<string>();
   readonly #pending: string[] = [];
 
   /** A library of `document`'s schemas; `sanitize` makes each copied schema valid. */
-  constructor(document: unknown, sanitize: (schema: Json) => Json) {
+  constructor(document: unknown, sanitize: (schema: Json, name: string) => Json) {
     this.#document = document;
     this.#sanitize = sanitize;
   }
@@ -79,7 +79,7 @@ export class SchemaLibrary {
       const definition = this.#definitions.get(ref)!;
       const copied = this.copy(resolvePointer(this.#document, ref), definition.refs);
       definition.schema = typeof copied === "object" && copied !== null && !Array.isArray(copied)
-        ? this.#sanitize(copied as Json)
+        ? this.#sanitize(copied as Json, definition.name)
         : copied;
     }
   }
