@@ -58,7 +58,7 @@ Deno.test("a Swagger 2.0 YAML spec is converted: form parameters become a form b
   }
 });
 
-Deno.test("an OpenAPI 3.0 JSON spec's nullable and boolean exclusiveMinimum become JSON Schema 2020-12", async () => {
+Deno.test("an OpenAPI 3.0 JSON spec's nullable, boolean exclusiveMinimum and binary strings become JSON Schema 2020-12", async () => {
   const spec = JSON.stringify({
     openapi: "3.0.3",
     info: { title: "Counts", version: "1" },
@@ -77,14 +77,28 @@ Deno.test("an OpenAPI 3.0 JSON spec's nullable and boolean exclusiveMinimum beco
           }],
           responses: { "200": { description: "ok" } },
         },
+        post: {
+          operationId: "upload",
+          requestBody: {
+            content: {
+              "multipart/form-data": {
+                schema: { type: "object", properties: { file: { type: "string", format: "binary" } } },
+              },
+            },
+          },
+          responses: { "200": { description: "ok" } },
+        },
       },
     },
   });
   const provider = await new OpenAPIProvider(spec).load();
-  const [tool] = await provider.listTools();
-  assert.deepEqual(tool.listing.inputSchema.properties, {
+  const [count, upload] = await provider.listTools();
+  assert.deepEqual(count.listing.inputSchema.properties, {
     min: { type: ["integer", "null"], exclusiveMinimum: 0 },
     kind: { anyOf: [{ oneOf: [{ type: "string" }, { type: "integer" }] }, { type: "null" }] },
+  });
+  assert.deepEqual(upload.listing.inputSchema.properties, {
+    file: { type: "string", contentMediaType: "application/octet-stream" },
   });
 });
 

@@ -132,6 +132,8 @@ export class SchemaLibrary {
         if (key === "example" || key === "examples" || key === "xml" || key === "externalDocs") continue;
         out[key] = this.#walk(value, refs, path, NAME_MAPS.has(key));
       }
+      // The upgrader writes a 3.0 binary string as `contentMediaType` alone; it still takes a string.
+      if (out.contentMediaType !== undefined && out.type === undefined) out.type = "string";
       return "nullable" in out ? withoutNullable(out) : out;
     } finally {
       path.delete(node);
