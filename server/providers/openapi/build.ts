@@ -19,7 +19,7 @@ import {
   type Shared,
 } from "./components.ts";
 import { matchRouteMap, type McpType, type RouteMap } from "./route_maps.ts";
-import { inputShape, outputSchema } from "./schemas.ts";
+import { type ArgumentPlan, inputShape, outputSchema } from "./schemas.ts";
 import { type RepairReport, sanitizeSchema } from "./schema_check.ts";
 import { SchemaLibrary } from "./schema_copy.ts";
 import { type OpenAPIRoute, routesOf } from "./spec.ts";
@@ -99,6 +99,29 @@ function sanitizeTop(schema: Record<string, unknown>, report: RepairReport): Rec
   return $defs === undefined ? clean : { ...clean, $defs };
 }
 
+/**
+ * `resource://name`, or for a template `resource://name/{path}/{vars}{?query,vars}`; `variables`
+ * gets each URI variable's argument (URI variables allow fewer characters than argument names).
+ */
+function resourceUri(
+  name: string,
+  template: boolean,
+  plan: ArgumentPlan,
+  variables: Map<string, string>,
+): string {
+  if (!template) return `resource://${name}`;
+  const varName = (arg: string) => {
+    let v = arg.replace(/[^A-Za-z0-9_]/g, "_");
+    while (variables.has(v)) v += "_";
+    variables.set(v, arg);
+    return v;
+  };
+  const args = (where: string) => plan.parameters.filter(({ parameter }) => parameter.in === where);
+  const path = args("path").map(({ arg }) => `/{${varName(arg)}}`).join("");
+  const query = args("query").map(({ arg }) => varName(arg));
+  return `resource://${name}${path}${query.length ? `{?${query.join(",")}}` : ""}`;
+}
+
 /** Builds every component of `document`. */
 export function buildComponents(document: Record<string, unknown>, settings: BuildSettings): Built {
   const routes = routesOf(document);
@@ -128,28 +151,14 @@ export function buildComponents(document: Record<string, unknown>, settings: Bui
       type = settings.routeMapFn?.(route, type) ?? type;
       if (type === "exclude") continue;
       const input = inputShape(route, library);
-      const pathVars = input.plan.parameters.filter(({ parameter }) => parameter.in === "path");
-      const queryVars = input.plan.parameters.filter(({ parameter }) => parameter.in === "query");
-      if (type === "resource" && pathVars.length) type = "template";
-      if (type === "template" && !pathVars.length && !queryVars.length) type = "resource";
+      const has = (where: string) => input.plan.parameters.some(({ parameter }) => parameter.in === where);
+      if (type === "resource" && has("path")) type = "template";
+      if (type === "template" && !has("path") && !has("query")) type = "resource";
       const named = settings.names[route.operationId ?? ""] ?? route.operationId ??
         `${route.method.toLowerCase()}_${route.path}`;
       const name = unique(slug(named));
       const variables = new Map<string, string>();
-      let uri: string | undefined;
-      if (type !== "tool") {
-        const varName = (arg: string) => {
-          let v = arg.replace(/[^A-Za-z0-9_]/g, "_");
-          while (variables.has(v)) v += "_";
-          variables.set(v, arg);
-          return v;
-        };
-        const path = pathVars.map(({ arg }) => `/{${varName(arg)}}`).join("");
-        const query = type === "template" && queryVars.length
-          ? `{?${queryVars.map(({ arg }) => varName(arg)).join(",")}}`
-          : "";
-        uri = `resource://${name}${type === "template" ? path + query : ""}`;
-      }
+      const uri = type === "tool" ? undefined : resourceUri(name, type === "template", input.plan, variables);
       const draft: OpenAPIComponentDraft = {
         kind: type,
         name,
@@ -159,6 +168,7 @@ export function buildComponents(document: Record<string, unknown>, settings: Bui
         annotations: type === "tool" ? annotationsOf(route.method) : undefined,
       };
       settings.componentFn?.(route, draft);
+      used.add(draft.name);
       const base = settings.baseUrl ??
         (route.servers ? serverUrl(route.servers, settings.origin) : undefined) ??
         documentBase;
