@@ -102,7 +102,7 @@ Deno.test("an OpenAPI 3.0 JSON spec's nullable, boolean exclusiveMinimum and bin
   });
 });
 
-Deno.test("a spec file's relative external $ref is read from beside it", async () => {
+Deno.test("a spec file's relative external $ref is read from beside it; one to a missing target is refused", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(
@@ -131,6 +131,12 @@ paths:
       properties: { text: { type: "string" } },
       required: ["text"],
     });
+    const broken = (await Deno.readTextFile(`${dir}/api.yaml`)).replace("#/Note", "#/Nope");
+    await Deno.writeTextFile(`${dir}/broken.yaml`, broken);
+    await assert.rejects(
+      new OpenAPIProvider(`${dir}/broken.yaml`).load(),
+      (e) => e instanceof OpenAPISpecError && /\.\/shared\.yaml#\/Nope points to nothing/.test(e.message),
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -149,8 +149,8 @@ async function bundleExternal(
   origin: URL | undefined,
   options: LoadOptions,
 ): Promise<Record<string, unknown>> {
-  const { bundle } = await import("@scalar/json-magic/bundle");
-  const failures: string[] = [];
+  const { bundleWithDiagnostics } = await import("@scalar/json-magic/bundle");
+  const failures = new Map<string, string>();
   const load = async (ref: string) => {
     try {
       const target = new URL(ref, origin ?? `file://${Deno.cwd()}/`);
@@ -164,18 +164,24 @@ async function bundleExternal(
       }
       return { ok: true as const, data: parseText(text, "any"), raw: text };
     } catch (error) {
-      failures.push(`${ref}: ${(error as Error).message}`);
+      failures.set(ref, (error as Error).message);
       return { ok: false as const };
     }
   };
   const loader = { type: "loader" as const, validate: (value: string) => !value.startsWith("#"), exec: load };
-  const bundled = await bundle(document, {
+  // The diagnostics form reports what failed instead of writing a warning to the console.
+  const result = await bundleWithDiagnostics(document, {
     plugins: [loader],
     treeShake: false,
     origin: origin?.href,
-  }) as Record<string, unknown>;
-  if (failures.length) {
-    throw new OpenAPISpecError(`cannot resolve external $ref ${failures.slice(0, 3).join("; ")}`);
+  });
+  if (!result.complete || result.diagnostics.length) {
+    const problems = result.diagnostics.map((d) => {
+      const why = d.kind === "missing-target" ? "points to nothing in its document" : "cannot be read";
+      const cause = [...failures].find(([ref]) => d.reference.startsWith(ref.split("#")[0]))?.[1];
+      return `${d.reference} ${why}${cause ? ` (${cause})` : ""}`;
+    });
+    throw new OpenAPISpecError(`external $ref ${problems.slice(0, 3).join("; ") || "not resolved"}`);
   }
-  return bundled;
+  return result.document as Record<string, unknown>;
 }
