@@ -40,7 +40,16 @@ export interface BuildSettings {
   readonly origin?: URL;
 }
 
-/** An operation that did not become a component, and why. */
+/**
+ * An operation that did not become a component, and why.
+ *
+ * @example
+ * ```ts
+ * import { OpenAPIProvider } from "@denomcp/denomcp";
+ * const provider = await new OpenAPIProvider("./openapi.yaml").load();
+ * for (const { operation, reason } of await provider.skipped()) console.warn(`${operation}: ${reason}`);
+ * ```
+ */
 export interface SkippedOperation {
   /** `GET /path`. */
   readonly operation: string;
@@ -48,7 +57,16 @@ export interface SkippedOperation {
   readonly reason: string;
 }
 
-/** A keyword dropped from a spec's schema because it made the schema invalid JSON Schema 2020-12. */
+/**
+ * A keyword dropped from a spec's schema because it made the schema invalid JSON Schema 2020-12.
+ *
+ * @example
+ * ```ts
+ * import { OpenAPIProvider } from "@denomcp/denomcp";
+ * const provider = await new OpenAPIProvider("./openapi.yaml").load();
+ * for (const { where, reason } of await provider.repairs()) console.warn(`dropped ${where}: ${reason}`);
+ * ```
+ */
 export interface SchemaRepair {
   /** The operation (`GET /path`) or shared definition (`$defs/Name`) and the keyword's JSON pointer in it. */
   readonly where: string;

@@ -20,8 +20,17 @@ import type { ArgumentPlan } from "./schemas.ts";
 import type { OpenAPIRoute } from "./spec.ts";
 
 /**
- * A component about to be made from an operation, as {@link OpenAPIProviderOptions.componentFn}
- * may change it.
+ * A component about to be made from an operation, as `componentFn` (an option of
+ * `OpenAPIProvider`) may change it.
+ *
+ * @example
+ * ```ts
+ * import type { OpenAPIComponentDraft, OpenAPIRoute } from "@denomcp/denomcp";
+ * const componentFn = (route: OpenAPIRoute, draft: OpenAPIComponentDraft) => {
+ *   if (route.deprecated) draft.enabled = false;
+ *   draft.tags.push(`method:${route.method}`);
+ * };
+ * ```
  */
 export interface OpenAPIComponentDraft {
   /** What the operation becomes. */

@@ -71,7 +71,15 @@ export interface OpenAPIProviderOptions {
   allowRemoteRefs?: boolean;
 }
 
-/** Default of {@link OpenAPIProviderOptions.timeoutMs}. */
+/**
+ * Default of {@link OpenAPIProviderOptions.timeoutMs}.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_OPENAPI_TIMEOUT_MS, OpenAPIProvider } from "@denomcp/denomcp";
+ * const provider = new OpenAPIProvider("./openapi.yaml", { timeoutMs: 2 * DEFAULT_OPENAPI_TIMEOUT_MS });
+ * ```
+ */
 export const DEFAULT_OPENAPI_TIMEOUT_MS = 30_000;
 
 /**

@@ -7,7 +7,15 @@
 
 import type { HttpMethod, OpenAPIRoute } from "./spec.ts";
 
-/** What an operation becomes. */
+/**
+ * What an operation becomes.
+ *
+ * @example
+ * ```ts
+ * import type { McpType } from "@denomcp/denomcp";
+ * const type: McpType = "template";
+ * ```
+ */
 export type McpType = "tool" | "resource" | "template" | "exclude";
 
 /**

@@ -6,18 +6,53 @@
  * @module
  */
 
-/** A spec: an OpenAPI object, its JSON or YAML text, a file path, or a URL. */
+/**
+ * A spec: an OpenAPI object, its JSON or YAML text, a file path, or a URL.
+ *
+ * @example
+ * ```ts
+ * import type { SpecSource } from "@denomcp/denomcp";
+ * const sources: SpecSource[] = ["./openapi.yaml", new URL("https://api.example.com/openapi.json"), "openapi: 3.1.0\n"];
+ * ```
+ */
 export type SpecSource = string | URL | Record<string, unknown>;
 
-/** HTTP methods an OpenAPI path item may hold. */
+/**
+ * HTTP methods an OpenAPI path item may hold.
+ *
+ * @example
+ * ```ts
+ * import type { HttpMethod } from "@denomcp/denomcp";
+ * const reads: HttpMethod[] = ["GET", "HEAD"];
+ * ```
+ */
 export type HttpMethod = "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "TRACE";
 
 const METHODS: readonly HttpMethod[] = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"];
 
-/** Where a parameter goes. */
+/**
+ * Where a parameter goes.
+ *
+ * @example
+ * ```ts
+ * import type { ParameterLocation } from "@denomcp/denomcp";
+ * const location: ParameterLocation = "query";
+ * ```
+ */
 export type ParameterLocation = "path" | "query" | "header" | "cookie";
 
-/** One parameter of an operation, with its `$ref` followed. */
+/**
+ * One parameter of an operation, with its `$ref` followed.
+ *
+ * @example
+ * ```ts
+ * import { OpenAPIProvider } from "@denomcp/denomcp";
+ * const provider = new OpenAPIProvider("./openapi.yaml");
+ * for (const route of await provider.routes()) {
+ *   console.log(route.parameters.map((p) => `${p.in}:${p.name}`));
+ * }
+ * ```
+ */
 export interface OpenAPIParameter {
   /** Name as the API spells it. */
   readonly name: string;
@@ -39,7 +74,16 @@ export interface OpenAPIParameter {
   readonly mediaType?: string;
 }
 
-/** An operation of the spec, as route maps, `routeMapFn` and `componentFn` see it. */
+/**
+ * An operation of the spec, as route maps, `routeMapFn` and `componentFn` see it.
+ *
+ * @example
+ * ```ts
+ * import type { McpType, OpenAPIRoute } from "@denomcp/denomcp";
+ * // Operations tagged "reports" become resources; the rest keep the type the route maps gave.
+ * const routeMapFn = (route: OpenAPIRoute, type: McpType) => route.tags.includes("reports") ? "resource" : type;
+ * ```
+ */
 export interface OpenAPIRoute {
   /** The HTTP method, upper case. */
   readonly method: HttpMethod;
@@ -67,7 +111,19 @@ export interface OpenAPIRoute {
   readonly servers?: readonly Record<string, unknown>[];
 }
 
-/** A spec that cannot be read: not found, not parsable, not OpenAPI, or a `$ref` that cannot be resolved. */
+/**
+ * A spec that cannot be read: not found, not parsable, not OpenAPI, or a `$ref` that cannot be resolved.
+ *
+ * @example
+ * ```ts
+ * import { FastMCP, OpenAPISpecError } from "@denomcp/denomcp";
+ * try {
+ *   await FastMCP.fromOpenAPI({ info: { title: "not a spec" } });
+ * } catch (error) {
+ *   if (error instanceof OpenAPISpecError) console.error(error.message); // names the problem
+ * }
+ * ```
+ */
 export class OpenAPISpecError extends Error {
   /** Stable code of this error. */
   readonly code = "openapi_spec";
