@@ -27,6 +27,7 @@
 export {
   FastMCP,
   type FastMCPOptions,
+  type FromOpenAPIOptions,
   type MountOptions,
   type ProviderOptions,
   type RunningServer,
@@ -36,6 +37,22 @@ export type { ServeOptions, ServerHandle } from "./server/http/serve.ts";
 export { createProxy, type ProxyOptions, type ProxyTarget } from "./server/providers/proxy/create_proxy.ts";
 export { ProxyProvider, type ProxyProviderOptions } from "./server/providers/proxy/provider.ts";
 export type { RelayLimits } from "./server/providers/proxy/relay.ts";
+export {
+  DEFAULT_OPENAPI_TIMEOUT_MS,
+  OpenAPIProvider,
+  type OpenAPIProviderOptions,
+} from "./server/providers/openapi/provider.ts";
+export type { McpType, RouteMap } from "./server/providers/openapi/route_maps.ts";
+export type { OpenAPIComponentDraft } from "./server/providers/openapi/components.ts";
+export type { SchemaRepair, SkippedOperation } from "./server/providers/openapi/build.ts";
+export {
+  type HttpMethod,
+  type OpenAPIParameter,
+  type OpenAPIRoute,
+  OpenAPISpecError,
+  type ParameterLocation,
+  type SpecSource,
+} from "./server/providers/openapi/spec.ts";
 export type { RouteHandler, RouteOptions } from "./server/http/routes.ts";
 export type {
   Hook,

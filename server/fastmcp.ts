@@ -34,6 +34,8 @@ import type { ProviderErrorStrategy } from "./providers/catalog.ts";
 import type { OnDuplicate } from "./providers/local.ts";
 import { MountProvider } from "./providers/mount.ts";
 import type { Provider } from "./providers/provider.ts";
+import type { OpenAPIProviderOptions } from "./providers/openapi/provider.ts";
+import type { SpecSource } from "./providers/openapi/spec.ts";
 import {
   denoServeOf,
   exitOnSignals,
@@ -171,6 +173,20 @@ export interface MountOptions {
    * `ComponentOptions.auth`).
    */
   auth?: AuthRule;
+}
+
+/**
+ * Options of {@link FastMCP.fromOpenAPI}: the provider's, and the server's own.
+ *
+ * @example
+ * ```ts
+ * import type { FromOpenAPIOptions } from "@denomcp/denomcp";
+ * const options: FromOpenAPIOptions = { server: { name: "pets" }, baseUrl: "https://pets.example.com" };
+ * ```
+ */
+export interface FromOpenAPIOptions extends OpenAPIProviderOptions {
+  /** Options of the server made (default name: the spec's `info.title`). */
+  server?: Partial<FastMCPOptions>;
 }
 
 /** Options of {@link FastMCP.addProvider}. */
@@ -483,6 +499,30 @@ export class FastMCP {
   ): PromptComponent {
     const [options, handler] = typeof a === "function" ? [{}, a] : [a, b!];
     return this.#core.local.add(new PromptComponent(name, options, handler));
+  }
+
+  /**
+   * A server whose tools, resources and templates are the operations of an OpenAPI spec (an
+   * object, JSON or YAML text, a file path or a URL); see {@link OpenAPIProvider}. The spec is
+   * loaded before this resolves, so a bad one rejects here with an `OpenAPISpecError`.
+   *
+   * @example
+   * ```ts
+   * import { FastMCP } from "@denomcp/denomcp";
+   * const mcp = await FastMCP.fromOpenAPI({
+   *   openapi: "3.1.0",
+   *   info: { title: "Pets", version: "1" },
+   *   paths: { "/pets": { get: { operationId: "listPets", responses: { "200": { description: "pets" } } } } },
+   * }, { baseUrl: "https://pets.example.com" });
+   * ```
+   */
+  static async fromOpenAPI(spec: SpecSource, options: FromOpenAPIOptions = {}): Promise<FastMCP> {
+    // Loaded here, not at start-up: servers without OpenAPI never read the provider.
+    const { OpenAPIProvider } = await import("./providers/openapi/provider.ts");
+    const { server, ...providerOptions } = options;
+    const provider = await new OpenAPIProvider(spec, providerOptions).load();
+    const mcp = new FastMCP({ ...server, name: server?.name ?? (await provider.title()) ?? "openapi" });
+    return mcp.addProvider(provider);
   }
 
   /**
