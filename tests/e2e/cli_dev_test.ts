@@ -149,7 +149,14 @@ Deno.test({
     await page.locator('[data-testid="open-app"]').click();
     // The Inspector's sandbox proxy (its own origin) holds the app's page in a frame of its own.
     const app = page.frameLocator('iframe[src*="/sandbox"]').frameLocator("iframe");
-    await app.getByText("Deploy to production").waitFor({ timeout: 30_000 });
+    await app.getByText("Deploy to production").waitFor({ timeout: 60_000 }).catch(async (error) => {
+      // What the page showed instead, for whoever reads the failure.
+      const shot = await Deno.makeTempFile({ suffix: ".png" });
+      await page.screenshot({ path: shot, fullPage: true });
+      throw new Error(
+        `${error}\nframes: ${page.frames().map((f) => f.url()).join(", ")}\nscreenshot: ${shot}`,
+      );
+    });
     await app.getByRole("button", { name: "Approve" }).click();
     // The host answered the app's ui/message: the page says its answer was sent.
     await app.getByText("Response sent.").waitFor({ timeout: 10_000 });

@@ -84,6 +84,7 @@ Deno.test("the output schema is the success response's; a non-object one is wrap
       type: "object",
       properties: { result: { type: "array", items: { type: "object" } } },
       required: ["result"],
+      "x-fastmcp-wrap-result": true,
     });
     const result = await client.callToolResult("listThings");
     assert.deepEqual(result.structuredContent, { result: [{ id: 1 }, { id: 2 }] });
