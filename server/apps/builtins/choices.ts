@@ -48,10 +48,8 @@ const SCRIPT = `(app) => (result) => {
 const PAGE = appPage("Decision", BODY, SCRIPT);
 
 /** One app page serves both decisions; each gets its own ui:// URI (a host caches by URI). */
-function decision(uri: string, tool: ToolComponent): [ToolComponent[], ResourceComponent[]] {
-  return [[tool], [
-    new ResourceComponent(uri, { name: tool.name, app: { prefersBorder: true } }, () => PAGE.html),
-  ]];
+function decisionPage(uri: string, name: string): ResourceComponent {
+  return new ResourceComponent(uri, { name, app: { prefersBorder: true } }, () => PAGE.html);
 }
 
 const STOP = "After calling this tool, stop and wait for the user's answer, which arrives as their message " +
@@ -102,7 +100,7 @@ export class Approval extends BuiltinApp {
         answers: [a.approveText ?? "Approve", a.rejectText ?? "Reject"],
       });
     });
-    super(...decision(uri, tool), PAGE);
+    super([tool], [decisionPage(uri, name)], PAGE);
   }
 }
 
@@ -143,6 +141,6 @@ export class Choice extends BuiltinApp {
         answers: a.options,
       });
     });
-    super(...decision(uri, tool), PAGE);
+    super([tool], [decisionPage(uri, name)], PAGE);
   }
 }
