@@ -146,17 +146,30 @@ Deno.test({
     await page.locator('label[for$="-Apps"]').click();
     await page.getByText("request_approval", { exact: true }).click({ timeout: 30_000 });
     await page.getByRole("textbox", { name: /summary/ }).fill("Deploy to production");
-    await page.locator('[data-testid="open-app"]').click();
     // The Inspector's sandbox proxy (its own origin) holds the app's page in a frame of its own.
     const app = page.frameLocator('iframe[src*="/sandbox"]').frameLocator("iframe");
-    await app.getByText("Deploy to production").waitFor({ timeout: 60_000 }).catch(async (error) => {
+    let shown = false;
+    // On a loaded machine the Inspector's host and its sandbox sometimes miss their handshake and the
+    // frame stays blank (seen twice in 2 suite runs, never alone); opening the app again recovers.
+    for (let attempt = 1; attempt <= 3 && !shown; attempt++) {
+      if (attempt > 1) {
+        console.error(`the Inspector's app frame stayed blank; opening the app again (attempt ${attempt})`);
+        await page.getByText("Back to Input").click();
+      }
+      await page.locator('[data-testid="open-app"]').click();
+      shown = await app.getByText("Deploy to production").waitFor({ timeout: 20_000 }).then(
+        () => true,
+        () => false,
+      );
+    }
+    if (!shown) {
       // What the page showed instead, for whoever reads the failure.
       const shot = await Deno.makeTempFile({ suffix: ".png" });
       await page.screenshot({ path: shot, fullPage: true });
       throw new Error(
-        `${error}\nframes: ${page.frames().map((f) => f.url()).join(", ")}\nscreenshot: ${shot}`,
+        `the app never showed; frames: ${page.frames().map((f) => f.url()).join(", ")}; screenshot: ${shot}`,
       );
-    });
+    }
     await app.getByRole("button", { name: "Approve" }).click();
     // The host answered the app's ui/message: the page says its answer was sent.
     await app.getByText("Response sent.").waitFor({ timeout: 10_000 });
