@@ -8,22 +8,10 @@
  * @module
  */
 
+import { base64url, fromBase64url } from "./base64url.ts";
+import { deriveKey } from "./keys.ts";
+
 const encoder = new TextEncoder();
-
-function base64url(bytes: ArrayBuffer | Uint8Array): string {
-  const text = String.fromCharCode(...new Uint8Array(bytes));
-  return btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
-  const padded = text.replaceAll("-", "+").replaceAll("_", "/") + "=".repeat((4 - text.length % 4) % 4);
-  try {
-    return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
 
 /** Signs and verifies the values of one purpose's cookies. */
 export class CookieSigner {
@@ -31,23 +19,12 @@ export class CookieSigner {
 
   /** A signer for `purpose`, its key derived from `secret` (at least 32 bytes of it). */
   static async create(secret: string, purpose: string): Promise<CookieSigner> {
-    if (encoder.encode(secret).length < 32) {
-      throw new TypeError("the cookie secret must be at least 32 bytes");
-    }
-    const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
-    const key = await crypto.subtle.deriveKey(
-      {
-        name: "HKDF",
-        hash: "SHA-256",
-        salt: encoder.encode("denomcp oauth proxy cookies"),
-        info: encoder.encode(purpose),
-      },
-      base,
-      { name: "HMAC", hash: "SHA-256", length: 256 },
-      false,
-      ["sign", "verify"],
+    return new CookieSigner(
+      await deriveKey(secret, `cookie: ${purpose}`, { name: "HMAC", hash: "SHA-256", length: 256 }, [
+        "sign",
+        "verify",
+      ]),
     );
-    return new CookieSigner(key);
   }
 
   /** `value` with its signature (`value.signature`). */

@@ -7,22 +7,11 @@
  * @module
  */
 
+import { base64url, fromBase64url } from "./base64url.ts";
+import { deriveKey } from "./keys.ts";
+
 const encoder = new TextEncoder();
 const IV_BYTES = 12;
-
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
-  const padded = text.replaceAll("-", "+").replaceAll("_", "/") + "=".repeat((4 - text.length % 4) % 4);
-  try {
-    return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
 
 /** Seals and opens the proxy's records of upstream tokens. */
 export class TokenVault {
@@ -30,21 +19,9 @@ export class TokenVault {
 
   /** A vault whose key is derived from `secret` (at least 32 bytes of it). */
   static async create(secret: string): Promise<TokenVault> {
-    if (encoder.encode(secret).length < 32) throw new TypeError("the token secret must be at least 32 bytes");
-    const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
-    const key = await crypto.subtle.deriveKey(
-      {
-        name: "HKDF",
-        hash: "SHA-256",
-        salt: encoder.encode("denomcp oauth proxy"),
-        info: encoder.encode("upstream tokens"),
-      },
-      base,
-      { name: "AES-GCM", length: 256 },
-      false,
-      ["encrypt", "decrypt"],
+    return new TokenVault(
+      await deriveKey(secret, "upstream tokens", { name: "AES-GCM", length: 256 }, ["encrypt", "decrypt"]),
     );
-    return new TokenVault(key);
   }
 
   /** `value` sealed under `id` (a fresh random IV each time). */
