@@ -1,0 +1,162 @@
+/**
+ * The OAuth proxy's leg to the upstream identity provider: the authorization URL it sends the
+ * browser to (its own confidential client, its own PKCE, `state` = the transaction), and the
+ * token endpoint calls (code exchange, refresh), bounded in time and bytes. The endpoints are the
+ * operator's configuration, not a client's input, so they may be private addresses (an internal
+ * Keycloak); the upstream secret goes only to the upstream token endpoint.
+ *
+ * @module
+ */
+
+import { concatBytes } from "../../protocol/bytes.ts";
+import type { UpstreamTokens } from "./tokens.ts";
+import { pkceChallenge } from "./tokens.ts";
+
+/** The upstream provider and the proxy's client there. */
+export interface UpstreamConfig {
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Where the upstream sends the browser back: the proxy's base URL and redirect path. */
+  readonly redirectUri: string;
+  /** Scopes asked of the upstream. */
+  readonly scopes?: readonly string[];
+  /** How the proxy authenticates at the token endpoint. Default `client_secret_post`. */
+  readonly tokenEndpointAuthMethod?: "client_secret_post" | "client_secret_basic";
+  /** Further authorization parameters (a provider's `prompt`, `audience`, `organization`). */
+  readonly extraAuthorizeParams?: Readonly<Record<string, string>>;
+  /** Longest a token endpoint call may take, in ms. Default 10,000. */
+  readonly timeoutMs?: number;
+  /** Largest token response read, in bytes. Default 64 KiB. */
+  readonly maxResponseBytes?: number;
+}
+
+/** The upstream refused or failed; `code` is its OAuth error when it gave one. */
+export class UpstreamError extends Error {
+  /** Creates the error. */
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = "UpstreamError";
+  }
+}
+
+/** Where the browser goes to sign in upstream for the transaction `state`. */
+export async function upstreamAuthorizeUrl(
+  config: UpstreamConfig,
+  state: string,
+  verifier: string,
+): Promise<string> {
+  const url = new URL(config.authorizationEndpoint);
+  const params: Record<string, string> = {
+    ...config.extraAuthorizeParams,
+    response_type: "code",
+    client_id: config.clientId,
+    redirect_uri: config.redirectUri,
+    state,
+    code_challenge: await pkceChallenge(verifier),
+    code_challenge_method: "S256",
+  };
+  if (config.scopes?.length) params.scope = config.scopes.join(" ");
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return url.href;
+}
+
+/** Exchanges the upstream's code for its tokens (and the id token, when it sends one). */
+export async function exchangeUpstreamCode(
+  config: UpstreamConfig,
+  code: string,
+  verifier: string,
+): Promise<UpstreamTokens & { idToken?: string }> {
+  return await tokenRequest(config, {
+    grant_type: "authorization_code",
+    code,
+    redirect_uri: config.redirectUri,
+    code_verifier: verifier,
+  });
+}
+
+/** Refreshes the upstream tokens (a provider that rotates refresh tokens sends a new one). */
+export async function refreshUpstream(config: UpstreamConfig, refreshToken: string): Promise<UpstreamTokens> {
+  const tokens = await tokenRequest(config, { grant_type: "refresh_token", refresh_token: refreshToken });
+  return { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken };
+}
+
+async function tokenRequest(
+  config: UpstreamConfig,
+  params: Record<string, string>,
+): Promise<UpstreamTokens & { idToken?: string }> {
+  const body = new URLSearchParams(params);
+  const headers: Record<string, string> = {
+    "content-type": "application/x-www-form-urlencoded",
+    // GitHub answers form-encoded unless asked for JSON.
+    accept: "application/json",
+  };
+  if (config.tokenEndpointAuthMethod === "client_secret_basic") {
+    const encode = (s: string) => encodeURIComponent(s);
+    headers.authorization = `Basic ${btoa(`${encode(config.clientId)}:${encode(config.clientSecret)}`)}`;
+  } else {
+    body.set("client_id", config.clientId);
+    body.set("client_secret", config.clientSecret);
+  }
+  const timeoutMs = config.timeoutMs ?? 10_000;
+  let res: Response;
+  try {
+    res = await fetch(config.tokenEndpoint, {
+      method: "POST",
+      headers,
+      body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new UpstreamError(
+      "temporarily_unavailable",
+      `the identity provider's token endpoint: ${(error as Error).message}`,
+    );
+  }
+  const text = await boundedText(res, config.maxResponseBytes ?? 64 * 1024);
+  let answer: Record<string, unknown>;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    // A provider that ignored the Accept header.
+    answer = Object.fromEntries(new URLSearchParams(text));
+  }
+  if (!res.ok || typeof answer.error === "string") {
+    const code = typeof answer.error === "string" ? answer.error : "server_error";
+    // The upstream's description is not echoed: it may name the proxy's client or secret.
+    throw new UpstreamError(code, `the identity provider refused the token request (${res.status} ${code})`);
+  }
+  if (typeof answer.access_token !== "string") {
+    throw new UpstreamError("server_error", "the identity provider's token response has no access_token");
+  }
+  const expiresIn = Number(answer.expires_in);
+  return {
+    accessToken: answer.access_token,
+    ...(typeof answer.refresh_token === "string" ? { refreshToken: answer.refresh_token } : {}),
+    ...(Number.isFinite(expiresIn) && expiresIn > 0 ? { expiresAt: Date.now() + expiresIn * 1000 } : {}),
+    ...(typeof answer.id_token === "string" ? { idToken: answer.id_token } : {}),
+  };
+}
+
+async function boundedText(res: Response, limit: number): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return "";
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel();
+      throw new UpstreamError(
+        "server_error",
+        `the identity provider's token response is over ${limit} bytes`,
+      );
+    }
+    parts.push(value);
+  }
+  return new TextDecoder().decode(concatBytes(parts, size));
+}
