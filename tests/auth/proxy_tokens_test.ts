@@ -10,6 +10,8 @@ import assert from "node:assert/strict";
 import { decodeJwt, decodeProtectedHeader, SignJWT } from "jose";
 import { type Grant, pkceChallenge, TokenError, TokenFactory } from "../../auth/oauth_proxy/tokens.ts";
 import { TokenVault } from "../../auth/oauth_proxy/token_vault.ts";
+import { ProxyTokenVerifier } from "../../auth/oauth_proxy/proxy_verifier.ts";
+import { AuthError } from "../../auth/access_token.ts";
 import { memoryStore } from "../../server/store/memory.ts";
 
 const SECRET = "a-secret-of-at-least-thirty-two-bytes!!";
@@ -158,5 +160,32 @@ Deno.test("#10: a JWT signed with another key, or altered, is not one of the pro
     btoa(JSON.stringify({ jti: "x" }))
   }.`;
   assert.equal(await factory.verify(unsigned, GRANT.resource), undefined);
+  store.close();
+});
+
+Deno.test("the MCP endpoint's verifier gives the principal of a proxy token for it, and refuses others", async () => {
+  const { store, factory, code } = await setUp();
+  const tokens = await factory.redeemCode(code, {
+    clientId: "mcp_1",
+    redirectUri: GRANT.redirectUri,
+    codeVerifier: VERIFIER,
+  });
+  const verifier = new ProxyTokenVerifier(factory, GRANT.resource, ["notes:read"]);
+  const principal = await verifier.verify(tokens.access_token);
+  assert.equal(principal.clientId, "mcp_1");
+  assert.equal(principal.subject, "ada");
+  assert.deepEqual(principal.scopes, ["notes:read"]);
+  assert.equal(principal.audience, GRANT.resource);
+  assert.doesNotMatch(JSON.stringify(principal.claims), /upstream/);
+  const elsewhere = new ProxyTokenVerifier(factory, "https://other.example/mcp");
+  await assert.rejects(
+    elsewhere.verify(tokens.access_token),
+    (e: Error) => e instanceof AuthError && e.error === "invalid_token",
+  );
+  const stricter = new ProxyTokenVerifier(factory, GRANT.resource, ["notes:write"]);
+  await assert.rejects(
+    stricter.verify(tokens.access_token),
+    (e: Error) => e instanceof AuthError && e.error === "insufficient_scope" && e.status === 403,
+  );
   store.close();
 });

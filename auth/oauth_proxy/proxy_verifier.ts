@@ -1,0 +1,43 @@
+/**
+ * The MCP endpoint's side of the OAuth proxy: a `TokenVerifier` that accepts the proxy's own
+ * access tokens for this server's canonical URI (the audience is always checked, §5 #8) while
+ * their grant lives, and gives handlers the principal, never the upstream tokens.
+ *
+ * @module
+ */
+
+import { type AccessToken, AuthError, type TokenVerifier } from "../access_token.ts";
+import type { TokenFactory } from "./tokens.ts";
+
+/** Verifies the proxy's access tokens for `resource`, requiring `requiredScopes` of each. */
+export class ProxyTokenVerifier implements TokenVerifier {
+  /** The verifier; `resource` is the MCP server's canonical URI (the tokens' audience). */
+  constructor(
+    private readonly factory: TokenFactory,
+    private readonly resource: string,
+    readonly requiredScopes: readonly string[] = [],
+  ) {}
+
+  /** The principal of a token, or an `invalid_token` / `insufficient_scope` refusal. */
+  async verify(token: string): Promise<AccessToken> {
+    const verified = await this.factory.verify(token, this.resource);
+    if (!verified) {
+      throw new AuthError("invalid_token", "the token is not valid for this server, or it has ended");
+    }
+    const { claims } = verified;
+    const scopes = typeof claims.scope === "string" ? claims.scope.split(" ").filter(Boolean) : [];
+    const missing = this.requiredScopes.filter((s) => !scopes.includes(s));
+    if (missing.length) {
+      throw new AuthError("insufficient_scope", `the token lacks ${missing.join(" ")}`, missing);
+    }
+    return {
+      token,
+      clientId: String(claims.client_id ?? ""),
+      ...(typeof claims.sub === "string" ? { subject: claims.sub } : {}),
+      scopes,
+      ...(typeof claims.exp === "number" ? { expiresAt: claims.exp } : {}),
+      claims,
+      audience: this.resource,
+    };
+  }
+}
