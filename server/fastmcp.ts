@@ -327,12 +327,24 @@ export class FastMCP {
     });
     this.fetch = (req, info) => this.#transport().fetch(req, info);
     if (options.auth instanceof RemoteAuthProvider) this.#serveResourceMetadata(options.auth);
+    if (isAuthorizationServer(options.auth)) this.#serveAuthorizationServer(options.auth);
     serverRegistry().set(this.name, this);
     // Served by `deno serve` from a serve entry, no run() installs the SIGINT/SIGTERM shutdown: Deno
     // stops its listener, and the warm worker pool would keep the process alive after that.
     if (!insideWorker()) {
       void denoServeOf(this).then((server) => {
         if (server) this.#stopSignals ??= exitOnSignals(() => this.close());
+      });
+    }
+  }
+
+  /** The routes of an auth provider that is also the authorization server (the OAuth proxy), on the server's store. */
+  #serveAuthorizationServer(auth: AuthorizationServerRoutes): void {
+    for (const route of auth.attach(() => this.#core.store)) {
+      this.#routes.add(route.path, { methods: route.methods }, async (req) => {
+        // Its records live in the store, which opens with the server.
+        await this.#core.ready();
+        return await route.handler(req);
       });
     }
   }
@@ -933,6 +945,17 @@ export class FastMCP {
     await Promise.all([...this.#servers].map((server) => stopHttp(server, limit)));
     await this.#core.stopLifespan();
   }
+}
+
+/** An auth provider that also serves an authorization server's routes (the OAuth proxy). */
+interface AuthorizationServerRoutes {
+  attach(
+    store: () => Store,
+  ): { path: string; methods: string[]; handler: (req: Request) => Promise<Response> }[];
+}
+
+function isAuthorizationServer(auth: unknown): auth is AuthorizationServerRoutes {
+  return typeof (auth as { attach?: unknown } | undefined)?.attach === "function";
 }
 
 function envSecret(): string | undefined {
