@@ -49,16 +49,23 @@ const STYLE =
 h1{font-size:1.3rem}dt{font-weight:600;margin-top:.6rem}dd{margin:0;word-break:break-all}
 .warn{background:#fff8c5;padding:.6rem;border-radius:6px}button{font-size:1rem;padding:.5rem 1.2rem;margin-right:.6rem}`;
 
-/** The page's headers: no script at all, its one style by hash, posts only to itself, never framed or cached. */
-export function consentHeaders(): Headers {
+/**
+ * The page's headers: no script at all, its one style by hash, never framed or cached. The form
+ * posts to the proxy, whose answer redirects to the upstream (approve) or the client (deny):
+ * browsers hold those redirects to `form-action` too, so their origins are listed.
+ */
+export function consentHeaders(redirectTargets: readonly string[] = []): Headers {
   const style = `'sha256-${createHash("sha256").update(STYLE).digest("base64")}'`;
+  const origins = [...new Set(redirectTargets.map((url) => new URL(url).origin))];
   return new Headers({
     "content-type": "text/html; charset=utf-8",
     "content-security-policy":
-      `default-src 'none'; style-src ${style}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+      `default-src 'none'; style-src ${style}; form-action ${["'self'", ...origins].join(" ")}; ` +
+      "frame-ancestors 'none'; base-uri 'none'",
     "x-frame-options": "DENY",
     "cache-control": "no-store",
-    "referrer-policy": "no-referrer",
+    // Not no-referrer: browsers then send `Origin: null` with the form, which the server's Origin check refuses.
+    "referrer-policy": "same-origin",
     "x-content-type-options": "nosniff",
   });
 }

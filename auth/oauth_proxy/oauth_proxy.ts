@@ -288,7 +288,7 @@ export class OAuthProxy extends RemoteAuthProvider {
       const approved = await parts.transactions.approve(transaction.id, transaction.csrf, transaction.csrf);
       return await this.#toUpstream(approved, parts.binding);
     }
-    const headers = consentHeaders();
+    const headers = consentHeaders([this.#options.upstreamAuthorizationEndpoint, request.redirectUri]);
     headers.append("set-cookie", hostCookie(CSRF, await parts.csrf.sign(transaction.csrf), 600));
     return new Response(
       consentPage({

@@ -1,0 +1,132 @@
+/**
+ * The OAuth proxy's consent in a real browser: headless Chromium (Debian's, driven by
+ * playwright-core) opens the proxy's consent page (checked by a screenshot and by the absence of
+ * any Content-Security-Policy report), allows, signs in on oidc-provider's own pages, and lands
+ * on the client's redirect URI with a code the client redeems for a token that calls a tool.
+ *
+ * @module
+ */
+
+// deno-lint-ignore-file require-await -- `async` keeps a handler in the main isolate (synchronous ones run in the worker pool)
+
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { OAuthProxy } from "../../auth/mod.ts";
+import { pkceChallenge } from "../../auth/oauth_proxy/tokens.ts";
+import { FastMCP } from "../../mod.ts";
+import { modernRequest, readAnswer } from "../helpers/http.ts";
+import { startIdp } from "../helpers/idp.ts";
+import { freePort } from "../helpers/process.ts";
+
+const CLIENT_REDIRECT = "http://127.0.0.1:5555/callback";
+const VERIFIER = "client-verifier-of-enough-length-0123456789abcdefgh";
+
+Deno.test({
+  name: "consent in headless Chromium: the page, Allow, the provider's sign-in, and a code that works",
+  // playwright-core keeps its own pipes to the browser until it has fully exited.
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  const port = freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const idp = await startIdp({
+    resource: () => `${base}/mcp`,
+    registration: false,
+    clients: [{
+      client_id: "mcp-proxy",
+      client_secret: "upstream-secret-of-the-proxy",
+      redirect_uris: [`${base}/auth/callback`],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "client_secret_post",
+    }],
+  });
+  const mcp = new FastMCP({
+    name: "notes",
+    logger: () => {},
+    auth: new OAuthProxy({
+      upstreamAuthorizationEndpoint: `${idp.issuer}/auth`,
+      upstreamTokenEndpoint: `${idp.issuer}/token`,
+      upstreamClientId: "mcp-proxy",
+      upstreamClientSecret: "upstream-secret-of-the-proxy",
+      upstreamScopes: ["openid"],
+      baseUrl: base,
+      jwtSigningKey: "proxy-secret-of-at-least-thirty-two-bytes",
+    }),
+  });
+  mcp.tool("whoami", async (_args, ctx) => ctx.accessToken?.subject ?? "nobody");
+  const http = mcp.serve({ hostname: "127.0.0.1", port });
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  try {
+    const registered = await (await fetch(`${base}/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ client_name: "Notes <app>", redirect_uris: [CLIENT_REDIRECT] }),
+    })).json();
+    const authorize = new URL(`${base}/authorize`);
+    for (
+      const [k, v] of Object.entries({
+        response_type: "code",
+        client_id: registered.client_id,
+        redirect_uri: CLIENT_REDIRECT,
+        code_challenge: await pkceChallenge(VERIFIER),
+        code_challenge_method: "S256",
+        state: "st",
+        resource: `${base}/mcp`,
+      })
+    ) authorize.searchParams.set(k, v);
+    const page = await browser.newPage();
+    const console: string[] = [];
+    page.on("console", (m) => console.push(m.text()));
+    // The client's own listener: the browser lands here with the code.
+    let landed: URL | undefined;
+    await page.route("http://127.0.0.1:5555/**", (route) => {
+      landed = new URL(route.request().url());
+      return route.fulfill({ body: "signed in", contentType: "text/plain" });
+    });
+    await page.goto(authorize.href);
+    assert.equal(await page.locator("h1").textContent(), `Notes <app> wants to use ${base}/mcp`);
+    assert.match(await page.locator("dd strong").textContent() ?? "", /^127\.0\.0\.1:5555$/);
+    assert.equal(await page.locator(".warn").count(), 1, "a redirect to this computer is flagged");
+    const shot = await page.screenshot({ fullPage: true });
+    assert.ok(shot.length > 5_000, `screenshot of ${shot.length} bytes`);
+    await page.getByRole("button", { name: "Allow" }).click();
+    // oidc-provider's development login and consent pages.
+    await page.locator("input[name=login]").fill("ada", { timeout: 20_000 });
+    await page.locator("input[name=password]").fill("anything");
+    await page.locator("button[type=submit]").click();
+    await page.locator("button[type=submit]").click({ timeout: 20_000 });
+    await page.waitForURL(/127\.0\.0\.1:5555\/callback/, { timeout: 20_000 });
+    assert.ok(landed);
+    const callback: URL = landed;
+    assert.equal(callback.searchParams.get("state"), "st");
+    assert.equal(callback.searchParams.get("iss"), base);
+    const tokens = await (await fetch(`${base}/token`, {
+      method: "POST",
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code: callback.searchParams.get("code")!,
+        redirect_uri: CLIENT_REDIRECT,
+        client_id: registered.client_id,
+        code_verifier: VERIFIER,
+      }),
+    })).json();
+    const answer = await readAnswer(
+      await fetch(
+        modernRequest("tools/call", { name: "whoami", arguments: {} }, 1, {
+          authorization: `Bearer ${tokens.access_token}`,
+        }, `${base}/mcp`),
+      ),
+    );
+    assert.deepEqual(answer.result!.content, [{ type: "text", text: "ada" }]);
+    assert.deepEqual(console.filter((m) => /Content Security Policy/i.test(m)), []);
+  } finally {
+    await browser.close();
+    await mcp.close();
+    await http.finished.catch(() => {});
+    await idp.close();
+  }
+});
