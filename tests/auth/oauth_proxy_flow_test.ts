@@ -21,11 +21,16 @@ const SECRET = "proxy-secret-of-at-least-thirty-two-bytes";
 const VERIFIER = "client-verifier-of-enough-length-0123456789abcdefgh";
 const CLIENT_REDIRECT = "http://127.0.0.1:5555/callback";
 
-/** An identity provider that knows only the proxy's client. */
-function identityProvider() {
+/** An identity provider that knows only the proxy's client; GitHub's kind sends no id token, only a /user API. */
+function identityProvider(kind: "oidc" | "github" = "oidc") {
   const challenges = new Map<string, string>();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     const url = new URL(req.url);
+    if (url.pathname === "/user") {
+      return req.headers.get("authorization") === "Bearer upstream-at"
+        ? Response.json({ id: 1234, login: "ada" })
+        : new Response("unauthorized", { status: 401 });
+    }
     if (url.pathname === "/authorize") {
       const p = url.searchParams;
       if (p.get("client_id") !== "proxy-client") return new Response("unknown client", { status: 400 });
@@ -46,17 +51,13 @@ function identityProvider() {
       return Response.json({ error: "invalid_grant" }, { status: 400 });
     }
     const idToken = `e30.${btoa(JSON.stringify({ sub: "ada" })).replace(/=+$/, "")}.sig`;
-    return Response.json({
-      access_token: "upstream-at",
-      refresh_token: "upstream-rt",
-      expires_in: 3600,
-      id_token: idToken,
-    });
+    const tokens = { access_token: "upstream-at", refresh_token: "upstream-rt", expires_in: 3600 };
+    return Response.json(kind === "oidc" ? { ...tokens, id_token: idToken } : tokens);
   });
   return { server, base: `http://127.0.0.1:${server.addr.port}` };
 }
 
-function setUp(upstream: string) {
+function setUp(upstream: string, identity?: (tokens: { accessToken: string }) => Promise<string>) {
   const mcp = new FastMCP({
     name: "notes",
     logger: () => {},
@@ -68,6 +69,7 @@ function setUp(upstream: string) {
       baseUrl: BASE,
       jwtSigningKey: SECRET,
       scopesSupported: ["notes:read"],
+      ...(identity ? { identity } : {}),
     }),
   });
   mcp.tool("whoami", async (_args, ctx) => ctx.accessToken?.subject ?? "nobody");
@@ -274,6 +276,66 @@ Deno.test("#6: an unregistered redirect URI is refused on a page; a denial goes 
     assert.equal(back.searchParams.get("state"), "client-state");
   } finally {
     await mcp.close();
+    await idp.server.shutdown();
+  }
+});
+
+Deno.test("a provider without id tokens (GitHub's kind): identity names the user; without it the sign-in fails cleanly", async () => {
+  const idp = identityProvider("github");
+  const identity = async ({ accessToken }: { accessToken: string }) =>
+    String(
+      (await (await fetch(`${idp.base}/user`, { headers: { authorization: `Bearer ${accessToken}` } }))
+        .json()).id,
+    );
+  try {
+    for (
+      const [mcp, expected] of [[setUp(idp.base, identity), "1234"], [setUp(idp.base), undefined]] as const
+    ) {
+      try {
+        const clientId = await register(mcp);
+        const browser = new Browser(mcp);
+        const page = await (await browser.go(authorizeUrl(clientId, await pkceChallenge(VERIFIER)))).text();
+        const approved = await browser.go(`${BASE}/consent`, {
+          method: "POST",
+          body: new URLSearchParams({
+            transaction: hidden(page, "transaction"),
+            csrf: hidden(page, "csrf"),
+            decision: "approve",
+          }),
+        });
+        const signedIn = await browser.go(approved.headers.get("location")!);
+        await signedIn.body?.cancel();
+        const back = new URL((await browser.go(signedIn.headers.get("location")!)).headers.get("location")!);
+        if (expected === undefined) {
+          assert.equal(back.searchParams.get("error"), "server_error", back.href);
+          assert.match(back.searchParams.get("error_description") ?? "", /named no user/);
+          continue;
+        }
+        const issued = await (await mcp.fetch(
+          new Request(`${BASE}/token`, {
+            method: "POST",
+            body: new URLSearchParams({
+              grant_type: "authorization_code",
+              code: back.searchParams.get("code")!,
+              redirect_uri: CLIENT_REDIRECT,
+              client_id: clientId,
+              code_verifier: VERIFIER,
+            }),
+          }),
+        )).json();
+        const answer = await readAnswer(
+          await mcp.fetch(
+            modernRequest("tools/call", { name: "whoami", arguments: {} }, 1, {
+              authorization: `Bearer ${issued.access_token}`,
+            }, `${BASE}/mcp`),
+          ),
+        );
+        assert.deepEqual(answer.result!.content, [{ type: "text", text: expected }]);
+      } finally {
+        await mcp.close();
+      }
+    }
+  } finally {
     await idp.server.shutdown();
   }
 });
