@@ -1,5 +1,6 @@
 /**
- * base64url without padding (RFC 4648 §5), for the proxy's cookie signatures and sealed records.
+ * base64url without padding (RFC 4648 §5), for the proxy's cookie signatures, sealed records and
+ * random tokens.
  *
  * @module
  */
@@ -19,4 +20,9 @@ export function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined
   } catch {
     return undefined;
   }
+}
+
+/** 32 random bytes as base64url: the proxy's codes, tokens and transaction ids. */
+export function randomToken(): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(32)));
 }

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { decodeJwt } from "jose";
 import type { Store } from "../../server/store/store.ts";
 import { type AccessToken, AuthError, type TokenVerifier } from "../access_token.ts";
 import { RemoteAuthProvider } from "../remote_provider.ts";
@@ -437,15 +438,13 @@ export class OAuthProxy extends RemoteAuthProvider {
 
 /** The user's id: the id token's `sub` (received from the token endpoint directly, over TLS). */
 function subjectOf(tokens: { idToken?: string }): Promise<string> {
-  const payload = tokens.idToken?.split(".")[1];
-  if (payload) {
-    try {
-      const claims = JSON.parse(atob(payload.replaceAll("-", "+").replaceAll("_", "/")));
-      if (typeof claims.sub === "string" && claims.sub) return Promise.resolve(claims.sub);
-    } catch {
-      // Not a JWT: no subject from it.
-    }
+  let sub: unknown;
+  try {
+    sub = tokens.idToken ? decodeJwt(tokens.idToken).sub : undefined;
+  } catch {
+    // Not a JWT: no subject from it.
   }
+  if (typeof sub === "string" && sub) return Promise.resolve(sub);
   return Promise.reject(
     new UpstreamError("server_error", "the identity provider named no user (no id token sub); set identity"),
   );

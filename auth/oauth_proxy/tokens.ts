@@ -10,7 +10,7 @@
 
 import { jwtVerify, SignJWT } from "jose";
 import type { Store } from "../../server/store/store.ts";
-import { base64url } from "./base64url.ts";
+import { base64url, randomToken } from "./base64url.ts";
 import { deriveKey } from "./keys.ts";
 import type { TokenVault } from "./token_vault.ts";
 
@@ -254,14 +254,11 @@ export class TokenFactory {
 }
 
 /** The S256 challenge of a PKCE verifier (RFC 7636 §4.2). */
-export async function pkceChallenge(verifier: string): Promise<string> {
-  return base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+export function pkceChallenge(verifier: string): Promise<string> {
+  return hash(verifier);
 }
 
-async function hash(token: string): Promise<string> {
-  return base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
-}
-
-function randomToken(): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(32)));
+/** The base64url SHA-256 of a text: how codes and refresh tokens are stored, and a PKCE challenge. */
+async function hash(text: string): Promise<string> {
+  return base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }

@@ -11,7 +11,7 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Store } from "../../server/store/store.ts";
-import { base64url } from "./base64url.ts";
+import { randomToken } from "./base64url.ts";
 
 /** What the client asked for, as `/authorize` checked it. */
 export interface PendingRequest {
@@ -52,7 +52,12 @@ export class Transactions {
 
   /** Starts a transaction for a checked request. */
   async begin(request: PendingRequest): Promise<Transaction> {
-    const transaction: Transaction = { id: random(), request, csrf: random(), upstreamVerifier: random() };
+    const transaction: Transaction = {
+      id: randomToken(),
+      request,
+      csrf: randomToken(),
+      upstreamVerifier: randomToken(),
+    };
     await this.store().set([KEY, "transactions", transaction.id], transaction, { expireInMs: this.ttlMs });
     return transaction;
   }
@@ -69,7 +74,7 @@ export class Transactions {
    */
   async approve(id: string, formToken: string, cookieToken: string | undefined): Promise<Transaction> {
     const transaction = await this.#checked(id, formToken, cookieToken);
-    const approved: Transaction = { ...transaction, binding: random() };
+    const approved: Transaction = { ...transaction, binding: randomToken() };
     await this.store().set([KEY, "transactions", id], approved, { expireInMs: this.ttlMs });
     return approved;
   }
@@ -116,8 +121,4 @@ export class Transactions {
 function sameSecret(a: string, b: string): boolean {
   const digest = (text: string) => createHash("sha256").update(text).digest();
   return timingSafeEqual(digest(a), digest(b));
-}
-
-function random(): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(32)));
 }

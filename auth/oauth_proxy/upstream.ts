@@ -8,7 +8,7 @@
  * @module
  */
 
-import { concatBytes } from "../../protocol/bytes.ts";
+import { readAtMost } from "../../protocol/bytes.ts";
 import type { UpstreamTokens } from "./tokens.ts";
 import { pkceChallenge } from "./tokens.ts";
 
@@ -115,7 +115,12 @@ async function tokenRequest(
       `the identity provider's token endpoint: ${(error as Error).message}`,
     );
   }
-  const text = await boundedText(res, config.maxResponseBytes ?? 64 * 1024);
+  const limit = config.maxResponseBytes ?? 64 * 1024;
+  const bytes = res.body ? await readAtMost(res.body, limit) : new Uint8Array();
+  if (!bytes) {
+    throw new UpstreamError("server_error", `the identity provider's token response is over ${limit} bytes`);
+  }
+  const text = new TextDecoder().decode(bytes);
   let answer: Record<string, unknown>;
   try {
     answer = JSON.parse(text);
@@ -138,25 +143,4 @@ async function tokenRequest(
     ...(Number.isFinite(expiresIn) && expiresIn > 0 ? { expiresAt: Date.now() + expiresIn * 1000 } : {}),
     ...(typeof answer.id_token === "string" ? { idToken: answer.id_token } : {}),
   };
-}
-
-async function boundedText(res: Response, limit: number): Promise<string> {
-  const reader = res.body?.getReader();
-  if (!reader) return "";
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel();
-      throw new UpstreamError(
-        "server_error",
-        `the identity provider's token response is over ${limit} bytes`,
-      );
-    }
-    parts.push(value);
-  }
-  return new TextDecoder().decode(concatBytes(parts, size));
 }

@@ -52,12 +52,13 @@ export class SkillCatalogProvider extends FixedProvider {
   constructor(skills: readonly Skill[], options: SkillProviderOptions = {}) {
     super();
     this.#options = options;
-    const prefix = options.prefix?.replace(/^\/+|\/+$/g, "");
-    for (const skill of skills) this.place(skill, prefix ? `${prefix}/${skill.name}` : skill.name);
+    for (const skill of skills) this.place(skill, skill.name);
   }
 
-  /** Serves `skill` at `skillPath` (whose last segment is its name). */
-  protected place(skill: Skill, skillPath: string): void {
+  /** Serves `skill` at `path` (whose last segment is its name) under the provider's prefix. */
+  protected place(skill: Skill, path: string): void {
+    const prefix = this.#options.prefix?.replace(/^\/+|\/+$/g, "");
+    const skillPath = prefix ? `${prefix}/${path}` : path;
     const main = `skill://${skillPath}/SKILL.md`;
     if (this.#mains.has(main)) throw new SkillError(`two skills are served at ${main}`);
     this.#mains.add(main);
@@ -140,8 +141,7 @@ export class SkillsDirectoryProvider extends SkillCatalogProvider {
       for (const [path, skill] of scan(root)) if (!found.has(path)) found.set(path, skill);
     }
     super([], options);
-    const prefix = options.prefix?.replace(/^\/+|\/+$/g, "");
-    for (const [path, skill] of found) this.place(skill, prefix ? `${prefix}/${path}` : path);
+    for (const [path, skill] of found) this.place(skill, path);
   }
 
   /**
