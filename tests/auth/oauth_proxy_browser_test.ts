@@ -7,19 +7,12 @@
  * @module
  */
 
-// deno-lint-ignore-file require-await -- `async` keeps a handler in the main isolate (synchronous ones run in the worker pool)
-
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { OAuthProxy } from "../../auth/mod.ts";
-import { pkceChallenge } from "../../auth/oauth_proxy/tokens.ts";
-import { FastMCP } from "../../mod.ts";
-import { modernRequest, readAnswer } from "../helpers/http.ts";
-import { startIdp } from "../helpers/idp.ts";
+import { clientAuthorizeUrl, proxyOverIdp, redeemCode, whoami } from "../helpers/oauth_proxy.ts";
 import { freePort } from "../helpers/process.ts";
 
 const CLIENT_REDIRECT = "http://127.0.0.1:5555/callback";
-const VERIFIER = "client-verifier-of-enough-length-0123456789abcdefgh";
 
 Deno.test({
   name: "consent in headless Chromium: the page, Allow, the provider's sign-in, and a code that works",
@@ -29,32 +22,7 @@ Deno.test({
 }, async () => {
   const port = freePort();
   const base = `http://127.0.0.1:${port}`;
-  const idp = await startIdp({
-    resource: () => `${base}/mcp`,
-    registration: false,
-    clients: [{
-      client_id: "mcp-proxy",
-      client_secret: "upstream-secret-of-the-proxy",
-      redirect_uris: [`${base}/auth/callback`],
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "client_secret_post",
-    }],
-  });
-  const mcp = new FastMCP({
-    name: "notes",
-    logger: () => {},
-    auth: new OAuthProxy({
-      upstreamAuthorizationEndpoint: `${idp.issuer}/auth`,
-      upstreamTokenEndpoint: `${idp.issuer}/token`,
-      upstreamClientId: "mcp-proxy",
-      upstreamClientSecret: "upstream-secret-of-the-proxy",
-      upstreamScopes: ["openid"],
-      baseUrl: base,
-      jwtSigningKey: "proxy-secret-of-at-least-thirty-two-bytes",
-    }),
-  });
-  mcp.tool("whoami", async (_args, ctx) => ctx.accessToken?.subject ?? "nobody");
+  const { idp, mcp } = await proxyOverIdp(base);
   const http = mcp.serve({ hostname: "127.0.0.1", port });
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -66,18 +34,7 @@ Deno.test({
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ client_name: "Notes <app>", redirect_uris: [CLIENT_REDIRECT] }),
     })).json();
-    const authorize = new URL(`${base}/authorize`);
-    for (
-      const [k, v] of Object.entries({
-        response_type: "code",
-        client_id: registered.client_id,
-        redirect_uri: CLIENT_REDIRECT,
-        code_challenge: await pkceChallenge(VERIFIER),
-        code_challenge_method: "S256",
-        state: "st",
-        resource: `${base}/mcp`,
-      })
-    ) authorize.searchParams.set(k, v);
+    const authorize = new URL(await clientAuthorizeUrl(base, registered.client_id, CLIENT_REDIRECT));
     const page = await browser.newPage();
     const console: string[] = [];
     page.on("console", (m) => console.push(m.text()));
@@ -104,24 +61,14 @@ Deno.test({
     const callback: URL = landed;
     assert.equal(callback.searchParams.get("state"), "st");
     assert.equal(callback.searchParams.get("iss"), base);
-    const tokens = await (await fetch(`${base}/token`, {
-      method: "POST",
-      body: new URLSearchParams({
-        grant_type: "authorization_code",
-        code: callback.searchParams.get("code")!,
-        redirect_uri: CLIENT_REDIRECT,
-        client_id: registered.client_id,
-        code_verifier: VERIFIER,
-      }),
-    })).json();
-    const answer = await readAnswer(
-      await fetch(
-        modernRequest("tools/call", { name: "whoami", arguments: {} }, 1, {
-          authorization: `Bearer ${tokens.access_token}`,
-        }, `${base}/mcp`),
-      ),
+    const tokens = await redeemCode(
+      fetch,
+      base,
+      callback.searchParams.get("code")!,
+      registered.client_id,
+      CLIENT_REDIRECT,
     );
-    assert.deepEqual(answer.result!.content, [{ type: "text", text: "ada" }]);
+    assert.deepEqual(await whoami(fetch, base, tokens.access_token), [{ type: "text", text: "ada" }]);
     assert.deepEqual(console.filter((m) => /Content Security Policy/i.test(m)), []);
   } finally {
     await browser.close();
