@@ -62,18 +62,23 @@ async function startDev(serverPort: number, uiPort: number, server = SERVER) {
 }
 
 /**
- * Turns the Inspector's connection switch on. Under a loaded suite its page may still be laying
- * out when the switch appears ("element is not visible" even forced, seen once in a fresh-clone
- * run with three browsers up): try again a moment later, three times at most.
+ * Connects the Inspector to the server: turns its connection switch on and waits for "connected".
+ * Under a loaded suite (several browsers up) its page may still be laying out when the switch
+ * appears ("element is not visible" even forced), or a first connection attempt may stall; each
+ * time, turn it off and on again a moment later, three times at most.
  */
 async function connect(page: Page): Promise<void> {
   const toggle = page.getByRole("switch", { name: /Connect or disconnect/ });
+  const connected = page.locator('[data-testid="connection-status"][data-status="connected"]');
   for (let attempt = 1;; attempt++) {
     try {
       await toggle.check({ force: true, timeout: 20_000 });
+      await connected.waitFor({ timeout: 20_000 });
       return;
     } catch (error) {
       if (attempt === 3) throw error;
+      console.error(`the Inspector did not connect; trying again (attempt ${attempt + 1})`);
+      await toggle.uncheck({ force: true, timeout: 5_000 }).catch(() => {});
       await new Promise((r) => setTimeout(r, 1_000));
     }
   }
