@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { modernRequest } from "../helpers/http.ts";
+import { modernRequest, readAnswer } from "../helpers/http.ts";
 import { startDeno, type Started } from "../helpers/process.ts";
 import { SHARED_BACKENDS, sharedStore } from "../helpers/redis.ts";
 
@@ -38,7 +38,8 @@ async function rpc(
   params: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   const res = await fetch(modernRequest(method, { ...params, _meta: WITH_TASKS }, ++nextId, {}, url));
-  const body = await res.json();
+  // A 2026 answer slow to come (a loaded machine, a store round trip) arrives as SSE.
+  const body = await readAnswer(res);
   if (body.error) throw Object.assign(new Error(body.error.message), body.error);
   return body.result;
 }
