@@ -23,6 +23,12 @@ export interface AccessToken {
   readonly issuer?: string;
   /** Who it was issued for. */
   readonly audience?: string | readonly string[];
+  /**
+   * Behind an OAuth proxy: the identity provider's current access token, for calling its API on
+   * the user's behalf (refreshed by the proxy as needed). Like `token`, it is never logged and never
+   * leaves the isolate that received the request.
+   */
+  readonly upstreamToken?: string;
 }
 
 /**
@@ -96,7 +102,7 @@ export function checkScopes(token: AccessToken, required: readonly string[]): vo
  * Who a request speaks for: an access token without the token itself, so that it can travel in
  * request facts, into workers and task records, without the credential.
  */
-export type Principal = Omit<AccessToken, "token">;
+export type Principal = Omit<AccessToken, "token" | "upstreamToken">;
 
 const principals = new WeakMap<AccessToken, Principal>();
 
@@ -104,7 +110,7 @@ const principals = new WeakMap<AccessToken, Principal>();
 export function principalOf(token: AccessToken): Principal {
   let principal = principals.get(token);
   if (!principal) {
-    const { token: _token, ...rest } = token;
+    const { token: _token, upstreamToken: _upstream, ...rest } = token;
     principals.set(token, principal = rest);
   }
   return principal;

@@ -59,9 +59,10 @@ export { IntrospectionVerifier, type IntrospectionVerifierOptions } from "./intr
 export { JWTVerifier, type JWTVerifierOptions } from "./jwt_verifier.ts";
 export { MultiAuth, type MultiAuthOptions } from "./multi_auth.ts";
 export { type StaticToken, StaticTokenVerifier, type StaticTokenVerifierOptions } from "./static_verifier.ts";
+export { OAuthProxy, type ProxyScopes } from "./oauth_proxy/oauth_proxy.ts";
 export {
-  OAuthProxy,
+  type ConsentMode,
   type OAuthProxyOptions,
   type ProxyRoute,
   type UpstreamSignIn,
-} from "./oauth_proxy/oauth_proxy.ts";
+} from "./oauth_proxy/options.ts";

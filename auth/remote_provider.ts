@@ -58,7 +58,7 @@ export interface RemoteAuthProviderOptions {
  * ```
  */
 export class RemoteAuthProvider {
-  readonly #options: RemoteAuthProviderOptions;
+  #options: RemoteAuthProviderOptions;
   readonly #base: string;
 
   /** Creates the provider; throws a TypeError for a missing authorization server or a bad base URL. */
@@ -74,6 +74,11 @@ export class RemoteAuthProvider {
     }
     this.#base = base.origin;
     this.#options = options;
+  }
+
+  /** Replaces the scopes advertised in the metadata and asked for in challenges (for scopes decided at run time). */
+  protected advertiseScopes(scopes: readonly string[] | undefined): void {
+    this.#options = { ...this.#options, scopesSupported: scopes ? [...scopes] : undefined };
   }
 
   /** The token verifier. */

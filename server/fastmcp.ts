@@ -352,10 +352,14 @@ export class FastMCP {
   /** RFC 9728 metadata at the path-inserted and the root well-known URLs, readable from any origin. */
   #serveResourceMetadata(auth: RemoteAuthProvider): void {
     const path = this.#options.http?.path ?? "/mcp";
-    const body = JSON.stringify(auth.metadata(path));
     const headers = { "content-type": "application/json", "access-control-allow-origin": "*" };
     for (const wellKnown of auth.metadataPaths(path)) {
-      this.#routes.add(wellKnown, { methods: ["GET"] }, () => new Response(body, { headers }));
+      // Built per request: an OAuth proxy's scopes may change at run time (updateScopes).
+      this.#routes.add(
+        wellKnown,
+        { methods: ["GET"] },
+        () => new Response(JSON.stringify(auth.metadata(path)), { headers }),
+      );
     }
   }
 

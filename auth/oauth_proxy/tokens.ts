@@ -30,6 +30,8 @@ export interface UpstreamTokens {
   readonly refreshToken?: string;
   /** When the upstream access token expires (ms since the epoch), if it said. */
   readonly expiresAt?: number;
+  /** When the upstream refresh token expires (ms since the epoch), if it said (`refresh_expires_in`). */
+  readonly refreshExpiresAt?: number;
 }
 
 /** The token endpoint's answer (RFC 6749 §5.1). */
@@ -145,17 +147,19 @@ export class TokenFactory {
   /** Tokens for a grant: a new `jti` whose record holds the sealed upstream tokens. */
   async issue(grant: Grant, upstream: UpstreamTokens): Promise<TokenResponse> {
     const jti = randomToken();
-    const refreshSeconds = this.#options.refreshTokenExpirySeconds;
+    const lifetimeMs = this.#recordLifetimeMs(upstream);
     const store = this.options.store();
     await store.set([KEY, "tokens", jti], await this.options.vault.seal(jti, upstream), {
-      expireInMs: refreshSeconds * 1000,
+      expireInMs: lifetimeMs,
     });
     const refreshToken = randomToken();
     const refresh: RefreshRecord = { grant, jti };
-    await store.set([KEY, "refresh", await hash(refreshToken)], refresh, {
-      expireInMs: refreshSeconds * 1000,
-    });
-    const expiresIn = this.#options.accessTokenExpirySeconds;
+    await store.set([KEY, "refresh", await hash(refreshToken)], refresh, { expireInMs: lifetimeMs });
+    let expiresIn = this.#options.accessTokenExpirySeconds;
+    // Nothing can renew an upstream token without a refresh token: the proxy's ends with it.
+    if (!upstream.refreshToken && upstream.expiresAt !== undefined) {
+      expiresIn = Math.max(1, Math.min(expiresIn, Math.floor((upstream.expiresAt - Date.now()) / 1000)));
+    }
     const accessToken = await new SignJWT({ client_id: grant.clientId, scope: grant.scopes.join(" ") })
       .setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
       .setIssuer(this.options.issuer)
@@ -174,8 +178,17 @@ export class TokenFactory {
     };
   }
 
-  /** Rotates a refresh token: the old one stops working, the access token's record moves to a new `jti`. */
-  async refresh(refreshToken: string, clientId: string): Promise<TokenResponse> {
+  /**
+   * Rotates a refresh token: the old one stops working, the access token's record moves to a new
+   * `jti`. `renew` brings the upstream tokens up to date first (refreshing them upstream when
+   * they are expiring) and throws when the upstream session has ended.
+   */
+  async refresh(
+    refreshToken: string,
+    clientId: string,
+    renew: (jti: string, upstream: UpstreamTokens) => Promise<UpstreamTokens> = (_, upstream) =>
+      Promise.resolve(upstream),
+  ): Promise<TokenResponse> {
     const store = this.options.store();
     const key = [KEY, "refresh", await hash(refreshToken)];
     const { value, version } = await store.getVersioned<RefreshRecord>(key);
@@ -188,13 +201,20 @@ export class TokenFactory {
     if (!await store.commit([{ key, version, delete: true }])) {
       throw new TokenError("invalid_grant", "the refresh token is already used");
     }
-    const sealed = await store.get<string>([KEY, "tokens", value.jti]);
-    const upstream = sealed
-      ? await this.options.vault.open(value.jti, sealed) as UpstreamTokens | undefined
-      : undefined;
-    await store.delete([KEY, "tokens", value.jti]);
+    const { upstream } = await this.upstreamOf(value.jti);
     if (!upstream) throw new TokenError("invalid_grant", "the grant behind the refresh token is gone");
-    return await this.issue(value.grant, upstream);
+    let renewed: UpstreamTokens;
+    try {
+      renewed = await renew(value.jti, upstream);
+    } catch (error) {
+      await store.delete([KEY, "tokens", value.jti]);
+      throw new TokenError(
+        "invalid_grant",
+        `the identity provider's session has ended: ${(error as Error).message}`,
+      );
+    }
+    await store.delete([KEY, "tokens", value.jti]);
+    return await this.issue(value.grant, renewed);
   }
 
   /**
@@ -205,7 +225,7 @@ export class TokenFactory {
   async verify(
     token: string,
     resource: string,
-  ): Promise<{ claims: Record<string, unknown>; upstream: UpstreamTokens } | undefined> {
+  ): Promise<{ claims: Record<string, unknown>; jti: string; upstream: UpstreamTokens } | undefined> {
     let claims: Record<string, unknown>;
     try {
       ({ payload: claims } = await jwtVerify(token, await this.#signingKey(), {
@@ -219,37 +239,74 @@ export class TokenFactory {
     }
     const jti = claims.jti;
     if (typeof jti !== "string") return undefined;
-    const sealed = await this.options.store().get<string>([KEY, "tokens", jti]);
-    const upstream = sealed
-      ? await this.options.vault.open(jti, sealed) as UpstreamTokens | undefined
-      : undefined;
-    return upstream ? { claims, upstream } : undefined;
+    const { upstream } = await this.upstreamOf(jti);
+    return upstream ? { claims, jti, upstream } : undefined;
   }
 
-  /** Revokes an access token (its record) or a refresh token (and its access token's record). */
-  async revoke(token: string): Promise<void> {
+  /** The upstream tokens behind `jti` (none when revoked or refreshed away), with the record's version. */
+  async upstreamOf(jti: string): Promise<{ upstream?: UpstreamTokens; version: string | null }> {
+    const { value, version } = await this.options.store().getVersioned<string>([KEY, "tokens", jti]);
+    const upstream = value
+      ? await this.options.vault.open(jti, value) as UpstreamTokens | undefined
+      : undefined;
+    return { ...(upstream ? { upstream } : {}), version };
+  }
+
+  /**
+   * Replaces the upstream tokens behind `jti` if the record is still at `version` (false when
+   * another replica changed it first: the caller reads again).
+   */
+  async replaceUpstream(jti: string, version: string | null, upstream: UpstreamTokens): Promise<boolean> {
+    if (version === null) return false;
+    return await this.options.store().setIf(
+      [KEY, "tokens", jti],
+      version,
+      await this.options.vault.seal(jti, upstream),
+      { expireInMs: this.#recordLifetimeMs(upstream) },
+    );
+  }
+
+  /**
+   * How long a grant's records live: the proxy's refresh token lifetime, but never past the
+   * upstream refresh token's expiry, nor (with no upstream refresh token) past the upstream access
+   * token's: a record never outlives what it points to (FastMCP 3.4's rule, inverted to bound it).
+   */
+  #recordLifetimeMs(upstream: UpstreamTokens): number {
+    const now = Date.now();
+    let ms = this.#options.refreshTokenExpirySeconds * 1000;
+    const end = upstream.refreshToken ? upstream.refreshExpiresAt : upstream.expiresAt;
+    if (end !== undefined) ms = Math.min(ms, end - now);
+    return Math.max(ms, 1_000);
+  }
+
+  /**
+   * Revokes an access token (its record) or a refresh token (and its access token's record);
+   * resolves with the upstream tokens that stood behind it, for revoking them upstream too.
+   */
+  async revoke(token: string): Promise<UpstreamTokens | undefined> {
     const store = this.options.store();
     const refreshKey = [KEY, "refresh", await hash(token)];
     const refresh = await store.get<RefreshRecord>(refreshKey);
-    if (refresh) {
-      await store.delete(refreshKey);
-      await store.delete([KEY, "tokens", refresh.jti]);
-      return;
+    let jti = refresh?.jti;
+    if (refresh) await store.delete(refreshKey);
+    else if (token.split(".").length === 3) {
+      try {
+        const { payload } = await jwtVerify(token, await this.#signingKey(), {
+          issuer: this.options.issuer,
+          typ: "at+jwt",
+          algorithms: ["HS256"],
+          // A revoked token may be expired already; its record goes either way.
+          clockTolerance: Number.MAX_SAFE_INTEGER,
+        });
+        if (typeof payload.jti === "string") jti = payload.jti;
+      } catch {
+        // Not one of ours: nothing to revoke (RFC 7009 §2.2 answers 200 all the same).
+      }
     }
-    const parts = token.split(".");
-    if (parts.length !== 3) return;
-    try {
-      const { payload } = await jwtVerify(token, await this.#signingKey(), {
-        issuer: this.options.issuer,
-        typ: "at+jwt",
-        algorithms: ["HS256"],
-        // A revoked token may be expired already; its record goes either way.
-        clockTolerance: Number.MAX_SAFE_INTEGER,
-      });
-      if (typeof payload.jti === "string") await store.delete([KEY, "tokens", payload.jti]);
-    } catch {
-      // Not one of ours: nothing to revoke (RFC 7009 §2.2 answers 200 all the same).
-    }
+    if (!jti) return undefined;
+    const { upstream } = await this.upstreamOf(jti);
+    await store.delete([KEY, "tokens", jti]);
+    return upstream;
   }
 }
 

@@ -26,6 +26,10 @@ export interface UpstreamConfig {
   readonly tokenEndpointAuthMethod?: "client_secret_post" | "client_secret_basic";
   /** Further authorization parameters (a provider's `prompt`, `audience`, `organization`). */
   readonly extraAuthorizeParams?: Readonly<Record<string, string>>;
+  /** Further token request parameters. */
+  readonly extraTokenParams?: Readonly<Record<string, string>>;
+  /** The revocation endpoint (RFC 7009), if the provider has one. */
+  readonly revocationEndpoint?: string;
   /** Longest a token endpoint call may take, in ms. Default 10,000. */
   readonly timeoutMs?: number;
   /** Largest token response read, in bytes. Default 64 KiB. */
@@ -76,16 +80,57 @@ export async function exchangeUpstreamCode(
   });
 }
 
-/** Refreshes the upstream tokens (a provider that rotates refresh tokens sends a new one). */
-export async function refreshUpstream(config: UpstreamConfig, refreshToken: string): Promise<UpstreamTokens> {
-  const tokens = await tokenRequest(config, { grant_type: "refresh_token", refresh_token: refreshToken });
-  return { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken };
+/**
+ * Refreshes the upstream tokens. A provider that rotates refresh tokens sends a new one (with its
+ * own expiry, if it says); one that does not keeps the old one, and its expiry.
+ */
+export async function refreshUpstream(
+  config: UpstreamConfig,
+  current: UpstreamTokens,
+): Promise<UpstreamTokens> {
+  const { idToken: _, ...tokens } = await tokenRequest(config, {
+    grant_type: "refresh_token",
+    refresh_token: current.refreshToken ?? "",
+  });
+  if (tokens.refreshToken) return tokens;
+  return {
+    ...tokens,
+    ...(current.refreshToken ? { refreshToken: current.refreshToken } : {}),
+    ...(current.refreshExpiresAt !== undefined ? { refreshExpiresAt: current.refreshExpiresAt } : {}),
+  };
 }
 
-async function tokenRequest(
+/**
+ * Revokes the upstream tokens at the provider's revocation endpoint (the refresh token, which ends
+ * the grant, else the access token). Best effort: a provider that fails is not retried, and the
+ * proxy's own records are gone either way.
+ */
+export async function revokeUpstream(config: UpstreamConfig, tokens: UpstreamTokens): Promise<boolean> {
+  if (!config.revocationEndpoint) return false;
+  const [token, hint] = tokens.refreshToken
+    ? [tokens.refreshToken, "refresh_token"]
+    : [tokens.accessToken, "access_token"];
+  const { headers, body } = clientAuthentication(config, { token, token_type_hint: hint });
+  try {
+    const res = await fetch(config.revocationEndpoint, {
+      method: "POST",
+      headers,
+      body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),
+    });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** The form body and headers of a request authenticated as the proxy's upstream client. */
+function clientAuthentication(
   config: UpstreamConfig,
   params: Record<string, string>,
-): Promise<UpstreamTokens & { idToken?: string }> {
+): { headers: Record<string, string>; body: URLSearchParams } {
   const body = new URLSearchParams(params);
   const headers: Record<string, string> = {
     "content-type": "application/x-www-form-urlencoded",
@@ -99,6 +144,14 @@ async function tokenRequest(
     body.set("client_id", config.clientId);
     body.set("client_secret", config.clientSecret);
   }
+  return { headers, body };
+}
+
+async function tokenRequest(
+  config: UpstreamConfig,
+  params: Record<string, string>,
+): Promise<UpstreamTokens & { idToken?: string }> {
+  const { headers, body } = clientAuthentication(config, { ...config.extraTokenParams, ...params });
   const timeoutMs = config.timeoutMs ?? 10_000;
   let res: Response;
   try {
@@ -136,11 +189,22 @@ async function tokenRequest(
   if (typeof answer.access_token !== "string") {
     throw new UpstreamError("server_error", "the identity provider's token response has no access_token");
   }
-  const expiresIn = Number(answer.expires_in);
+  const expiresAt = instantIn(answer.expires_in);
+  // 0 counts as not said (some providers send it for "does not expire").
+  const refreshExpiresAt = instantIn(answer.refresh_expires_in);
   return {
     accessToken: answer.access_token,
     ...(typeof answer.refresh_token === "string" ? { refreshToken: answer.refresh_token } : {}),
-    ...(Number.isFinite(expiresIn) && expiresIn > 0 ? { expiresAt: Date.now() + expiresIn * 1000 } : {}),
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(refreshExpiresAt !== undefined && typeof answer.refresh_token === "string"
+      ? { refreshExpiresAt }
+      : {}),
     ...(typeof answer.id_token === "string" ? { idToken: answer.id_token } : {}),
   };
+}
+
+/** The instant `seconds` from now (ms since the epoch), for a positive number of seconds. */
+function instantIn(seconds: unknown): number | undefined {
+  const n = Number(seconds);
+  return Number.isFinite(n) && n > 0 ? Date.now() + n * 1000 : undefined;
 }

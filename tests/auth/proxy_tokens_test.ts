@@ -11,7 +11,8 @@ import { decodeJwt, decodeProtectedHeader, SignJWT } from "jose";
 import { type Grant, pkceChallenge, TokenError, TokenFactory } from "../../auth/oauth_proxy/tokens.ts";
 import { TokenVault } from "../../auth/oauth_proxy/token_vault.ts";
 import { ProxyTokenVerifier } from "../../auth/oauth_proxy/proxy_verifier.ts";
-import { AuthError } from "../../auth/access_token.ts";
+import { AuthError, principalOf } from "../../auth/access_token.ts";
+import { UpstreamSessions } from "../../auth/oauth_proxy/upstream_session.ts";
 import { memoryStore } from "../../server/store/memory.ts";
 
 const SECRET = "a-secret-of-at-least-thirty-two-bytes!!";
@@ -170,19 +171,27 @@ Deno.test("the MCP endpoint's verifier gives the principal of a proxy token for 
     redirectUri: GRANT.redirectUri,
     codeVerifier: VERIFIER,
   });
-  const verifier = new ProxyTokenVerifier(factory, GRANT.resource, ["notes:read"]);
+  // The upstream token has no expiry here: nothing is refreshed.
+  const sessions = new UpstreamSessions(factory, {
+    refresh: () => Promise.reject(new Error("no refresh expected")),
+    thresholdSeconds: 60,
+  });
+  const verifier = new ProxyTokenVerifier(factory, sessions, GRANT.resource, () => ["notes:read"]);
   const principal = await verifier.verify(tokens.access_token);
+  // Tools may call the provider's API with the upstream token; it never travels with the principal.
+  assert.equal(principal.upstreamToken, UPSTREAM.accessToken);
+  assert.doesNotMatch(JSON.stringify(principalOf(principal)), /upstream-access-secret/);
   assert.equal(principal.clientId, "mcp_1");
   assert.equal(principal.subject, "ada");
   assert.deepEqual(principal.scopes, ["notes:read"]);
   assert.equal(principal.audience, GRANT.resource);
   assert.doesNotMatch(JSON.stringify(principal.claims), /upstream/);
-  const elsewhere = new ProxyTokenVerifier(factory, "https://other.example/mcp");
+  const elsewhere = new ProxyTokenVerifier(factory, sessions, "https://other.example/mcp");
   await assert.rejects(
     elsewhere.verify(tokens.access_token),
     (e: Error) => e instanceof AuthError && e.error === "invalid_token",
   );
-  const stricter = new ProxyTokenVerifier(factory, GRANT.resource, ["notes:write"]);
+  const stricter = new ProxyTokenVerifier(factory, sessions, GRANT.resource, () => ["notes:write"]);
   await assert.rejects(
     stricter.verify(tokens.access_token),
     (e: Error) => e instanceof AuthError && e.error === "insufficient_scope" && e.status === 403,

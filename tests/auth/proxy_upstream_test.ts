@@ -107,7 +107,10 @@ for (const dialect of ["json", "github"] as const) {
           assert.match(seen[0].authorization ?? "", /^Basic /);
         } else assert.equal(seen[0].authorization, null);
         // A provider that does not rotate refresh tokens: the old one stays.
-        const refreshed = await refreshUpstream({ ...config, tokenEndpointAuthMethod: method }, "up-rt-1");
+        const refreshed = await refreshUpstream({ ...config, tokenEndpointAuthMethod: method }, {
+          accessToken: "up-at-1",
+          refreshToken: "up-rt-1",
+        });
         assert.deepEqual([refreshed.accessToken, refreshed.refreshToken], ["up-at-2", "up-rt-1"]);
       } finally {
         await server.shutdown();
