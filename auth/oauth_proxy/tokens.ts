@@ -267,6 +267,19 @@ export class TokenFactory {
   }
 
   /**
+   * Claims the right to refresh the upstream tokens behind `jti` for `ms`, across every replica
+   * sharing the store: false when another holds it.
+   */
+  async claimRefresh(jti: string, ms: number): Promise<boolean> {
+    return await this.options.store().setIf([KEY, "refreshing", jti], null, true, { expireInMs: ms });
+  }
+
+  /** Gives up a claim of {@link claimRefresh}. */
+  async releaseRefresh(jti: string): Promise<void> {
+    await this.options.store().delete([KEY, "refreshing", jti]);
+  }
+
+  /**
    * How long a grant's records live: the proxy's refresh token lifetime, but never past the
    * upstream refresh token's expiry, nor (with no upstream refresh token) past the upstream access
    * token's: a record never outlives what it points to (FastMCP 3.4's rule, inverted to bound it).

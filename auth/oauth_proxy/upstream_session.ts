@@ -3,8 +3,9 @@
  * token that has expired, or will within the threshold, is refreshed before the request goes on,
  * and one the configured verifier refuses is refreshed once (a provider may end tokens early).
  * Refreshes of one token are serialised: in this process by a lock per token (bounded: the oldest
- * lock is dropped past `maxLocks`), across replicas by the store's versioned write, after which a
- * loser reads the winner's tokens instead of refreshing again (a rotated refresh token works once).
+ * lock is dropped past `maxLocks`), across replicas by a claim in the store, whose losers wait for
+ * the winner's tokens instead of refreshing again (a rotated refresh token works once); the
+ * record's versioned write is the last guard.
  *
  * @module
  */
@@ -22,6 +23,8 @@ export interface UpstreamSessionOptions {
   readonly verifier?: TokenVerifier;
   /** Most refresh locks held at once. Default 10,000. */
   readonly maxLocks?: number;
+  /** Longest one refresh may hold its claim, and another replica wait for it, in ms. Default 15,000. */
+  readonly claimMs?: number;
 }
 
 /** The upstream tokens of a request, and what the upstream verifier said of them. */
@@ -85,21 +88,29 @@ export class UpstreamSessions {
     if (changed && !this.#expiring(stored)) return stored;
     if (!force && !this.#expiring(stored)) return stored;
     if (!this.#canRefresh(stored)) throw new AuthError("invalid_token", ENDED);
-    let renewed: UpstreamTokens;
+    const claimMs = this.options.claimMs ?? 15_000;
+    if (!await this.factory.claimRefresh(jti, claimMs)) return await this.#theirs(jti, stored, claimMs);
     try {
-      renewed = await this.options.refresh(stored);
+      const renewed = await this.options.refresh(stored);
+      if (await this.factory.replaceUpstream(jti, version, renewed)) return renewed;
     } catch {
-      return await this.#theirs(jti, stored);
+      // Refused or unreachable: the tokens stay as they are.
+    } finally {
+      await this.factory.releaseRefresh(jti);
     }
-    if (await this.factory.replaceUpstream(jti, version, renewed)) return renewed;
-    return await this.#theirs(jti, stored);
+    return await this.#theirs(jti, stored, 0);
   }
 
-  /** After a failed refresh or write: another replica's refreshed tokens, if it got there first. */
-  async #theirs(jti: string, stored: UpstreamTokens): Promise<UpstreamTokens> {
-    const { upstream } = await this.factory.upstreamOf(jti);
-    if (upstream && upstream.accessToken !== stored.accessToken) return upstream;
-    throw new AuthError("invalid_token", ENDED);
+  /** Another replica's refreshed tokens, waiting up to `waitMs` for them. */
+  async #theirs(jti: string, stored: UpstreamTokens, waitMs: number): Promise<UpstreamTokens> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const { upstream } = await this.factory.upstreamOf(jti);
+      if (!upstream) throw new AuthError("invalid_token", "the token has been revoked");
+      if (upstream.accessToken !== stored.accessToken) return upstream;
+      if (Date.now() >= deadline) throw new AuthError("invalid_token", ENDED);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   #expiring(tokens: UpstreamTokens): boolean {

@@ -15,11 +15,17 @@ import { OAuthProxy } from "../../auth/mod.ts";
 import { pkceChallenge } from "../../auth/oauth_proxy/tokens.ts";
 import { FastMCP } from "../../mod.ts";
 import { modernRequest, readAnswer } from "../helpers/http.ts";
+import {
+  authorizeUrl as clientAuthorizeUrl,
+  Browser,
+  CLIENT_REDIRECT,
+  hidden,
+  registerClient,
+  VERIFIER,
+} from "../helpers/proxy_browser.ts";
 
 const BASE = "https://mcp.example.com";
 const SECRET = "proxy-secret-of-at-least-thirty-two-bytes";
-const VERIFIER = "client-verifier-of-enough-length-0123456789abcdefgh";
-const CLIENT_REDIRECT = "http://127.0.0.1:5555/callback";
 
 /** An identity provider that knows only the proxy's client; GitHub's kind sends no id token, only a /user API. */
 function identityProvider(kind: "oidc" | "github" = "oidc") {
@@ -76,59 +82,6 @@ function setUp(upstream: string, identity?: (tokens: { accessToken: string }) =>
   return mcp;
 }
 
-/** A browser of sorts: keeps the cookies the proxy sets, follows nothing by itself. */
-class Browser {
-  readonly cookies = new Map<string, string>();
-  constructor(private readonly mcp: FastMCP) {}
-  async go(url: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
-    const res = url.startsWith(BASE)
-      ? await this.mcp.fetch(new Request(url, { ...init, headers, redirect: "manual" }))
-      : await fetch(url, { ...init, headers, redirect: "manual" });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(";");
-      const [name, value] = pair.split("=");
-      if (attrs.some((a) => a.trim() === "Max-Age=0")) this.cookies.delete(name.trim());
-      else this.cookies.set(name.trim(), value);
-    }
-    return res;
-  }
-}
-
-async function register(mcp: FastMCP): Promise<string> {
-  const res = await mcp.fetch(
-    new Request(`${BASE}/register`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ client_name: "Notes app", redirect_uris: [CLIENT_REDIRECT] }),
-    }),
-  );
-  assert.equal(res.status, 201);
-  const body = await res.json();
-  assert.equal(body.client_secret, undefined);
-  return body.client_id;
-}
-
-function authorizeUrl(clientId: string, challenge: string): string {
-  const url = new URL(`${BASE}/authorize`);
-  for (
-    const [k, v] of Object.entries({
-      response_type: "code",
-      client_id: clientId,
-      redirect_uri: CLIENT_REDIRECT,
-      code_challenge: challenge,
-      code_challenge_method: "S256",
-      state: "client-state",
-      scope: "notes:read",
-      resource: `${BASE}/mcp`,
-    })
-  ) url.searchParams.set(k, v);
-  return url.href;
-}
-
-const hidden = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)![1];
-
 Deno.test("the proxy's flow: register, consent, upstream sign-in, callback, code, tool call, refresh, revocation", async () => {
   const idp = identityProvider();
   const mcp = setUp(idp.base);
@@ -137,10 +90,10 @@ Deno.test("the proxy's flow: register, consent, upstream sign-in, callback, code
       .json();
     assert.equal(metadata.issuer, BASE);
     assert.equal(metadata.authorization_response_iss_parameter_supported, true);
-    const clientId = await register(mcp);
-    const browser = new Browser(mcp);
+    const clientId = await registerClient(mcp, BASE);
+    const browser = new Browser(mcp, BASE);
 
-    const consent = await browser.go(authorizeUrl(clientId, await pkceChallenge(VERIFIER)));
+    const consent = await browser.go(await clientAuthorizeUrl(BASE, clientId));
     assert.equal(consent.status, 200);
     assert.match(consent.headers.get("content-security-policy")!, /frame-ancestors 'none'/);
     const page = await consent.text();
@@ -219,16 +172,16 @@ Deno.test("#3, #5: consent from another browser, or without the CSRF cookie, get
   const idp = identityProvider();
   const mcp = setUp(idp.base);
   try {
-    const clientId = await register(mcp);
-    const attacker = new Browser(mcp);
-    const page = await (await attacker.go(authorizeUrl(clientId, await pkceChallenge(VERIFIER)))).text();
+    const clientId = await registerClient(mcp, BASE);
+    const attacker = new Browser(mcp, BASE);
+    const page = await (await attacker.go(await clientAuthorizeUrl(BASE, clientId))).text();
     const form = {
       transaction: hidden(page, "transaction"),
       csrf: hidden(page, "csrf"),
       decision: "approve",
     };
     // The victim's browser posts the attacker's form: it has no CSRF cookie.
-    const victim = new Browser(mcp);
+    const victim = new Browser(mcp, BASE);
     const forged = await victim.go(`${BASE}/consent`, { method: "POST", body: new URLSearchParams(form) });
     assert.equal(forged.status, 400);
     await forged.body?.cancel();
@@ -252,17 +205,14 @@ Deno.test("#6: an unregistered redirect URI is refused on a page; a denial goes 
   const idp = identityProvider();
   const mcp = setUp(idp.base);
   try {
-    const clientId = await register(mcp);
-    const browser = new Browser(mcp);
-    const evil = authorizeUrl(clientId, await pkceChallenge(VERIFIER)).replace(
-      encodeURIComponent(CLIENT_REDIRECT),
-      encodeURIComponent("https://attacker.example/cb"),
-    );
+    const clientId = await registerClient(mcp, BASE);
+    const browser = new Browser(mcp, BASE);
+    const evil = await clientAuthorizeUrl(BASE, clientId, { redirect_uri: "https://attacker.example/cb" });
     const refused = await browser.go(evil);
     assert.equal(refused.status, 400);
     assert.equal(refused.headers.get("location"), null);
     await refused.body?.cancel();
-    const page = await (await browser.go(authorizeUrl(clientId, await pkceChallenge(VERIFIER)))).text();
+    const page = await (await browser.go(await clientAuthorizeUrl(BASE, clientId))).text();
     const denied = await browser.go(`${BASE}/consent`, {
       method: "POST",
       body: new URLSearchParams({
@@ -292,9 +242,9 @@ Deno.test("a provider without id tokens (GitHub's kind): identity names the user
       const [mcp, expected] of [[setUp(idp.base, identity), "1234"], [setUp(idp.base), undefined]] as const
     ) {
       try {
-        const clientId = await register(mcp);
-        const browser = new Browser(mcp);
-        const page = await (await browser.go(authorizeUrl(clientId, await pkceChallenge(VERIFIER)))).text();
+        const clientId = await registerClient(mcp, BASE);
+        const browser = new Browser(mcp, BASE);
+        const page = await (await browser.go(await clientAuthorizeUrl(BASE, clientId))).text();
         const approved = await browser.go(`${BASE}/consent`, {
           method: "POST",
           body: new URLSearchParams({
