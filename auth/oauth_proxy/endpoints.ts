@@ -46,6 +46,7 @@ export async function token(parts: ProxyParts, req: Request): Promise<Response> 
             clientId: field("client_id"),
             redirectUri: field("redirect_uri"),
             codeVerifier: field("code_verifier"),
+            resource: field("resource"),
           }),
         );
       case "refresh_token":
@@ -53,6 +54,7 @@ export async function token(parts: ProxyParts, req: Request): Promise<Response> 
           await parts.factory.refresh(
             field("refresh_token"),
             field("client_id"),
+            field("resource"),
             (jti, upstream) => parts.sessions.renew(jti, upstream),
           ),
         );

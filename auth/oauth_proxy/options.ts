@@ -5,6 +5,7 @@
  */
 
 import type { TokenVerifier } from "../access_token.ts";
+import type { GuardedResponse } from "../guarded_fetch.ts";
 
 /**
  * How users consent to a client:
@@ -61,6 +62,15 @@ export interface OAuthProxyOptions {
   redirectPath?: string;
   /** The secret every key of the proxy is derived from (at least 32 bytes). */
   jwtSigningKey: string;
+  /**
+   * Fetches client ID metadata documents. Default: the guarded fetcher (https to global addresses
+   * only, no redirects, bounded in bytes and time). Replace it only to route through an egress
+   * proxy, or in tests to reach a document served locally; the limits it is given still apply.
+   */
+  clientMetadataFetch?: (
+    url: string,
+    options: { maxBytes: number; timeoutMs: number; headers: HeadersInit },
+  ) => Promise<GuardedResponse>;
   /** Patterns client redirect URIs must also match (none: the registered ones decide). */
   allowedClientRedirectUris?: string[];
   /** How users consent; see {@link ConsentMode}. Default `true` (always ask). */

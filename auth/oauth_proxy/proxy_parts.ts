@@ -54,7 +54,10 @@ export async function createParts(view: ProxyView, store: () => Store): Promise<
   });
   return {
     factory,
-    clients: new ClientRegistry(store),
+    clients: new ClientRegistry(
+      store,
+      options.clientMetadataFetch ? { fetch: options.clientMetadataFetch } : {},
+    ),
     transactions: new Transactions(store),
     sessions: new UpstreamSessions(factory, {
       refresh: (current) => refreshUpstream(view.upstream(), current),

@@ -10,6 +10,7 @@
 
 import { jwtVerify, SignJWT } from "jose";
 import type { Store } from "../../server/store/store.ts";
+import { sameResource } from "./authorize_request.ts";
 import { base64url, randomToken } from "./base64url.ts";
 import { deriveKey } from "./keys.ts";
 import type { TokenVault } from "./token_vault.ts";
@@ -46,7 +47,7 @@ export interface TokenResponse {
 /** A token request the proxy refuses; `code` is the RFC 6749 §5.2 error. */
 export class TokenError extends Error {
   /** Creates the error. */
-  constructor(readonly code: "invalid_grant" | "invalid_request", message: string) {
+  constructor(readonly code: "invalid_grant" | "invalid_request" | "invalid_target", message: string) {
     super(message);
     this.name = "TokenError";
   }
@@ -123,7 +124,10 @@ export class TokenFactory {
    * Redeems a code for tokens: the same client and redirect URI it was issued for, and the PKCE
    * verifier of its challenge. A code works once; of two concurrent redemptions one wins.
    */
-  async redeemCode(code: string, request: { clientId: string; redirectUri: string; codeVerifier: string }) {
+  async redeemCode(
+    code: string,
+    request: { clientId: string; redirectUri: string; codeVerifier: string; resource?: string },
+  ): Promise<TokenResponse> {
     const key = [KEY, "codes", await hash(code)];
     const { value, version } = await this.options.store().getVersioned<CodeRecord>(key);
     if (!value || value.used) {
@@ -139,6 +143,7 @@ export class TokenFactory {
     if (await pkceChallenge(request.codeVerifier) !== value.codeChallenge) {
       throw new TokenError("invalid_grant", "the code_verifier does not match the code_challenge");
     }
+    checkResource(request.resource, value.grant);
     const upstream = await this.options.vault.open(code, value.upstream) as UpstreamTokens | undefined;
     if (!upstream) throw new TokenError("invalid_grant", "the code's record cannot be read");
     return await this.issue(value.grant, upstream);
@@ -186,6 +191,7 @@ export class TokenFactory {
   async refresh(
     refreshToken: string,
     clientId: string,
+    resource: string | undefined,
     renew: (jti: string, upstream: UpstreamTokens) => Promise<UpstreamTokens> = (_, upstream) =>
       Promise.resolve(upstream),
   ): Promise<TokenResponse> {
@@ -198,6 +204,7 @@ export class TokenFactory {
     if (value.grant.clientId !== clientId) {
       throw new TokenError("invalid_grant", "the refresh token is another client's");
     }
+    checkResource(resource, value.grant);
     if (!await store.commit([{ key, version, delete: true }])) {
       throw new TokenError("invalid_grant", "the refresh token is already used");
     }
@@ -320,6 +327,16 @@ export class TokenFactory {
     const { upstream } = await this.upstreamOf(jti);
     await store.delete([KEY, "tokens", jti]);
     return upstream;
+  }
+}
+
+/**
+ * A `resource` named at the token endpoint must be the one granted (RFC 8707 §2.2): a token is
+ * never minted for another audience than the user consented to (§5 #8).
+ */
+function checkResource(resource: string | undefined, grant: Grant): void {
+  if (resource && !sameResource(resource, grant.resource)) {
+    throw new TokenError("invalid_target", `the grant is for ${grant.resource}, not another resource`);
   }
 }
 

@@ -119,9 +119,9 @@ Deno.test("a refresh token works once: the new pair works, the old access token'
     redirectUri: GRANT.redirectUri,
     codeVerifier: VERIFIER,
   });
-  await refused(factory.refresh(first.refresh_token, "mcp_2"), /another client's/);
-  const second = await factory.refresh(first.refresh_token, "mcp_1");
-  await refused(factory.refresh(first.refresh_token, "mcp_1"), /unknown, expired or already used/);
+  await refused(factory.refresh(first.refresh_token, "mcp_2", undefined), /another client's/);
+  const second = await factory.refresh(first.refresh_token, "mcp_1", undefined);
+  await refused(factory.refresh(first.refresh_token, "mcp_1", undefined), /unknown, expired or already used/);
   assert.equal(await factory.verify(first.access_token, GRANT.resource), undefined);
   assert.deepEqual((await factory.verify(second.access_token, GRANT.resource))?.upstream, UPSTREAM);
   store.close();
@@ -136,14 +136,14 @@ Deno.test("revocation: an access token ends its grant; a refresh token ends itse
   await a.factory.revoke(tokens.access_token);
   assert.equal(await a.factory.verify(tokens.access_token, GRANT.resource), undefined);
   await refused(
-    a.factory.refresh(tokens.refresh_token, "mcp_1"),
+    a.factory.refresh(tokens.refresh_token, "mcp_1", undefined),
     /the grant behind the refresh token is gone/,
   );
   const b = await setUp();
   const other = await b.factory.redeemCode(b.code, request);
   await b.factory.revoke(other.refresh_token);
   assert.equal(await b.factory.verify(other.access_token, GRANT.resource), undefined);
-  await refused(b.factory.refresh(other.refresh_token, "mcp_1"), /unknown/);
+  await refused(b.factory.refresh(other.refresh_token, "mcp_1", undefined), /unknown/);
   a.store.close();
   b.store.close();
 });
@@ -195,6 +195,24 @@ Deno.test("the MCP endpoint's verifier gives the principal of a proxy token for 
   await assert.rejects(
     stricter.verify(tokens.access_token),
     (e: Error) => e instanceof AuthError && e.error === "insufficient_scope" && e.status === 403,
+  );
+  store.close();
+});
+
+Deno.test("#8: a resource named at the token endpoint must be the one granted (RFC 8707 §2.2), for codes and refreshes", async () => {
+  const request = { clientId: "mcp_1", redirectUri: GRANT.redirectUri, codeVerifier: VERIFIER };
+  const elsewhere = await setUp();
+  await assert.rejects(
+    elsewhere.factory.redeemCode(elsewhere.code, { ...request, resource: "https://other.example/mcp" }),
+    (e: Error) => e instanceof TokenError && e.code === "invalid_target",
+  );
+  elsewhere.store.close();
+  const { store, factory, code } = await setUp();
+  // The same resource, spelled with a trailing slash and an upper-case host, is the granted one.
+  const tokens = await factory.redeemCode(code, { ...request, resource: "https://MCP.example/mcp/" });
+  await assert.rejects(
+    factory.refresh(tokens.refresh_token, "mcp_1", "https://mcp.example/other"),
+    (e: Error) => e instanceof TokenError && e.code === "invalid_target",
   );
   store.close();
 });

@@ -30,6 +30,8 @@ export interface IdpOptions {
   clients?: Record<string, unknown>[];
   /** Called with every request's method and path, as it arrives. */
   onRequest?: (method: string, path: string) => void;
+  /** Lifetime of access tokens, in seconds. Default 300. */
+  accessTokenTtl?: number;
 }
 
 /** A running {@link startIdp}. */
@@ -103,7 +105,13 @@ export async function startIdp(options: IdpOptions): Promise<Idp> {
         cookies: { keys: ["denomcp-test-cookie-key"] },
         pkce: { required: () => true },
         scopes: [...IDP_SCOPES],
-        ttl: { AccessToken: 300, Grant: 600, Interaction: 600, Session: 600, RefreshToken: 600 },
+        ttl: {
+          AccessToken: options.accessTokenTtl ?? 300,
+          Grant: 600,
+          Interaction: 600,
+          Session: 600,
+          RefreshToken: 600,
+        },
         findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
         ...(clients ? { clients } : {}),
         features: {
@@ -118,7 +126,7 @@ export async function startIdp(options: IdpOptions): Promise<Idp> {
               return {
                 scope: resourceScopes,
                 audience: resource(),
-                accessTokenTTL: 300,
+                accessTokenTTL: options.accessTokenTtl ?? 300,
                 accessTokenFormat: "jwt",
                 jwt: { sign: { alg: "ES256" } },
               };
