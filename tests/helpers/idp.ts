@@ -155,9 +155,12 @@ export async function startIdp(options: IdpOptions): Promise<Idp> {
 }
 
 /**
- * Plays the user in a browser: follows redirects with a cookie jar and submits oidc-provider's
- * dev login (as `login`) and consent forms, until the redirect to `redirectUri`; returns that
- * callback URL (with `code`, `state`, `iss`, or an `error`).
+ * Plays the user in a browser: follows redirects with a cookie jar and submits each page's form
+ * as a click on its first submit button would (the hidden fields, that button's `name=value`
+ * when it has a name, and the page's `Origin`): oidc-provider's dev login (as `login`) and
+ * consent forms, and the OAuth proxy's consent page (Allow, its first button); until the
+ * redirect to `redirectUri`. Returns that callback URL (with `code`, `state`, `iss`, or an
+ * `error`) without requesting it.
  */
 export async function driveBrowser(authorizationUrl: URL, redirectUri: string, login = "ada"): Promise<URL> {
   const jar = new Map<string, string>();
@@ -195,12 +198,20 @@ export async function driveBrowser(authorizationUrl: URL, redirectUri: string, l
     ) {
       form.set(name, value);
     }
+    const button = /<button[^>]*type="submit"[^>]*>/i.exec(html)?.[0] ?? "";
+    const pressed = /name="([^"]+)"[^>]*value="([^"]*)"/i.exec(button);
+    if (pressed) form.set(pressed[1], pressed[2]);
     if (/name="login"/.test(html)) {
       form.set("login", login);
       form.set("password", "anything");
     }
+    const origin = url.origin;
     url = new URL(action, url);
-    init = { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" } };
+    init = {
+      method: "POST",
+      body: form,
+      headers: { "content-type": "application/x-www-form-urlencoded", origin },
+    };
   }
   throw new Error("the authorization did not reach the callback in 20 hops");
 }
