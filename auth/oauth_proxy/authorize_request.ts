@@ -104,7 +104,7 @@ export async function checkAuthorizeRequest(
 }
 
 /** Whether two resource URIs are the same (scheme and host case aside, no trailing slash difference). */
-function sameResource(asked: string, canonical: string): boolean {
+export function sameResource(asked: string, canonical: string): boolean {
   try {
     const a = new URL(asked);
     const b = new URL(canonical);

@@ -188,7 +188,7 @@ export class TokenFactory {
    * refresh token (the client presents a new assertion instead).
    */
   async issueWithoutUpstream(
-    grant: Grant,
+    grant: Omit<Grant, "redirectUri">,
     expiresInSeconds: number,
     claims: Record<string, string> = {},
   ): Promise<AccessTokenResponse> {
@@ -204,7 +204,12 @@ export class TokenFactory {
     };
   }
 
-  async #sign(grant: Grant, jti: string, expiresInSeconds: number, claims: Record<string, string> = {}) {
+  async #sign(
+    grant: Omit<Grant, "redirectUri">,
+    jti: string,
+    expiresInSeconds: number,
+    claims: Record<string, string> = {},
+  ) {
     return await new SignJWT({ ...claims, client_id: grant.clientId, scope: grant.scopes.join(" ") })
       .setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
       .setIssuer(this.options.issuer)
@@ -360,7 +365,10 @@ export function pkceChallenge(verifier: string): Promise<string> {
   return hash(verifier);
 }
 
-/** The base64url SHA-256 of a text: how codes and refresh tokens are stored, and a PKCE challenge. */
-async function hash(text: string): Promise<string> {
+/**
+ * The base64url SHA-256 of a text: how codes, refresh tokens and spent assertions are stored, a
+ * PKCE challenge, and how client secrets are compared.
+ */
+export async function hash(text: string): Promise<string> {
   return base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }
