@@ -8,19 +8,10 @@
  * @module
  */
 
-import {
-  createLocalJWKSet,
-  errors,
-  importJWK,
-  importSPKI,
-  type JSONWebKeySet,
-  type JWK,
-  type JWTPayload,
-  jwtVerify,
-  type JWTVerifyGetKey,
-} from "jose";
+import { errors, importJWK, importSPKI, type JWK, type JWTPayload, jwtVerify } from "jose";
 import { type AccessToken, AuthError, checkScopes, scopesOf, type TokenVerifier } from "./access_token.ts";
-import { guardedFetch, type GuardedFetchOptions } from "./guarded_fetch.ts";
+import type { GuardedFetchOptions } from "./guarded_fetch.ts";
+import { KEY_ALGORITHMS, KeySetUnavailableError, RemoteKeySet } from "./jwks.ts";
 import { TokenCache } from "./token_cache.ts";
 
 /** Options of {@link JWTVerifier}. */
@@ -60,7 +51,6 @@ export interface JWTVerifierOptions {
   cacheSize?: number;
 }
 
-const KEY_ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"];
 /** `typ` values of access tokens (RFC 9068) and of plain JWTs. */
 const ACCESS_TYPES = new Set(["at+jwt", "application/at+jwt", "jwt"]);
 
@@ -84,8 +74,7 @@ export class JWTVerifier implements TokenVerifier {
   readonly #options: JWTVerifierOptions;
   readonly #algorithms: string[];
   #key?: Promise<CryptoKey | Uint8Array>;
-  #jwks?: { keys: JWTVerifyGetKey; fetchedAt: number };
-  #fetching?: Promise<JWTVerifyGetKey>;
+  readonly #jwks?: RemoteKeySet;
   readonly #cache: TokenCache;
 
   /** Creates a verifier; throws a TypeError for a missing issuer or audience, or a key and algorithm mismatch. */
@@ -99,7 +88,7 @@ export class JWTVerifier implements TokenVerifier {
       throw new TypeError("JWTVerifier: audience is required (this server's canonical URL, RFC 8707)");
     }
     const symmetric = options.secret !== undefined;
-    this.#algorithms = options.algorithms ?? (symmetric ? ["HS256"] : KEY_ALGORITHMS);
+    this.#algorithms = options.algorithms ?? (symmetric ? ["HS256"] : [...KEY_ALGORITHMS]);
     this.requiredScopes = Object.freeze([...options.requiredScopes ?? []]);
     for (const alg of this.#algorithms) {
       if (alg === "none") throw new TypeError("JWTVerifier: the algorithm 'none' is never accepted");
@@ -111,7 +100,13 @@ export class JWTVerifier implements TokenVerifier {
         );
       }
     }
-    if (options.jwksUri !== undefined) new URL(options.jwksUri);
+    if (options.jwksUri !== undefined) {
+      this.#jwks = new RemoteKeySet(options.jwksUri, {
+        cacheMs: options.jwksCacheMs,
+        cooldownMs: options.jwksCooldownMs,
+        fetch: options.fetch,
+      });
+    }
     this.#options = options;
     this.#cache = new TokenCache(options.cacheSize ?? 10_000, options.cacheTtlMs ?? 300_000);
   }
@@ -131,15 +126,9 @@ export class JWTVerifier implements TokenVerifier {
     let payload: JWTPayload;
     let typ: string | undefined;
     try {
-      ({ payload, protectedHeader: { typ } } = await this.#verify(token, await this.#keys()));
+      ({ payload, protectedHeader: { typ } } = await this.#verify(token));
     } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey) || options.jwksUri === undefined) throw refusal(error);
-      // An unknown kid: the keys may have rotated. Refetch (at most once per cool-down) and try again.
-      try {
-        ({ payload, protectedHeader: { typ } } = await this.#verify(token, await this.#keys(true)));
-      } catch (again) {
-        throw refusal(again);
-      }
+      throw refusal(error);
     }
     if (typ !== undefined && !ACCESS_TYPES.has(typ.toLowerCase())) {
       throw new AuthError("invalid_token", `a token of type '${typ}' is not an access token`);
@@ -163,47 +152,24 @@ export class JWTVerifier implements TokenVerifier {
     return accessToken;
   }
 
-  #verify(token: string, key: CryptoKey | Uint8Array | JWTVerifyGetKey) {
+  async #verify(token: string) {
     const options = {
       issuer: this.#options.issuer,
       audience: this.#options.audience,
       algorithms: this.#algorithms,
       clockTolerance: this.#options.clockToleranceSec ?? 30,
     };
-    return typeof key === "function" ? jwtVerify(token, key, options) : jwtVerify(token, key, options);
+    // A key set refetches on an unknown kid (the keys may have rotated), at most once per cool-down.
+    if (this.#jwks) return await this.#jwks.verify(token, options);
+    return await jwtVerify(token, await this.#keyOrSecret(), options);
   }
 
-  #keys(rotated = false): Promise<CryptoKey | Uint8Array | JWTVerifyGetKey> {
-    const { jwksUri, publicKey, secret } = this.#options;
+  #keyOrSecret(): Promise<CryptoKey | Uint8Array> {
+    const { publicKey, secret } = this.#options;
     if (secret !== undefined) {
       return Promise.resolve(typeof secret === "string" ? new TextEncoder().encode(secret) : secret);
     }
-    if (publicKey !== undefined) return this.#key ??= importKey(publicKey, this.#algorithms[0]);
-    const now = Date.now();
-    const cached = this.#jwks;
-    const fresh = cached && now - cached.fetchedAt < (this.#options.jwksCacheMs ?? 600_000);
-    const cooling = cached && now - cached.fetchedAt < (this.#options.jwksCooldownMs ?? 30_000);
-    if (cached && (rotated ? cooling : fresh)) return Promise.resolve(cached.keys);
-    return this.#fetching ??= this.#fetchJwks(jwksUri!).finally(() => (this.#fetching = undefined));
-  }
-
-  async #fetchJwks(uri: string): Promise<JWTVerifyGetKey> {
-    let jwks: JSONWebKeySet;
-    try {
-      const { status, text } = await guardedFetch(uri, { maxBytes: 64 * 1024, ...this.#options.fetch });
-      if (status !== 200) throw new Error(`status ${status}`);
-      jwks = JSON.parse(text);
-      if (!Array.isArray(jwks?.keys)) throw new Error("no keys array");
-    } catch (error) {
-      // The token may be fine: the keys could not be had. Still a refusal, but say why.
-      throw new AuthError(
-        "invalid_token",
-        `the signing keys could not be fetched (${(error as Error).message})`,
-      );
-    }
-    const keys = createLocalJWKSet(jwks);
-    this.#jwks = { keys, fetchedAt: Date.now() };
-    return keys;
+    return this.#key ??= importKey(publicKey!, this.#algorithms[0]);
   }
 }
 
@@ -220,6 +186,8 @@ function importKey(key: string | JsonWebKey | CryptoKey, alg: string): Promise<C
 /** The refusal of a token jose rejected: a reason safe to show, never the token. */
 function refusal(error: unknown): AuthError {
   if (error instanceof AuthError) return error;
+  // The token may be fine: the keys could not be had. Still a refusal, but say why.
+  if (error instanceof KeySetUnavailableError) return new AuthError("invalid_token", error.message);
   if (error instanceof errors.JWTExpired) return new AuthError("invalid_token", "the token has expired");
   if (error instanceof errors.JWTClaimValidationFailed) {
     const why = error.claim === "nbf"

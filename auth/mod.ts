@@ -61,6 +61,11 @@ export { MultiAuth, type MultiAuthOptions } from "./multi_auth.ts";
 export { type StaticToken, StaticTokenVerifier, type StaticTokenVerifierOptions } from "./static_verifier.ts";
 export { OAuthProxy, type ProxyScopes } from "./oauth_proxy/oauth_proxy.ts";
 export {
+  type ConfidentialClient,
+  type IdentityAssertionOptions,
+  type TrustedIssuer,
+} from "./oauth_proxy/identity_assertion.ts";
+export {
   type ConsentMode,
   type OAuthProxyOptions,
   type ProxyRoute,

@@ -1,13 +1,15 @@
 /**
  * The OAuth proxy's back-channel endpoints: dynamic client registration (public clients with the
  * proxy's own ids, never the upstream's credentials: §5 #19), the token endpoint (code and
- * refresh grants; a refresh brings the upstream session up to date first), and revocation, which
- * also revokes the upstream grant where the provider has an endpoint for it.
+ * refresh grants, a refresh bringing the upstream session up to date first; and, when it is on,
+ * the jwt-bearer grant with an ID-JAG, SEP-990), and revocation, which also revokes the upstream
+ * grant where the provider has an endpoint for it.
  *
  * @module
  */
 
 import { ClientMetadataError } from "./clients.ts";
+import { JWT_BEARER_GRANT_TYPE } from "./identity_assertion.ts";
 import type { ProxyParts, ProxyView } from "./proxy_parts.ts";
 import { json } from "./responses.ts";
 import { TokenError } from "./tokens.ts";
@@ -34,8 +36,8 @@ export async function register(parts: ProxyParts, req: Request): Promise<Respons
   }
 }
 
-/** `POST /token` (RFC 6749 §4.1.3 and §6). */
-export async function token(parts: ProxyParts, req: Request): Promise<Response> {
+/** `POST /token` (RFC 6749 §4.1.3 and §6; RFC 7523 §2.1 when the identity assertion grant is on). */
+export async function token(parts: ProxyParts, view: ProxyView, req: Request): Promise<Response> {
   const form = await req.formData().catch(() => undefined);
   const field = (name: string) => String(form?.get(name) ?? "");
   try {
@@ -58,12 +60,26 @@ export async function token(parts: ProxyParts, req: Request): Promise<Response> 
             (jti, upstream) => parts.sessions.renew(jti, upstream),
           ),
         );
+      case JWT_BEARER_GRANT_TYPE: {
+        if (!view.identityAssertion) return json({ error: "unsupported_grant_type" }, 400);
+        const asserted = await view.identityAssertion.exchange(req, form, parts.clients);
+        return json(
+          await parts.factory.issueWithoutUpstream(asserted.grant, asserted.expiresInSeconds, {
+            id_jag_iss: asserted.assertedBy,
+          }),
+        );
+      }
       default:
         return json({ error: "unsupported_grant_type" }, 400);
     }
   } catch (error) {
     if (error instanceof TokenError) {
-      return json({ error: error.code, error_description: error.message }, 400);
+      const body = { error: error.code, error_description: error.message };
+      if (error.code !== "invalid_client") return json(body, 400);
+      // RFC 6749 §5.2: 401, with a challenge in the scheme the client tried, if it tried one.
+      const response = json(body, 401);
+      if (req.headers.has("authorization")) response.headers.set("www-authenticate", 'Basic realm="token"');
+      return response;
     }
     throw error;
   }

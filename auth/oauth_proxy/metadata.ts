@@ -3,10 +3,14 @@
  * `/.well-known/oauth-authorization-server` and, as FastMCP 3.4 does, at
  * `/.well-known/openid-configuration` too: public clients with PKCE (S256 only), client ID
  * metadata documents first (DCR is deprecated in MCP 2026-07-28, still offered), and the `iss`
- * authorization response parameter (RFC 9207) against mix-up attacks.
+ * authorization response parameter (RFC 9207) against mix-up attacks. With the identity assertion
+ * grant on, the jwt-bearer grant type and the ID-JAG grant profile (never the trusted issuers: the
+ * draft's "Metadata Disclosure").
  *
  * @module
  */
+
+import { ID_JAG_GRANT_PROFILE, JWT_BEARER_GRANT_TYPE } from "./identity_assertion.ts";
 
 /** Where the proxy's endpoints live, and what it offers. */
 export interface ProxyMetadataOptions {
@@ -18,6 +22,8 @@ export interface ProxyMetadataOptions {
   registration?: boolean;
   /** Whether it revokes tokens. Default true. */
   revocation?: boolean;
+  /** The identity assertion grant (SEP-990), when on; `confidentialClients` when clients authenticate with secrets. */
+  identityAssertion?: { confidentialClients: boolean };
 }
 
 /** The metadata document. */
@@ -43,6 +49,17 @@ export function authorizationServerMetadata(options: ProxyMetadataOptions): Reco
   if (options.revocation !== false) {
     metadata.revocation_endpoint = `${base}/revoke`;
     metadata.revocation_endpoint_auth_methods_supported = ["none"];
+  }
+  if (options.identityAssertion) {
+    (metadata.grant_types_supported as string[]).push(JWT_BEARER_GRANT_TYPE);
+    // The draft: a server listing the profile MUST list the jwt-bearer grant type too.
+    metadata.authorization_grant_profiles_supported = [ID_JAG_GRANT_PROFILE];
+    if (options.identityAssertion.confidentialClients) {
+      (metadata.token_endpoint_auth_methods_supported as string[]).push(
+        "client_secret_basic",
+        "client_secret_post",
+      );
+    }
   }
   if (options.scopes?.length) metadata.scopes_supported = [...options.scopes];
   return metadata;

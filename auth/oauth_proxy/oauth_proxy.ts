@@ -4,7 +4,8 @@
  * client ID metadata document), consent on the proxy's page, sign in upstream through the
  * proxy's own confidential client, and get the proxy's tokens; the upstream tokens stay sealed
  * in the store and are refreshed behind the proxy's. The server serves the proxy's routes beside
- * the MCP endpoint and verifies its tokens there.
+ * the MCP endpoint and verifies its tokens there. With `identityAssertion`, clients of an
+ * enterprise's identity provider trade its ID-JAGs for the proxy's tokens too (SEP-990).
  *
  * @module
  */
@@ -13,6 +14,7 @@ import type { Store } from "../../server/store/store.ts";
 import { type AccessToken, AuthError, type TokenVerifier } from "../access_token.ts";
 import { RemoteAuthProvider } from "../remote_provider.ts";
 import { register, revoke, token } from "./endpoints.ts";
+import { IdentityAssertionGrant } from "./identity_assertion.ts";
 import { authorizationServerMetadata, METADATA_PATHS } from "./metadata.ts";
 import type { OAuthProxyOptions, ProxyRoute } from "./options.ts";
 import { createParts, type ProxyParts, type ProxyView } from "./proxy_parts.ts";
@@ -120,12 +122,26 @@ export class OAuthProxy extends RemoteAuthProvider {
       extraTokenParams: options.extraTokenParams,
       tokenEndpointAuthMethod: options.tokenEndpointAuthMethod,
     });
+    const resource = this.resource(options.mcpPath ?? "/mcp");
     this.#view = {
       issuer,
-      resource: this.resource(options.mcpPath ?? "/mcp"),
+      resource,
       options,
       upstream,
       scopesSupported: () => scopes.supported,
+      ...(options.identityAssertion
+        ? {
+          identityAssertion: new IdentityAssertionGrant(options.identityAssertion, {
+            issuer,
+            resource,
+            store: () => {
+              if (!this.#store) throw new Error("OAuthProxy: the server has not attached its store");
+              return this.#store();
+            },
+            scopesSupported: () => scopes.supported,
+          }),
+        }
+        : {}),
     };
     holder.verifier = this.#ready().then(({ factory, sessions }) =>
       new ProxyTokenVerifier(factory, sessions, this.#view.resource, () => scopes.required)
@@ -164,9 +180,15 @@ export class OAuthProxy extends RemoteAuthProvider {
   /** The server gives the proxy its store and takes its routes; called by `FastMCP`. */
   attach(store: () => Store): ProxyRoute[] {
     this.#store = store;
+    const grant = this.#view.identityAssertion;
+    const identityAssertion = grant && { confidentialClients: grant.confidentialClients };
     const metadata = () =>
       Response.json(
-        authorizationServerMetadata({ issuer: this.#view.issuer, scopes: this.#scopes.supported }),
+        authorizationServerMetadata({
+          issuer: this.#view.issuer,
+          scopes: this.#scopes.supported,
+          ...(identityAssertion ? { identityAssertion } : {}),
+        }),
         {
           headers: { "access-control-allow-origin": "*" },
         },
@@ -186,7 +208,11 @@ export class OAuthProxy extends RemoteAuthProvider {
         methods: ["GET"],
         handler: async (req) => (await signIn).callback(req),
       },
-      { path: "/token", methods: ["POST"], handler: async (req) => token(await this.#ready(), req) },
+      {
+        path: "/token",
+        methods: ["POST"],
+        handler: async (req) => token(await this.#ready(), this.#view, req),
+      },
       {
         path: "/revoke",
         methods: ["POST"],

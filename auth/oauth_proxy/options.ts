@@ -6,6 +6,7 @@
 
 import type { TokenVerifier } from "../access_token.ts";
 import type { GuardedResponse } from "../guarded_fetch.ts";
+import type { IdentityAssertionOptions } from "./identity_assertion.ts";
 
 /**
  * How users consent to a client:
@@ -101,6 +102,12 @@ export interface OAuthProxyOptions {
   tokenEndpointAuthMethod?: "client_secret_post" | "client_secret_basic";
   /** The user's id from the upstream tokens. Default: the id token's `sub` (received directly over TLS, OIDC Core §3.1.3.7). */
   identity?: (tokens: UpstreamSignIn) => Promise<string>;
+  /**
+   * Enterprise-managed authorization (SEP-990): `/token` also takes the RFC 7523 jwt-bearer grant
+   * with an identity provider's ID-JAG, and gives an access token of the proxy's with no upstream
+   * session and no refresh token. Off unless set; see {@link IdentityAssertionOptions}.
+   */
+  identityAssertion?: IdentityAssertionOptions;
 }
 
 /**

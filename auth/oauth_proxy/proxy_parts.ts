@@ -8,6 +8,7 @@
 
 import type { Store } from "../../server/store/store.ts";
 import { ClientRegistry } from "./clients.ts";
+import type { IdentityAssertionGrant } from "./identity_assertion.ts";
 import type { OAuthProxyOptions } from "./options.ts";
 import { CookieSigner } from "./signed_cookie.ts";
 import { TokenFactory } from "./tokens.ts";
@@ -38,6 +39,8 @@ export interface ProxyView {
   upstream(): UpstreamConfig;
   /** Scopes clients may ask for now (any when undefined). */
   scopesSupported(): readonly string[] | undefined;
+  /** The identity assertion grant, when it is on (built with the proxy, so its settings are checked then). */
+  readonly identityAssertion?: IdentityAssertionGrant;
 }
 
 /** Builds the parts over `store`, every key derived from the proxy's secret. */

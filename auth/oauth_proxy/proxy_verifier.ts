@@ -3,7 +3,8 @@
  * access tokens for this server's canonical URI (the audience is always checked, §5 #8) while
  * their grant lives and the upstream session behind them does (refreshed on use). Handlers get
  * the principal; the upstream access token only as `upstreamToken`, which never leaves the
- * isolate, and never the upstream refresh token.
+ * isolate, and never the upstream refresh token. A token granted without an upstream session (an
+ * identity assertion's) has no `upstreamToken`.
  *
  * @module
  */
@@ -34,7 +35,8 @@ export class ProxyTokenVerifier implements TokenVerifier {
       throw new AuthError("invalid_token", "the token is not valid for this server, or it has ended");
     }
     const { claims, jti } = verified;
-    const upstream = await this.sessions.current(jti, verified.upstream);
+    // No upstream session to keep current behind a grant without one (an identity assertion's).
+    const upstream = verified.upstream ? await this.sessions.current(jti, verified.upstream) : undefined;
     const scopes = typeof claims.scope === "string" ? claims.scope.split(" ").filter(Boolean) : [];
     const missing = this.requiredScopes.filter((s) => !scopes.includes(s));
     if (missing.length) {
@@ -46,9 +48,9 @@ export class ProxyTokenVerifier implements TokenVerifier {
       ...(typeof claims.sub === "string" ? { subject: claims.sub } : {}),
       scopes,
       ...(typeof claims.exp === "number" ? { expiresAt: claims.exp } : {}),
-      claims: upstream.verified ? { ...claims, upstream_claims: upstream.verified.claims } : claims,
+      claims: upstream?.verified ? { ...claims, upstream_claims: upstream.verified.claims } : claims,
       audience: this.resource,
-      upstreamToken: upstream.tokens.accessToken,
+      ...(upstream ? { upstreamToken: upstream.tokens.accessToken } : {}),
     };
   }
 }

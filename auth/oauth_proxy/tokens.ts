@@ -2,7 +2,8 @@
  * The OAuth proxy's own tokens (FastMCP's "token factory" design): authorization codes (single
  * use, PKCE-bound, short-lived), access tokens that are short reference JWTs whose `jti` names
  * the sealed upstream tokens (they never leave the proxy: §5 #9), and opaque refresh tokens kept
- * only as hashes and rotated on use. An access token is for one resource (`aud`, §5 #8), typed
+ * only as hashes and rotated on use. A grant the proxy makes on its own word (an identity
+ * assertion's, SEP-990) has no upstream tokens: its record says so, and it gets no refresh token. An access token is for one resource (`aud`, §5 #8), typed
  * `at+jwt` so that nothing else the proxy signs passes for one (§5 #10).
  *
  * @module
@@ -44,10 +45,22 @@ export interface TokenResponse {
   scope: string;
 }
 
+/** The answer for a grant without an upstream session (an identity assertion's): no refresh token. */
+export type AccessTokenResponse = Omit<TokenResponse, "refresh_token">;
+
+/**
+ * What the record of a grant without upstream tokens holds, sealed like any other record: the
+ * record's presence is what keeps the access token alive (revocation deletes it).
+ */
+const NO_UPSTREAM = { noUpstream: true } as const;
+
 /** A token request the proxy refuses; `code` is the RFC 6749 §5.2 error. */
 export class TokenError extends Error {
   /** Creates the error. */
-  constructor(readonly code: "invalid_grant" | "invalid_request" | "invalid_target", message: string) {
+  constructor(
+    readonly code: "invalid_grant" | "invalid_request" | "invalid_client" | "invalid_target",
+    message: string,
+  ) {
     super(message);
     this.name = "TokenError";
   }
@@ -165,22 +178,52 @@ export class TokenFactory {
     if (!upstream.refreshToken && upstream.expiresAt !== undefined) {
       expiresIn = Math.max(1, Math.min(expiresIn, Math.floor((upstream.expiresAt - Date.now()) / 1000)));
     }
-    const accessToken = await new SignJWT({ client_id: grant.clientId, scope: grant.scopes.join(" ") })
+    return {
+      access_token: await this.#sign(grant, jti, expiresIn),
+      token_type: "Bearer",
+      expires_in: expiresIn,
+      refresh_token: refreshToken,
+      scope: grant.scopes.join(" "),
+    };
+  }
+
+  /**
+   * An access token for a grant with no upstream session behind it (an identity assertion's):
+   * its record, which lives as long as the token, holds no upstream tokens, and there is no
+   * refresh token (the client presents a new assertion instead).
+   */
+  async issueWithoutUpstream(
+    grant: Omit<Grant, "redirectUri">,
+    expiresInSeconds: number,
+    claims: Record<string, string> = {},
+  ): Promise<AccessTokenResponse> {
+    const jti = randomToken();
+    await this.options.store().set([KEY, "tokens", jti], await this.options.vault.seal(jti, NO_UPSTREAM), {
+      expireInMs: expiresInSeconds * 1000,
+    });
+    return {
+      access_token: await this.#sign(grant, jti, expiresInSeconds, claims),
+      token_type: "Bearer",
+      expires_in: expiresInSeconds,
+      scope: grant.scopes.join(" "),
+    };
+  }
+
+  async #sign(
+    grant: Omit<Grant, "redirectUri">,
+    jti: string,
+    expiresInSeconds: number,
+    claims: Record<string, string> = {},
+  ) {
+    return await new SignJWT({ ...claims, client_id: grant.clientId, scope: grant.scopes.join(" ") })
       .setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
       .setIssuer(this.options.issuer)
       .setAudience(grant.resource)
       .setSubject(grant.subject)
       .setJti(jti)
       .setIssuedAt()
-      .setExpirationTime(`${expiresIn}s`)
+      .setExpirationTime(`${expiresInSeconds}s`)
       .sign(await this.#signingKey());
-    return {
-      access_token: accessToken,
-      token_type: "Bearer",
-      expires_in: expiresIn,
-      refresh_token: refreshToken,
-      scope: grant.scopes.join(" "),
-    };
   }
 
   /**
@@ -225,14 +268,14 @@ export class TokenFactory {
   }
 
   /**
-   * The claims and upstream tokens of one of the proxy's access tokens for `resource`, or
-   * undefined: a bad signature, another issuer or audience, another type, an expired token, or
-   * one whose record is gone (revoked, refreshed away).
+   * The claims and upstream tokens (none for a grant without an upstream session) of one of the
+   * proxy's access tokens for `resource`, or undefined: a bad signature, another issuer or
+   * audience, another type, an expired token, or one whose record is gone (revoked, refreshed away).
    */
   async verify(
     token: string,
     resource: string,
-  ): Promise<{ claims: Record<string, unknown>; jti: string; upstream: UpstreamTokens } | undefined> {
+  ): Promise<{ claims: Record<string, unknown>; jti: string; upstream?: UpstreamTokens } | undefined> {
     let claims: Record<string, unknown>;
     try {
       ({ payload: claims } = await jwtVerify(token, await this.#signingKey(), {
@@ -246,17 +289,24 @@ export class TokenFactory {
     }
     const jti = claims.jti;
     if (typeof jti !== "string") return undefined;
-    const { upstream } = await this.upstreamOf(jti);
-    return upstream ? { claims, jti, upstream } : undefined;
+    const { found, upstream } = await this.upstreamOf(jti);
+    return found ? { claims, jti, ...(upstream ? { upstream } : {}) } : undefined;
   }
 
-  /** The upstream tokens behind `jti` (none when revoked or refreshed away), with the record's version. */
-  async upstreamOf(jti: string): Promise<{ upstream?: UpstreamTokens; version: string | null }> {
+  /**
+   * The upstream tokens behind `jti`, with the record's version; `found` is false when the record
+   * is gone (revoked, refreshed away), and a record found without `upstream` is a grant without
+   * an upstream session.
+   */
+  async upstreamOf(
+    jti: string,
+  ): Promise<{ found: boolean; upstream?: UpstreamTokens; version: string | null }> {
     const { value, version } = await this.options.store().getVersioned<string>([KEY, "tokens", jti]);
-    const upstream = value
-      ? await this.options.vault.open(jti, value) as UpstreamTokens | undefined
+    const opened = value
+      ? await this.options.vault.open(jti, value) as UpstreamTokens | typeof NO_UPSTREAM | undefined
       : undefined;
-    return { ...(upstream ? { upstream } : {}), version };
+    const upstream = opened && "accessToken" in opened ? opened : undefined;
+    return { found: opened !== undefined, ...(upstream ? { upstream } : {}), version };
   }
 
   /**
@@ -345,7 +395,10 @@ export function pkceChallenge(verifier: string): Promise<string> {
   return hash(verifier);
 }
 
-/** The base64url SHA-256 of a text: how codes and refresh tokens are stored, and a PKCE challenge. */
-async function hash(text: string): Promise<string> {
+/**
+ * The base64url SHA-256 of a text: how codes, refresh tokens and spent assertions are stored, a
+ * PKCE challenge, and how client secrets are compared.
+ */
+export async function hash(text: string): Promise<string> {
   return base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }

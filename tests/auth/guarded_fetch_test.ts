@@ -61,3 +61,30 @@ Deno.test("redirects are not followed, and bodies are capped in bytes and time",
     await server.shutdown();
   }
 });
+
+Deno.test("a URL the operator marks trusted-internal skips the address rules, not the caps", async () => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    if (new URL(req.url).pathname === "/redirect") return Response.redirect("http://10.0.0.1/jwks", 302);
+    return new Response("x".repeat(2_000));
+  });
+  // Loopback spelt as IPv4 inside IPv6: refused as plain http to a non-loopback name unless vouched for.
+  const base = `http://[::ffff:127.0.0.1]:${server.addr.port}`;
+  try {
+    await assert.rejects(guardedFetch(`${base}/jwks`), /only https is fetched/);
+    assert.equal((await guardedFetch(`${base}/jwks`, { trustedInternal: true })).text.length, 2_000);
+    await assert.rejects(
+      guardedFetch(`${base}/jwks`, { trustedInternal: true, maxBytes: 1000 }),
+      /over the cap of 1000|more than 1000 bytes/,
+    );
+    await assert.rejects(
+      guardedFetch(`${base}/redirect`, { trustedInternal: true }),
+      /redirects are not followed/,
+    );
+    await assert.rejects(
+      guardedFetch("http://user:pass@10.0.0.1/", { trustedInternal: true }),
+      /credentials in a URL/,
+    );
+  } finally {
+    await server.shutdown();
+  }
+});

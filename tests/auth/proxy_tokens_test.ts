@@ -216,3 +216,32 @@ Deno.test("#8: a resource named at the token endpoint must be the one granted (R
   );
   store.close();
 });
+
+Deno.test("a grant without an upstream session: a live token with no upstreamToken, no refresh token, revocable", async () => {
+  const { store, factory } = await setUp();
+  const tokens = await factory.issueWithoutUpstream(GRANT, 300, { id_jag_iss: "https://idp.example" });
+  assert.equal(tokens.expires_in, 300);
+  assert.equal(tokens.scope, "notes:read");
+  assert.equal("refresh_token" in tokens, false);
+  const claims = decodeJwt(tokens.access_token);
+  assert.equal(claims.exp! - claims.iat!, 300);
+  assert.equal(claims.id_jag_iss, "https://idp.example");
+  const verified = await factory.verify(tokens.access_token, GRANT.resource);
+  assert.equal(verified?.jti, claims.jti);
+  assert.equal(verified?.upstream, undefined);
+  const sessions = new UpstreamSessions(factory, {
+    refresh: () => Promise.reject(new Error("no refresh expected")),
+    thresholdSeconds: 60,
+    verifier: { verify: () => Promise.reject(new Error("no upstream token to verify")) },
+  });
+  const principal = await new ProxyTokenVerifier(factory, sessions, GRANT.resource).verify(
+    tokens.access_token,
+  );
+  assert.equal(principal.subject, "ada");
+  assert.equal(principal.clientId, "mcp_1");
+  assert.equal(principal.upstreamToken, undefined);
+  assert.equal("upstreamToken" in principal, false);
+  assert.equal(await factory.revoke(tokens.access_token), undefined, "nothing to revoke upstream");
+  assert.equal(await factory.verify(tokens.access_token, GRANT.resource), undefined, "revoked");
+  store.close();
+});
