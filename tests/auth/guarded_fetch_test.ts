@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { classify, guardedFetch, GuardedFetchError } from "../../auth/mod.ts";
 
-Deno.test("vulnerability #12 (SSRF): private, loopback, link-local and IPv4-in-IPv6 addresses are refused", async () => {
+Deno.test("vulnerability #12 (SSRF; FastMCP #4400, #4426): private, loopback, link-local and IPv4 smuggled in IPv6 (mapped, NAT64, 6to4, Teredo, ISATAP) are refused", async () => {
   for (
     const url of [
       "https://10.0.0.1/jwks",
@@ -23,6 +23,8 @@ Deno.test("vulnerability #12 (SSRF): private, loopback, link-local and IPv4-in-I
       "https://[fd00::1]/",
       "https://[fe80::1]/",
       "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
+      "https://[64:ff9b:1::a00:1]/",
+      "https://[2606:4700::5efe:a00:1]/",
     ]
   ) {
     await assert.rejects(guardedFetch(url), GuardedFetchError, url);

@@ -60,7 +60,7 @@ async function landing(browser: Browser, url: string, site?: string, idp?: Stand
     : `elsewhere ${res.status}`;
 }
 
-Deno.test("#4: remember mode is silent only for the same approval, and only on a same-site or user navigation", async () => {
+Deno.test("#4, §2.6 b (FastMCP #3960): remember mode is silent only for the same approval, and only on a same-site or user navigation", async () => {
   await withProxy({ requireAuthorizationConsent: "remember" }, async (mcp, _proxy, idp) => {
     const clientId = await registerClient(mcp, BASE);
     const browser = new Browser(mcp, BASE);
@@ -188,5 +188,62 @@ Deno.test("updateScopes: metadata, challenges, the upstream request and required
     const upstream = new URL(approved.headers.get("location")!);
     assert.equal(upstream.origin, idp.base);
     assert.equal(upstream.searchParams.get("scope"), "openid email");
+  });
+});
+
+Deno.test("#2 (GHSA-c2jp-c369-7pvx, FastMCP #2056): a freshly registered client meets the consent page before anything goes upstream", async () => {
+  await withProxy({}, async (mcp, _proxy, idp) => {
+    // Open registration: anyone can register a client whose redirect URI they own.
+    const res = await mcp.fetch(
+      new Request(`${BASE}/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          client_name: "Totally Legit",
+          redirect_uris: ["https://attacker.example/cb"],
+        }),
+      }),
+    );
+    const { client_id: clientId } = await res.json();
+    // A signed-in user's browser lured to it, even on a same-site navigation: the proxy's own page
+    // naming the client and where the browser would go, never a redirect to the provider (whose
+    // remembered consent for the proxy's one client would make it silent).
+    const browser = new Browser(mcp, BASE);
+    const page = await browser.go(
+      await authorizeUrl(BASE, clientId, { redirect_uri: "https://attacker.example/cb" }),
+      { headers: { "sec-fetch-site": "same-origin" } },
+    );
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get("location"), null);
+    assert.equal(page.headers.get("x-frame-options"), "DENY");
+    assert.match(page.headers.get("content-security-policy")!, /frame-ancestors 'none'/);
+    const html = await page.text();
+    assert.match(html, /Totally Legit/);
+    assert.match(html, /<strong>attacker\.example<\/strong>/);
+    assert.ok(!html.includes(idp.base), "the upstream URL is not on the page");
+  });
+});
+
+Deno.test("FastMCP #3784: the proxy's cookies stay small however many authorizations one browser starts or remembers", async () => {
+  await withProxy({ requireAuthorizationConsent: "remember" }, async (mcp) => {
+    const clientId = await registerClient(mcp, BASE);
+    const browser = new Browser(mcp, BASE);
+    const sizes: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const scope = i % 2 ? "notes:read" : "notes:write";
+      const page = await browser.go(await authorizeUrl(BASE, clientId, { scope, state: `s${i}` }));
+      const approved = await browser.decide(await page.text(), "approve");
+      for (const line of [...page.headers.getSetCookie(), ...approved.headers.getSetCookie()]) {
+        sizes.push(line.split(";")[0].length);
+      }
+    }
+    // One CSRF cookie and one binding cookie, replaced each time; one approval per client,
+    // redirect URI and scope set: two here, each of fixed size.
+    assert.deepEqual(
+      [...browser.cookies.keys()].filter((k) => k.startsWith("__Host-mcp-approved-")).length,
+      2,
+    );
+    assert.ok(Math.max(...sizes) < 160, `largest cookie ${Math.max(...sizes)} bytes`);
+    assert.ok(browser.cookies.size <= 4, `${browser.cookies.size} cookies`);
   });
 });

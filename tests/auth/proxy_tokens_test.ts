@@ -148,8 +148,14 @@ Deno.test("revocation: an access token ends its grant; a refresh token ends itse
   b.store.close();
 });
 
-Deno.test("#10: a JWT signed with another key, or altered, is not one of the proxy's tokens", async () => {
-  const { store, factory } = await setUp();
+Deno.test("#10 (FastMCP #3524): a refresh token is no bearer token; a JWT signed with another key, or altered, is not the proxy's", async () => {
+  const { store, factory, code } = await setUp();
+  const tokens = await factory.redeemCode(code, {
+    clientId: "mcp_1",
+    redirectUri: GRANT.redirectUri,
+    codeVerifier: VERIFIER,
+  });
+  assert.equal(await factory.verify(tokens.refresh_token, GRANT.resource), undefined);
   const forged = await new SignJWT({ client_id: "mcp_1", jti: "x" })
     .setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
     .setIssuer("https://auth.example")

@@ -22,7 +22,7 @@ async function refused(promise: Promise<unknown>, message: RegExp): Promise<void
   await assert.rejects(promise, (e: Error) => e instanceof TransactionError && message.test(e.message));
 }
 
-Deno.test("#5: approval needs the CSRF token in the form and in the cookie, both the transaction's", async () => {
+Deno.test("#5 (FastMCP #3519): approval needs the CSRF token in the form and in the cookie, both the transaction's", async () => {
   const store = memoryStore();
   const transactions = new Transactions(() => store);
   const t = await transactions.begin(REQUEST);

@@ -40,7 +40,7 @@ Deno.test("#7 userinfo: http://localhost@evil.example (which goes to evil.exampl
   }
 });
 
-Deno.test("#7 (FastMCP #3963): dot segments are refused raw, percent-encoded in any case, and hidden behind %2f", () => {
+Deno.test("#7, §2.6 a (FastMCP #3963): dot segments are refused raw, percent-encoded in any case, and hidden behind %2f", () => {
   for (
     const uri of [
       "https://app.example/cb/../../steal",

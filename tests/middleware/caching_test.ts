@@ -57,7 +57,7 @@ async function rpc(mcp: FastMCP, who: string, method: string, params: Record<str
 
 const text = (answer: { result: { content: { text: string }[] } }) => answer.result.content[0].text;
 
-Deno.test("two principals never see each other's cached results, listings filtered by auth included", async () => {
+Deno.test("#11, §2.6 c (FastMCP #4041): two principals never see each other's cached results, listings filtered by auth included", async () => {
   const { mcp, cache } = cached();
   try {
     assert.equal(
