@@ -6,18 +6,17 @@
  * @module
  */
 
-import { ProtocolError } from "../../protocol/errors.ts";
-import type { CallToolResult, Tool } from "../../protocol/types.ts";
+import type { Tool } from "../../protocol/types.ts";
 import type { JsonSchema } from "../components/schema.ts";
 import { ToolComponent, type ToolHandler } from "../components/tool.ts";
 import type { Context } from "../context.ts";
 import { ToolError } from "../errors.ts";
 import type { MaybePromise } from "../middleware/compose.ts";
-import { Bm25ToolRanker } from "../transforms/bm25_search.ts";
 import { AddedTools, FullCatalog } from "../transforms/search_common.ts";
 import type { GetNext, Transform } from "../transforms/transform.ts";
 import type { VersionSpec } from "../transforms/versions.ts";
-import { toolDeclarations, wrapsResult } from "./declarations.ts";
+import { callBridge } from "./call_bridge.ts";
+import { type DiscoveryCatalog, listTool, schemaTool, searchTool, tagsTool } from "./discovery_tools.ts";
 import { moduleSource } from "./module_source.ts";
 import { SandboxPool } from "./pool.ts";
 import type { SandboxOutcome } from "./sandbox.ts";
@@ -71,12 +70,6 @@ export interface CodeModeOptions {
   denoPath?: string;
 }
 
-/** A `tools/list` entry as discovery tools show it. */
-interface Brief {
-  name: string;
-  description?: string;
-}
-
 const DEFAULTS = {
   timeoutMs: 30_000,
   memoryLimitMb: 100,
@@ -116,7 +109,6 @@ const DEFAULTS = {
 export class CodeMode implements Transform {
   readonly #added: AddedTools;
   readonly #catalog = new FullCatalog();
-  readonly #ranker = new Bm25ToolRanker();
   readonly #pool: SandboxPool;
   readonly #limits: typeof DEFAULTS extends infer D ? { [K in keyof D]: number | null } : never;
   readonly #searchMaxResults: number;
@@ -168,11 +160,15 @@ export class CodeMode implements Transform {
       ...options.toolNames,
     };
     const discovery = new Set(options.discovery ?? ["search", "get_schema"]);
+    const catalog: DiscoveryCatalog = {
+      tools: (ctx) => this.#tools(ctx),
+      tagsOf: (name) => this.#tags.get(name),
+    };
     const tools = [
-      discovery.has("search") && this.#searchTool(names.search),
-      discovery.has("get_schema") && this.#schemaTool(names.get_schema),
-      discovery.has("tags") && this.#tagsTool(names.tags),
-      discovery.has("list_tools") && this.#listTool(names.list_tools),
+      discovery.has("search") && searchTool(names.search, catalog, this.#searchMaxResults),
+      discovery.has("get_schema") && schemaTool(names.get_schema, catalog),
+      discovery.has("tags") && tagsTool(names.tags, catalog),
+      discovery.has("list_tools") && listTool(names.list_tools, catalog),
       this.#executeTool(names.execute, names.get_schema),
     ].filter((t): t is ToolComponent => t !== false);
     this.#added = new AddedTools("CodeMode", tools);
@@ -207,99 +203,6 @@ export class CodeMode implements Transform {
     return (await this.#catalog.list(ctx)).filter((t) => !this.#added.has(t.name));
   }
 
-  #searchTool(name: string): ToolComponent {
-    return new ToolComponent(name, {
-      description:
-        "Search this server's tools by what they do, in words. Returns names and descriptions, best " +
-        "first; get the argument types of the ones you need before calling them from execute.",
-      annotations: { readOnlyHint: true },
-      input: {
-        type: "object",
-        properties: {
-          query: { type: "string", description: "What the tools should do" },
-          tags: {
-            type: "array",
-            items: { type: "string" },
-            description: "Only tools with one of these tags",
-          },
-          limit: {
-            type: "integer",
-            minimum: 1,
-            maximum: this.#searchMaxResults,
-            description: "Results at most",
-          },
-        },
-        required: ["query"],
-      },
-    }, async (args, ctx) => {
-      const { query, tags, limit } = args as { query: string; tags?: string[]; limit?: number };
-      let tools = await this.#tools(ctx);
-      if (tags?.length) {
-        tools = tools.filter((t) => this.#tags.get(t.name)?.some((tag) => tags.includes(tag)));
-      }
-      return { tools: this.#ranker.rank(tools, query, limit ?? this.#searchMaxResults).map(brief) };
-    });
-  }
-
-  #schemaTool(name: string): ToolComponent {
-    return new ToolComponent(name, {
-      description:
-        "The argument and result types of tools, by name: TypeScript declarations of callTool for " +
-        "each (the default), or their JSON Schemas.",
-      annotations: { readOnlyHint: true },
-      input: {
-        type: "object",
-        properties: {
-          tools: { type: "array", items: { type: "string" }, minItems: 1, maxItems: 50 },
-          format: { enum: ["typescript", "json-schema"], default: "typescript" },
-        },
-        required: ["tools"],
-      },
-    }, async (args, ctx) => {
-      const { tools: wanted, format = "typescript" } = args as { tools: string[]; format?: string };
-      const byName = new Map((await this.#tools(ctx)).map((t) => [t.name, t]));
-      const found = wanted.map((n) => byName.get(n)).filter((t): t is Tool => t !== undefined);
-      const missing = wanted.filter((n) => !byName.has(n));
-      if (found.length === 0) {
-        throw new ToolError(`no such tools: ${missing.join(", ")}; find tools with search`);
-      }
-      const note = missing.length ? `// Not found: ${missing.join(", ")}\n` : "";
-      if (format === "typescript") return note + toolDeclarations(found);
-      return {
-        tools: found.map(({ name, description, inputSchema, outputSchema }) => ({
-          name,
-          description,
-          inputSchema,
-          outputSchema,
-        })),
-        missing,
-      };
-    });
-  }
-
-  #tagsTool(name: string): ToolComponent {
-    return new ToolComponent(name, {
-      description:
-        "The tags of this server's tools, with how many tools carry each; search can filter by them.",
-      annotations: { readOnlyHint: true },
-    }, async (_args, ctx) => {
-      const counts = new Map<string, number>();
-      for (const tool of await this.#tools(ctx)) {
-        for (const tag of this.#tags.get(tool.name) ?? []) counts.set(tag, (counts.get(tag) ?? 0) + 1);
-      }
-      return {
-        tags: [...counts].sort((a, b) => a[0].localeCompare(b[0])).map(([tag, tools]) => ({ tag, tools })),
-      };
-    });
-  }
-
-  #listTool(name: string): ToolComponent {
-    return new ToolComponent(name, {
-      description: "Every tool of this server, by name and description.",
-      annotations: { readOnlyHint: true },
-    }, async (_args, ctx) => ({ tools: (await this.#tools(ctx)).map(brief) }));
-  }
-
   #executeTool(name: string, schemaTool: string): ToolComponent {
     const { timeoutMs, memoryLimitMb, maxToolCalls } = this.#limits;
     const bounds = [
@@ -317,7 +220,12 @@ export class CodeMode implements Transform {
             timeoutMs,
             maxOutputBytes: this.#limits.maxOutputBytes,
             signal: ctx.signal,
-            callTool: this.#caller(ctx),
+            callTool: callBridge(ctx, {
+              tools: (c) => this.#tools(c),
+              isOwn: (n) => this.#added.has(n),
+              maxToolCalls: this.#limits.maxToolCalls,
+              defaults: this.#defaults,
+            }),
           }));
       } catch (error) {
         if (ctx.signal.aborted) throw error;
@@ -341,34 +249,6 @@ export class CodeMode implements Transform {
       },
       output: EXECUTE_OUTPUT,
     }, handler);
-  }
-
-  /** `callTool` for one execution: counted, limited to the caller's catalog, through the server's path. */
-  #caller(ctx: Context): (name: string, args: Record<string, unknown>) => Promise<string> {
-    const max = this.#limits.maxToolCalls;
-    let calls = 0;
-    let catalog: Promise<Map<string, Tool>> | undefined;
-    return async (name, args) => {
-      calls++;
-      if (max !== null && calls > max) {
-        throw new Error(`at most ${max} callTool() calls are allowed per execution (maxToolCalls)`);
-      }
-      if (this.#added.has(name)) throw new Error(`'${name}' cannot be called from code`);
-      // Listed once per execution: what the caller may call does not change within one.
-      catalog ??= this.#tools(ctx).then((tools) => new Map(tools.map((t) => [t.name, t])));
-      const tool = (await catalog).get(name);
-      if (!tool) throw new Error(`unknown tool '${name}'; find tools with search`);
-      const accepted = Object.keys((tool.inputSchema.properties ?? {}) as object);
-      const merged = { ...pick(this.#defaults, accepted), ...args };
-      let result: CallToolResult;
-      try {
-        result = await ctx.callTool(name, merged);
-      } catch (error) {
-        throw new Error(error instanceof ProtocolError ? error.message : String(error));
-      }
-      if (result.isError) throw new Error(textOf(result) || `tool '${name}' failed`);
-      return JSON.stringify(valueOf(result, tool) ?? null);
-    };
   }
 
   #result(outcome: SandboxOutcome): { result: unknown; output: string } {
@@ -418,33 +298,6 @@ function sandboxDeno(denoPath: string | undefined): string {
     );
   }
   return path;
-}
-
-function brief(tool: Tool): Brief {
-  return tool.description === undefined
-    ? { name: tool.name }
-    : { name: tool.name, description: tool.description };
-}
-
-/** What code gets back from a tool: its structured content (unwrapped), else its text. */
-function valueOf(result: CallToolResult, tool: Tool): unknown {
-  const structured = result.structuredContent;
-  if (structured !== undefined) {
-    const keys = Object.keys(structured);
-    return wrapsResult(tool.outputSchema) && keys.length === 1 && keys[0] === "result"
-      ? structured.result
-      : structured;
-  }
-  const parts = result.content.map((c) => (c.type === "text" ? c.text : c));
-  return parts.length === 1 ? parts[0] : parts;
-}
-
-function textOf(result: CallToolResult): string {
-  return result.content.map((c) => (c.type === "text" ? c.text : `[${c.type}]`)).join("\n");
-}
-
-function pick(values: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(keys.filter((k) => Object.hasOwn(values, k)).map((k) => [k, values[k]]));
 }
 
 function printed(output: string): string {
