@@ -50,6 +50,16 @@ Deno.test({
     assert.equal(await page.locator(".warn").count(), 1, "a redirect to this computer is flagged");
     const shot = await page.screenshot({ fullPage: true });
     assert.ok(shot.length > 5_000, `screenshot of ${shot.length} bytes`);
+    // The page's one style passed its CSP hash: the warning is highlighted and the text column narrow.
+    assert.equal(
+      // Runs in the page, where getComputedStyle exists (Deno's types do not know it).
+      await page.locator(".warn").evaluate((e) =>
+        (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } })
+          .getComputedStyle(e).backgroundColor
+      ),
+      "rgb(255, 248, 197)",
+    );
+    assert.ok((await page.locator("body").boundingBox())!.width < 600, "the page's column is laid out");
     await page.getByRole("button", { name: "Allow" }).click();
     // oidc-provider's development login and consent pages.
     await page.locator("input[name=login]").fill("ada", { timeout: 20_000 });
