@@ -1,7 +1,8 @@
 /**
  * Authentication and authorization for denomcp servers: token verifiers (JWT on `jose`, RFC 7662
  * introspection, several at once, static tokens for development), auth checks for components (`requireScopes`, `requireRoles`,
- * `restrictTag`), and the guarded fetcher every untrusted URL goes through.
+ * `restrictTag`), the guarded fetcher every untrusted URL goes through, and the OAuth proxy, also
+ * configured from an OpenID provider's discovery document (`OIDCProxy`).
  *
  * @example
  * ```ts
@@ -66,3 +67,6 @@ export {
   type ProxyRoute,
   type UpstreamSignIn,
 } from "./oauth_proxy/options.ts";
+export { type OIDCConfiguration } from "./providers/oidc_discovery.ts";
+export { OIDCProxy, type OIDCProxyOptions, type ProviderDiscovery } from "./providers/oidc_proxy.ts";
+export { type ProviderOptions } from "./providers/options.ts";
