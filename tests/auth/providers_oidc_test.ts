@@ -10,7 +10,13 @@
 
 import assert from "node:assert/strict";
 import { OIDCProxy, type OIDCProxyOptions } from "../../auth/mod.ts";
-import { PROXY_SECRET, proxyOverIdp, signInThroughProxy, whoami } from "../helpers/oauth_proxy.ts";
+import {
+  listStatus,
+  PROXY_SECRET,
+  proxyOverIdp,
+  signInThroughProxy,
+  whoami,
+} from "../helpers/oauth_proxy.ts";
 
 const BASE = "https://mcp.example.com";
 
@@ -52,21 +58,11 @@ Deno.test("OIDCProxy: a provider token for another audience is refused on use", 
       jwtSigningKey: PROXY_SECRET,
     }));
   try {
+    const send = (req: Request) => Promise.resolve(mcp.fetch(req));
     const { tokens } = await signInThroughProxy(mcp, BASE);
-    const call = await mcp.fetch(
-      new Request(`${BASE}/mcp`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${tokens.access_token}`,
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-        },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} }),
-      }),
-    );
-    await call.body?.cancel();
-    assert.equal(call.status, 401);
-    assert.match(call.headers.get("www-authenticate")!, /the identity provider's session has ended/);
+    const { status, challenge } = await listStatus(send, BASE, tokens.access_token);
+    assert.equal(status, 401);
+    assert.match(challenge!, /the identity provider's session has ended/);
   } finally {
     await mcp.close();
     await idp.close();

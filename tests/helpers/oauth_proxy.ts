@@ -178,8 +178,31 @@ export async function whoami(
   base: string,
   accessToken: string,
 ): Promise<unknown> {
-  const req = modernRequest("tools/call", { name: "whoami", arguments: {} }, 1, {
+  return await callTool(send, base, accessToken, "whoami");
+}
+
+/** The content of tool `name`'s answer to a call with `accessToken`. */
+export async function callTool(
+  send: (req: Request) => Promise<Response>,
+  base: string,
+  accessToken: string,
+  name: string,
+): Promise<unknown> {
+  const req = modernRequest("tools/call", { name, arguments: {} }, 1, {
     authorization: `Bearer ${accessToken}`,
   }, `${base}/mcp`);
   return (await readAnswer(await send(req))).result?.content;
+}
+
+/** The HTTP status of a `tools/list` request with `accessToken` (its body discarded). */
+export async function listStatus(
+  send: (req: Request) => Promise<Response>,
+  base: string,
+  accessToken: string,
+): Promise<{ status: number; challenge: string | null }> {
+  const res = await send(
+    modernRequest("tools/list", {}, 1, { authorization: `Bearer ${accessToken}` }, `${base}/mcp`),
+  );
+  await res.body?.cancel();
+  return { status: res.status, challenge: res.headers.get("www-authenticate") };
 }
