@@ -71,3 +71,4 @@ export { type OIDCConfiguration } from "./providers/oidc_discovery.ts";
 export { OIDCProxy, type OIDCProxyOptions, type ProviderDiscovery } from "./providers/oidc_proxy.ts";
 export { type ProviderOptions } from "./providers/options.ts";
 export { GitHubProvider, type GitHubProviderOptions } from "./providers/github.ts";
+export { type AzureB2COptions, AzureProvider, type AzureProviderOptions } from "./providers/azure.ts";

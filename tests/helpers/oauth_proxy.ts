@@ -86,10 +86,16 @@ export interface SignedIn {
 
 /**
  * Plays an MCP client and its user through the proxy of `mcp` (served in process at `base`):
- * registration, the proxy's consent page approved, the provider's own pages (or its straight
- * redirect) as the user `login`, the proxy's callback, and the code redeemed.
+ * registration, the proxy's consent page approved (for `scope`, if given), the provider's own
+ * pages (or its straight redirect) as the user `login`, the proxy's callback, and the code
+ * redeemed.
  */
-export async function signInThroughProxy(mcp: FastMCP, base: string, login = "ada"): Promise<SignedIn> {
+export async function signInThroughProxy(
+  mcp: FastMCP,
+  base: string,
+  login = "ada",
+  scope?: string,
+): Promise<SignedIn> {
   const send = (req: Request) => Promise.resolve(mcp.fetch(req));
   const cookies = new Map<string, string>();
   const go = async (url: string, init: RequestInit = {}) => {
@@ -109,7 +115,7 @@ export async function signInThroughProxy(mcp: FastMCP, base: string, login = "ad
   });
   assert.equal(registration.status, 201);
   const { client_id: clientId } = await registration.json();
-  const page = await (await go(await clientAuthorizeUrl(base, clientId, CLIENT_REDIRECT))).text();
+  const page = await (await go(await clientAuthorizeUrl(base, clientId, CLIENT_REDIRECT, scope))).text();
   const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)![1];
   const approved = await go(`${base}/consent`, {
     method: "POST",
@@ -134,11 +140,12 @@ export async function signInThroughProxy(mcp: FastMCP, base: string, login = "ad
   return { upstreamCallback, clientRedirect, tokens };
 }
 
-/** The client's authorization URL at the proxy (state `st`, its PKCE challenge, the resource). */
+/** The client's authorization URL at the proxy (state `st`, its PKCE challenge, the resource, `scope` if given). */
 export async function clientAuthorizeUrl(
   base: string,
   clientId: string,
   redirectUri: string,
+  scope?: string,
 ): Promise<string> {
   const url = new URL(`${base}/authorize`);
   const params = {
@@ -151,6 +158,7 @@ export async function clientAuthorizeUrl(
     resource: `${base}/mcp`,
   };
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  if (scope !== undefined) url.searchParams.set("scope", scope);
   return url.href;
 }
 
