@@ -72,3 +72,5 @@ export { OIDCProxy, type OIDCProxyOptions, type ProviderDiscovery } from "./prov
 export { type ProviderOptions } from "./providers/options.ts";
 export { GitHubProvider, type GitHubProviderOptions } from "./providers/github.ts";
 export { type AzureB2COptions, AzureProvider, type AzureProviderOptions } from "./providers/azure.ts";
+export { GoogleProvider, type GoogleProviderOptions } from "./providers/google.ts";
+export { WorkOSProvider, type WorkOSProviderOptions } from "./providers/workos.ts";
