@@ -66,17 +66,17 @@ export class ApiVerifier implements TokenVerifier {
   async #ask(token: string): Promise<AccessToken> {
     const { provider } = this.check;
     const timeoutMs = this.options.timeoutMs ?? 10_000;
-    let res: Response;
-    try {
-      res = await fetch(this.check.request(token), {
-        redirect: "manual",
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      throw new Error(`${provider}'s API did not answer: ${(error as Error).message}`);
-    }
     const limit = this.options.maxResponseBytes ?? 64 * 1024;
-    const bytes = res.body ? await readAtMost(res.body, limit) : new Uint8Array();
+    const signal = AbortSignal.timeout(timeoutMs);
+    let res: Response;
+    let bytes: Uint8Array | undefined;
+    try {
+      res = await fetch(this.check.request(token), { redirect: "manual", signal });
+      bytes = res.body ? await readAtMost(res.body, limit) : new Uint8Array();
+    } catch (error) {
+      const why = signal.aborted ? `no answer within ${timeoutMs} ms` : (error as Error).message;
+      throw new Error(`${provider}'s API did not answer: ${why}`);
+    }
     if (res.status === 400 || res.status === 401) {
       throw new AuthError("invalid_token", `${provider} does not accept the token`);
     }
