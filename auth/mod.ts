@@ -1,7 +1,9 @@
 /**
  * Authentication and authorization for denomcp servers: token verifiers (JWT on `jose`, RFC 7662
  * introspection, several at once, static tokens for development), auth checks for components (`requireScopes`, `requireRoles`,
- * `restrictTag`), and the guarded fetcher every untrusted URL goes through.
+ * `restrictTag`), the guarded fetcher every untrusted URL goes through, and the OAuth proxy with its
+ * ready-made identity providers (`OIDCProxy` for any OpenID provider; GitHub, Google, Entra ID,
+ * WorkOS, Auth0, Okta, Keycloak, OCI).
  *
  * @example
  * ```ts
@@ -71,3 +73,14 @@ export {
   type ProxyRoute,
   type UpstreamSignIn,
 } from "./oauth_proxy/options.ts";
+export { type OIDCConfiguration } from "./providers/oidc_discovery.ts";
+export { OIDCProxy, type OIDCProxyOptions, type ProviderDiscovery } from "./providers/oidc_proxy.ts";
+export { type ProviderOptions } from "./providers/options.ts";
+export { GitHubProvider, type GitHubProviderOptions } from "./providers/github.ts";
+export { type AzureB2COptions, AzureProvider, type AzureProviderOptions } from "./providers/azure.ts";
+export { GoogleProvider, type GoogleProviderOptions } from "./providers/google.ts";
+export { WorkOSProvider, type WorkOSProviderOptions } from "./providers/workos.ts";
+export { Auth0Provider, type Auth0ProviderOptions } from "./providers/auth0.ts";
+export { KeycloakProvider, type KeycloakProviderOptions } from "./providers/keycloak.ts";
+export { OCIProvider, type OCIProviderOptions } from "./providers/oci.ts";
+export { OktaProvider, type OktaProviderOptions } from "./providers/okta.ts";
