@@ -9,6 +9,7 @@
  */
 
 import { decodeJwt } from "jose";
+import { AuthError } from "../access_token.ts";
 import { checkAuthorizeRequest } from "./authorize_request.ts";
 import { consentHeaders, consentPage } from "./consent_page.ts";
 import type { ProxyParts, ProxyView } from "./proxy_parts.ts";
@@ -154,6 +155,7 @@ export class SignIn {
         params.get("code") ?? "",
         transaction.upstreamVerifier,
       );
+      await checkUpstreamToken(view, tokens.accessToken);
       const subject = await (view.options.identity ?? subjectOf)(tokens);
       const { idToken: _, ...upstream } = tokens;
       const r = transaction.request;
@@ -194,6 +196,26 @@ export class SignIn {
 function approvalOf(transaction: Transaction): ApprovalScope {
   const { clientId, redirectUri, scopes, resource } = transaction.request;
   return { clientId, redirectUri, scopes, resource };
+}
+
+/**
+ * The upstream verifier's verdict on a fresh token, at sign-in: a verifier that cannot accept the
+ * provider's tokens (a wrong audience, keys out of reach) fails the sign-in with a reason, instead
+ * of every later request with "the session has ended".
+ */
+async function checkUpstreamToken(view: ProxyView, accessToken: string): Promise<void> {
+  const verifier = view.options.tokenVerifier;
+  if (!verifier) return;
+  try {
+    await verifier.verify(accessToken);
+  } catch (error) {
+    // An AuthError's words are meant for clients; anything else (a key set out of reach) may name internals.
+    const why = error instanceof AuthError ? error.message : "it could not be checked";
+    throw new UpstreamError(
+      "server_error",
+      `the identity provider's token did not pass this server's check: ${why}`,
+    );
+  }
 }
 
 /** The user's id: the id token's `sub` (received from the token endpoint directly, over TLS). */

@@ -137,6 +137,9 @@ function oidcProxyOptions(options: OIDCProxyOptions, configuration: OIDCConfigur
       jwksUri: configuration.jwks_uri,
       issuer: configuration.issuer,
       audience,
+      // The keys' URL comes from the document the operator pointed to, as the endpoints do: an
+      // internal provider (a Keycloak on a private network) is reached; the size and time caps stay.
+      fetch: { trustedInternal: true },
     });
   }
   const audienceParam: Record<string, string> = audience !== undefined ? { audience } : {};

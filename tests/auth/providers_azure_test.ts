@@ -13,10 +13,10 @@
 import assert from "node:assert/strict";
 import { AzureProvider, type AzureProviderOptions } from "../../auth/mod.ts";
 import {
-  listStatus,
   PROXY_SECRET,
   serverBehind,
   signInThroughProxy,
+  signInUntilClient,
   whoami,
 } from "../helpers/oauth_proxy.ts";
 import { startStandIn } from "../helpers/stand_in_idp.ts";
@@ -91,14 +91,14 @@ Deno.test("AzureProvider: scopes prefixed on the authorization URL and every tok
   }
 });
 
-Deno.test("AzureProvider: an Entra token without this API's scope in scp is refused on use", async () => {
+Deno.test("AzureProvider: an Entra token without this API's scope in scp fails the sign-in, naming the scope", async () => {
   // identifierUri differs from what Entra is asked for: its tokens' scp stays empty.
   const entra = await standInEntra("tenant-guid", "api://another-api");
   const mcp = serverBehind(new AzureProvider(options(entra.base)));
-  const send = (req: Request) => Promise.resolve(mcp.fetch(req));
   try {
-    const { tokens } = await signInThroughProxy(mcp, BASE, "ada", "notes.read");
-    assert.equal((await listStatus(send, BASE, tokens.access_token)).status, 401);
+    const { clientRedirect } = await signInUntilClient(mcp, BASE, "ada", "notes.read");
+    assert.equal(clientRedirect.searchParams.get("code"), null);
+    assert.match(clientRedirect.searchParams.get("error_description")!, /lacks the scopes notes\.read/);
   } finally {
     await mcp.close();
     await entra.close();

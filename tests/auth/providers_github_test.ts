@@ -106,7 +106,11 @@ Deno.test("GitHubProvider: a token GitHub no longer accepts is refused at the ne
     assert.deepEqual(await whoami(send, BASE, tokens.access_token), [{ type: "text", text: "1234" }]);
     live.clear();
     assert.equal((await listStatus(send, BASE, tokens.access_token)).status, 401);
-    assert.equal(github.to("/user").length, 3, "sign-in, the first call, the refused one");
+    assert.equal(
+      github.to("/user").length,
+      4,
+      "sign-in (its check and the user's id), the first call, the refused one",
+    );
   } finally {
     await mcp.close();
     await github.close();

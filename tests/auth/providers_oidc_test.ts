@@ -11,10 +11,10 @@
 import assert from "node:assert/strict";
 import { OIDCProxy, type OIDCProxyOptions } from "../../auth/mod.ts";
 import {
-  listStatus,
   PROXY_SECRET,
   proxyOverIdp,
   signInThroughProxy,
+  signInUntilClient,
   whoami,
 } from "../helpers/oauth_proxy.ts";
 
@@ -39,16 +39,16 @@ Deno.test("OIDCProxy: discovered from oidc-provider (no DCR there), a client sig
     assert.equal(proxy!.configuration.jwks_uri, `${idp.issuer}/jwks`);
     const { upstreamCallback, tokens } = await signInThroughProxy(mcp, BASE, "grace");
     assert.equal(upstreamCallback.searchParams.get("iss"), idp.issuer);
-    assert.equal(idp.jwksRequests, 0);
+    assert.equal(idp.jwksRequests, 1, "the provider's access token was verified on its keys at sign-in");
     assert.deepEqual(await whoami(send, BASE, tokens.access_token), [{ type: "text", text: "grace" }]);
-    assert.equal(idp.jwksRequests, 1, "the provider's access token was verified on its keys");
+    assert.equal(idp.jwksRequests, 1, "and on each use, with the keys kept");
   } finally {
     await mcp.close();
     await idp.close();
   }
 });
 
-Deno.test("OIDCProxy: a provider token for another audience is refused on use", async () => {
+Deno.test("OIDCProxy: a provider token for another audience fails the sign-in, naming the check", async () => {
   const { idp, mcp } = await proxyOverIdp(BASE, (idp, client) =>
     OIDCProxy.discover({
       configUrl: `${idp.issuer}/.well-known/openid-configuration`,
@@ -58,11 +58,13 @@ Deno.test("OIDCProxy: a provider token for another audience is refused on use", 
       jwtSigningKey: PROXY_SECRET,
     }));
   try {
-    const send = (req: Request) => Promise.resolve(mcp.fetch(req));
-    const { tokens } = await signInThroughProxy(mcp, BASE);
-    const { status, challenge } = await listStatus(send, BASE, tokens.access_token);
-    assert.equal(status, 401);
-    assert.match(challenge!, /the identity provider's session has ended/);
+    const { clientRedirect } = await signInUntilClient(mcp, BASE);
+    assert.equal(clientRedirect.searchParams.get("code"), null);
+    assert.equal(clientRedirect.searchParams.get("error"), "server_error");
+    assert.match(
+      clientRedirect.searchParams.get("error_description")!,
+      /did not pass this server's check: .*'aud'/,
+    );
   } finally {
     await mcp.close();
     await idp.close();

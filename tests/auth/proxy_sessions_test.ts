@@ -229,3 +229,24 @@ Deno.test("revoking the proxy's refresh token revokes the upstream grant at the 
     assert.equal(await toolText(mcp, BASE, String(tokens.access_token), "upstream"), 401);
   });
 });
+
+Deno.test("an upstream verifier that refuses the provider's tokens fails the sign-in with the reason, not later calls", async () => {
+  const idp = standInIdp({ expiresIn: 3600 });
+  const refusing: TokenVerifier = {
+    verify: () => Promise.reject(new AuthError("invalid_token", "the token's audience is not this API")),
+  };
+  const mcp = server(idp, { tokenVerifier: refusing });
+  try {
+    const clientId = await registerClient(mcp, BASE);
+    const back = await new Browser(mcp, BASE).signIn(await authorizeUrl(BASE, clientId));
+    assert.equal(back.searchParams.get("error"), "server_error");
+    assert.equal(back.searchParams.get("code"), null);
+    assert.match(
+      back.searchParams.get("error_description")!,
+      /did not pass this server's check: the token's audience/,
+    );
+  } finally {
+    await mcp.close();
+    await idp.close();
+  }
+});

@@ -96,7 +96,21 @@ export async function signInThroughProxy(
   login = "ada",
   scope?: string,
 ): Promise<SignedIn> {
+  const { upstreamCallback, clientRedirect, clientId } = await signInUntilClient(mcp, base, login, scope);
+  const code = clientRedirect.searchParams.get("code");
+  assert.ok(code, `no code in ${clientRedirect.href}`);
   const send = (req: Request) => Promise.resolve(mcp.fetch(req));
+  const tokens = await redeemCode(send, base, code, clientId, CLIENT_REDIRECT);
+  return { upstreamCallback, clientRedirect, tokens };
+}
+
+/** {@link signInThroughProxy} up to the proxy's redirect to the client, which may carry an error. */
+export async function signInUntilClient(
+  mcp: FastMCP,
+  base: string,
+  login = "ada",
+  scope?: string,
+): Promise<{ upstreamCallback: URL; clientRedirect: URL; clientId: string }> {
   const cookies = new Map<string, string>();
   const go = async (url: string, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
@@ -133,11 +147,7 @@ export async function signInThroughProxy(
   );
   const back = await go(upstreamCallback.href);
   assert.equal(back.status, 302, `the callback answered ${back.status}: ${await back.clone().text()}`);
-  const clientRedirect = new URL(back.headers.get("location")!);
-  const code = clientRedirect.searchParams.get("code");
-  assert.ok(code, `no code in ${clientRedirect.href}`);
-  const tokens = await redeemCode(send, base, code, clientId, CLIENT_REDIRECT);
-  return { upstreamCallback, clientRedirect, tokens };
+  return { upstreamCallback, clientRedirect: new URL(back.headers.get("location")!), clientId };
 }
 
 /** The client's authorization URL at the proxy (state `st`, its PKCE challenge, the resource, `scope` if given). */
