@@ -24,15 +24,21 @@ import {
   tokenRequest,
   toolText,
 } from "../helpers/proxy_browser.ts";
+import { SHARED_BACKENDS, sharedStore } from "../helpers/redis.ts";
 import { type StandInIdp, standInIdp, type StandInOptions } from "../helpers/standin_idp.ts";
 
 const BASE = "https://mcp.example.com";
 
-function server(idp: StandInIdp, options: Partial<OAuthProxyOptions> = {}, store?: Store): FastMCP {
+function server(
+  idp: StandInIdp,
+  options: Partial<OAuthProxyOptions> = {},
+  store?: Store,
+  storeUrl?: string,
+): FastMCP {
   const mcp = new FastMCP({
     name: "notes",
     logger: () => {},
-    ...(store ? { store } : {}),
+    ...(store ? { store } : storeUrl ? { store: storeUrl } : {}),
     auth: new OAuthProxy({
       upstreamAuthorizationEndpoint: `${idp.base}/authorize`,
       upstreamTokenEndpoint: `${idp.base}/token`,
@@ -250,3 +256,53 @@ Deno.test("an upstream verifier that refuses the provider's tokens fails the sig
     await idp.close();
   }
 });
+
+for (const backend of SHARED_BACKENDS) {
+  Deno.test(`the proxy's records outlive a restart (${backend}); another secret opens none of them`, async () => {
+    await using shared = await sharedStore(backend);
+    const idp = standInIdp({ expiresIn: 3600 });
+    try {
+      const before = server(idp, {}, undefined, shared.url);
+      const { clientId, tokens } = await signedIn(before);
+      await before.close();
+      let renewed = "", renewedRefresh = "";
+      // A new process: the same store and secret.
+      const after = server(idp, {}, undefined, shared.url);
+      try {
+        assert.equal(await toolText(after, BASE, String(tokens.access_token), "upstream"), "at-2");
+        const res = await tokenRequest(after, BASE, {
+          grant_type: "refresh_token",
+          refresh_token: String(tokens.refresh_token),
+          client_id: clientId,
+        });
+        const body = await res.json();
+        assert.equal(res.status, 200);
+        [renewed, renewedRefresh] = [body.access_token, body.refresh_token];
+        assert.equal(await toolText(after, BASE, renewed, "upstream"), "at-2");
+      } finally {
+        await after.close();
+      }
+      // The same store under another secret: its tokens and sealed records mean nothing.
+      const other = server(
+        idp,
+        { jwtSigningKey: "another-secret-of-at-least-thirty-two-bytes" },
+        undefined,
+        shared.url,
+      );
+      try {
+        assert.equal(await toolText(other, BASE, renewed, "upstream"), 401);
+        const refused = await tokenRequest(other, BASE, {
+          grant_type: "refresh_token",
+          refresh_token: renewedRefresh,
+          client_id: clientId,
+        });
+        assert.equal(refused.status, 400);
+        assert.equal((await refused.json()).error, "invalid_grant");
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await idp.close();
+    }
+  });
+}
