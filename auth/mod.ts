@@ -66,7 +66,7 @@ export {
   type ConfidentialClient,
   type IdentityAssertionOptions,
   type TrustedIssuer,
-} from "./oauth_proxy/identity_assertion.ts";
+} from "./oauth_proxy/identity_assertion_options.ts";
 export {
   type ConsentMode,
   type OAuthProxyOptions,

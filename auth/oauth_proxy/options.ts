@@ -6,7 +6,7 @@
 
 import type { TokenVerifier } from "../access_token.ts";
 import type { GuardedResponse } from "../guarded_fetch.ts";
-import type { IdentityAssertionOptions } from "./identity_assertion.ts";
+import type { IdentityAssertionOptions } from "./identity_assertion_options.ts";
 
 /**
  * How users consent to a client:

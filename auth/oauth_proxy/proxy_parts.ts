@@ -62,7 +62,7 @@ export async function createParts(view: ProxyView, store: () => Store): Promise<
       options.clientMetadataFetch ? { fetch: options.clientMetadataFetch } : {},
     ),
     transactions: new Transactions(store),
-    sessions: new UpstreamSessions(factory, {
+    sessions: new UpstreamSessions(factory.records, {
       refresh: (current) => refreshUpstream(view.upstream(), current),
       thresholdSeconds: options.tokenExpiryThresholdSeconds ?? 60,
       verifier: options.tokenVerifier,

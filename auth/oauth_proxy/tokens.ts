@@ -13,6 +13,7 @@ import { jwtVerify, SignJWT } from "jose";
 import type { Store } from "../../server/store/store.ts";
 import { sameResource } from "./authorize_request.ts";
 import { base64url, randomToken } from "./base64url.ts";
+import { GrantRecords } from "./grant_records.ts";
 import { deriveKey } from "./keys.ts";
 import type { TokenVault } from "./token_vault.ts";
 
@@ -47,12 +48,6 @@ export interface TokenResponse {
 
 /** The answer for a grant without an upstream session (an identity assertion's): no refresh token. */
 export type AccessTokenResponse = Omit<TokenResponse, "refresh_token">;
-
-/**
- * What the record of a grant without upstream tokens holds, sealed like any other record: the
- * record's presence is what keeps the access token alive (revocation deletes it).
- */
-const NO_UPSTREAM = { noUpstream: true } as const;
 
 /** A token request the proxy refuses; `code` is the RFC 6749 §5.2 error. */
 export class TokenError extends Error {
@@ -100,6 +95,8 @@ const KEY = "oauth-proxy";
 export class TokenFactory {
   readonly #options: Required<Omit<TokenFactoryOptions, "store" | "vault" | "secret" | "issuer">>;
   #key?: Promise<CryptoKey>;
+  /** The sealed records behind the tokens. */
+  readonly records: GrantRecords;
 
   /** A factory; see {@link TokenFactoryOptions}. */
   constructor(private readonly options: TokenFactoryOptions) {
@@ -108,6 +105,7 @@ export class TokenFactory {
       refreshTokenExpirySeconds: options.refreshTokenExpirySeconds ?? 30 * 24 * 3_600,
       codeExpirySeconds: options.codeExpirySeconds ?? 60,
     };
+    this.records = new GrantRecords(options.store, options.vault, this.#options.refreshTokenExpirySeconds);
   }
 
   #signingKey(): Promise<CryptoKey> {
@@ -165,11 +163,9 @@ export class TokenFactory {
   /** Tokens for a grant: a new `jti` whose record holds the sealed upstream tokens. */
   async issue(grant: Grant, upstream: UpstreamTokens): Promise<TokenResponse> {
     const jti = randomToken();
-    const lifetimeMs = this.#recordLifetimeMs(upstream);
+    const lifetimeMs = this.records.lifetimeMs(upstream);
+    await this.records.put(jti, upstream, lifetimeMs);
     const store = this.options.store();
-    await store.set([KEY, "tokens", jti], await this.options.vault.seal(jti, upstream), {
-      expireInMs: lifetimeMs,
-    });
     const refreshToken = randomToken();
     const refresh: RefreshRecord = { grant, jti };
     await store.set([KEY, "refresh", await hash(refreshToken)], refresh, { expireInMs: lifetimeMs });
@@ -198,9 +194,7 @@ export class TokenFactory {
     claims: Record<string, string> = {},
   ): Promise<AccessTokenResponse> {
     const jti = randomToken();
-    await this.options.store().set([KEY, "tokens", jti], await this.options.vault.seal(jti, NO_UPSTREAM), {
-      expireInMs: expiresInSeconds * 1000,
-    });
+    await this.records.put(jti, undefined, expiresInSeconds * 1000);
     return {
       access_token: await this.#sign(grant, jti, expiresInSeconds, claims),
       token_type: "Bearer",
@@ -251,19 +245,19 @@ export class TokenFactory {
     if (!await store.commit([{ key, version, delete: true }])) {
       throw new TokenError("invalid_grant", "the refresh token is already used");
     }
-    const { upstream } = await this.upstreamOf(value.jti);
+    const { upstream } = await this.records.upstreamOf(value.jti);
     if (!upstream) throw new TokenError("invalid_grant", "the grant behind the refresh token is gone");
     let renewed: UpstreamTokens;
     try {
       renewed = await renew(value.jti, upstream);
     } catch (error) {
-      await store.delete([KEY, "tokens", value.jti]);
+      await this.records.remove(value.jti);
       throw new TokenError(
         "invalid_grant",
         `the identity provider's session has ended: ${(error as Error).message}`,
       );
     }
-    await store.delete([KEY, "tokens", value.jti]);
+    await this.records.remove(value.jti);
     return await this.issue(value.grant, renewed);
   }
 
@@ -289,64 +283,8 @@ export class TokenFactory {
     }
     const jti = claims.jti;
     if (typeof jti !== "string") return undefined;
-    const { found, upstream } = await this.upstreamOf(jti);
+    const { found, upstream } = await this.records.upstreamOf(jti);
     return found ? { claims, jti, ...(upstream ? { upstream } : {}) } : undefined;
-  }
-
-  /**
-   * The upstream tokens behind `jti`, with the record's version; `found` is false when the record
-   * is gone (revoked, refreshed away), and a record found without `upstream` is a grant without
-   * an upstream session.
-   */
-  async upstreamOf(
-    jti: string,
-  ): Promise<{ found: boolean; upstream?: UpstreamTokens; version: string | null }> {
-    const { value, version } = await this.options.store().getVersioned<string>([KEY, "tokens", jti]);
-    const opened = value
-      ? await this.options.vault.open(jti, value) as UpstreamTokens | typeof NO_UPSTREAM | undefined
-      : undefined;
-    const upstream = opened && "accessToken" in opened ? opened : undefined;
-    return { found: opened !== undefined, ...(upstream ? { upstream } : {}), version };
-  }
-
-  /**
-   * Replaces the upstream tokens behind `jti` if the record is still at `version` (false when
-   * another replica changed it first: the caller reads again).
-   */
-  async replaceUpstream(jti: string, version: string | null, upstream: UpstreamTokens): Promise<boolean> {
-    if (version === null) return false;
-    return await this.options.store().setIf(
-      [KEY, "tokens", jti],
-      version,
-      await this.options.vault.seal(jti, upstream),
-      { expireInMs: this.#recordLifetimeMs(upstream) },
-    );
-  }
-
-  /**
-   * Claims the right to refresh the upstream tokens behind `jti` for `ms`, across every replica
-   * sharing the store: false when another holds it.
-   */
-  async claimRefresh(jti: string, ms: number): Promise<boolean> {
-    return await this.options.store().setIf([KEY, "refreshing", jti], null, true, { expireInMs: ms });
-  }
-
-  /** Gives up a claim of {@link claimRefresh}. */
-  async releaseRefresh(jti: string): Promise<void> {
-    await this.options.store().delete([KEY, "refreshing", jti]);
-  }
-
-  /**
-   * How long a grant's records live: the proxy's refresh token lifetime, but never past the
-   * upstream refresh token's expiry, nor (with no upstream refresh token) past the upstream access
-   * token's: a record never outlives what it points to (FastMCP 3.4's rule, inverted to bound it).
-   */
-  #recordLifetimeMs(upstream: UpstreamTokens): number {
-    const now = Date.now();
-    let ms = this.#options.refreshTokenExpirySeconds * 1000;
-    const end = upstream.refreshToken ? upstream.refreshExpiresAt : upstream.expiresAt;
-    if (end !== undefined) ms = Math.min(ms, end - now);
-    return Math.max(ms, 1_000);
   }
 
   /**
@@ -374,8 +312,8 @@ export class TokenFactory {
       }
     }
     if (!jti) return undefined;
-    const { upstream } = await this.upstreamOf(jti);
-    await store.delete([KEY, "tokens", jti]);
+    const { upstream } = await this.records.upstreamOf(jti);
+    await this.records.remove(jti);
     return upstream;
   }
 }

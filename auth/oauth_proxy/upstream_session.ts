@@ -11,7 +11,8 @@
  */
 
 import { type AccessToken, AuthError, type TokenVerifier } from "../access_token.ts";
-import type { TokenFactory, UpstreamTokens } from "./tokens.ts";
+import type { GrantRecords } from "./grant_records.ts";
+import type { UpstreamTokens } from "./tokens.ts";
 
 /** Settings of {@link UpstreamSessions}. */
 export interface UpstreamSessionOptions {
@@ -40,7 +41,7 @@ export class UpstreamSessions {
   readonly #locks = new Map<string, Promise<UpstreamTokens>>();
 
   /** Sessions over the factory's records. */
-  constructor(private readonly factory: TokenFactory, private readonly options: UpstreamSessionOptions) {}
+  constructor(private readonly records: GrantRecords, private readonly options: UpstreamSessionOptions) {}
 
   /** The current upstream tokens behind `jti`, refreshed when due; an `invalid_token` refusal when the session has ended. */
   async current(jti: string, upstream: UpstreamTokens): Promise<CurrentUpstream> {
@@ -82,21 +83,21 @@ export class UpstreamSessions {
   }
 
   async #renew(jti: string, seen: UpstreamTokens, force: boolean): Promise<UpstreamTokens> {
-    const { upstream: stored, version } = await this.factory.upstreamOf(jti);
+    const { upstream: stored, version } = await this.records.upstreamOf(jti);
     if (!stored) throw new AuthError("invalid_token", "the token has been revoked");
     const changed = stored.accessToken !== seen.accessToken;
     if (changed && !this.#expiring(stored)) return stored;
     if (!force && !this.#expiring(stored)) return stored;
     if (!this.#canRefresh(stored)) throw new AuthError("invalid_token", ENDED);
     const claimMs = this.options.claimMs ?? 15_000;
-    if (!await this.factory.claimRefresh(jti, claimMs)) return await this.#theirs(jti, stored, claimMs);
+    if (!await this.records.claimRefresh(jti, claimMs)) return await this.#theirs(jti, stored, claimMs);
     try {
       const renewed = await this.options.refresh(stored);
-      if (await this.factory.replaceUpstream(jti, version, renewed)) return renewed;
+      if (await this.records.replaceUpstream(jti, version, renewed)) return renewed;
     } catch {
       // Refused or unreachable: the tokens stay as they are.
     } finally {
-      await this.factory.releaseRefresh(jti);
+      await this.records.releaseRefresh(jti);
     }
     return await this.#theirs(jti, stored, 0);
   }
@@ -105,7 +106,7 @@ export class UpstreamSessions {
   async #theirs(jti: string, stored: UpstreamTokens, waitMs: number): Promise<UpstreamTokens> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const { upstream } = await this.factory.upstreamOf(jti);
+      const { upstream } = await this.records.upstreamOf(jti);
       if (!upstream) throw new AuthError("invalid_token", "the token has been revoked");
       if (upstream.accessToken !== stored.accessToken) return upstream;
       if (Date.now() >= deadline) throw new AuthError("invalid_token", ENDED);

@@ -178,7 +178,7 @@ Deno.test("the MCP endpoint's verifier gives the principal of a proxy token for 
     codeVerifier: VERIFIER,
   });
   // The upstream token has no expiry here: nothing is refreshed.
-  const sessions = new UpstreamSessions(factory, {
+  const sessions = new UpstreamSessions(factory.records, {
     refresh: () => Promise.reject(new Error("no refresh expected")),
     thresholdSeconds: 60,
   });
@@ -235,7 +235,7 @@ Deno.test("a grant without an upstream session: a live token with no upstreamTok
   const verified = await factory.verify(tokens.access_token, GRANT.resource);
   assert.equal(verified?.jti, claims.jti);
   assert.equal(verified?.upstream, undefined);
-  const sessions = new UpstreamSessions(factory, {
+  const sessions = new UpstreamSessions(factory.records, {
     refresh: () => Promise.reject(new Error("no refresh expected")),
     thresholdSeconds: 60,
     verifier: { verify: () => Promise.reject(new Error("no upstream token to verify")) },
