@@ -144,6 +144,24 @@ const TARGETS: Target[] = [
     vs: "denomcp-modern",
   },
   {
+    name: "floor-proxy",
+    desc:
+      "bare Deno.serve forwarding each POST byte for byte to denomcp-modern over kept-alive Deno.connect sockets: the least a Deno proxy hop costs (servers/floor_proxy.ts)",
+    server: "servers/floor_proxy.ts",
+    wire: "modern",
+    session: false,
+    vs: "denomcp-modern",
+  },
+  {
+    name: "floor-proxy-fetch",
+    desc: "the same forwarding with fetch (servers/floor_proxy.ts, FORWARD=fetch)",
+    server: "servers/floor_proxy.ts",
+    wire: "modern",
+    session: false,
+    env: { FORWARD: "fetch" },
+    vs: "denomcp-modern",
+  },
+  {
     name: "denomcp-proxy",
     desc:
       "createProxy in front of denomcp-modern (its own child process): the proxy's CPU alone (servers/proxy.ts)",

@@ -10,6 +10,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+export { freePort } from "./ports.ts";
 
 /** denomcp's own deno.json (its import map), passed to every server with `--config` unless it names another. */
 export const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
@@ -25,14 +26,6 @@ async function clockTicks(): Promise<number> {
   } catch {
     return 100;
   }
-}
-
-/** A port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** utime + stime of a process (all its threads), in seconds. */

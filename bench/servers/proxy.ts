@@ -12,42 +12,16 @@
  */
 
 import { createProxy } from "../../mod.ts";
-import { freePort } from "../lib/server.ts";
+import { startUpstream, stopWith } from "../lib/upstream.ts";
 
 const port = Number(Deno.env.get("PORT") ?? "8000");
-const upstreamPort = freePort();
-const upstream = new Deno.Command(Deno.execPath(), {
-  args: ["run", "-A", new URL("./add.ts", import.meta.url).pathname],
-  env: { PORT: String(upstreamPort) },
-  stdout: "null",
-  stderr: "inherit",
-}).spawn();
-const url = `http://127.0.0.1:${upstreamPort}/mcp`;
-for (let i = 0;; i++) {
-  try {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: upstreamPort });
-    conn.close();
-    break;
-  } catch {
-    if (i > 200) throw new Error(`the upstream did not listen on ${url}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
+const upstream = await startUpstream();
 const negotiation = Deno.env.get("UPSTREAM_ERA") === "legacy" ? "legacy" : "auto";
 const viaFetch = Deno.env.get("UPSTREAM_FETCH") === "1";
-const proxy = createProxy(url, {
+const proxy = createProxy(upstream.url, {
   name: "bench-proxy",
   logLevel: "warning",
   client: { negotiation, ...(viaFetch ? { fetch: (input, init) => fetch(input, init) } : {}) },
 });
 proxy.serve({ hostname: "127.0.0.1", port, onListen() {} });
-
-const stop = () =>
-  void proxy.close().finally(async () => {
-    upstream.kill("SIGTERM");
-    await upstream.status;
-    Deno.exit(0);
-  });
-Deno.addSignalListener("SIGTERM", stop);
-Deno.addSignalListener("SIGINT", stop);
+stopWith(upstream, () => proxy.close());
