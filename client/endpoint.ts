@@ -43,6 +43,8 @@ export function openTransport(endpoint: Endpoint, options: ClientOptions, label:
       return new StreamableHttp({
         url: endpoint.url,
         fetch: authorizedFetch(endpoint.url, options, pool?.fetch),
+        // Without auth nothing wraps the pool's fetch, so POSTs can skip building a Response.
+        answer: options.auth === undefined ? pool?.answer : undefined,
         headers: { ...options.headers, ...endpoint.headers },
         label,
         onClose: () => pool?.close(),

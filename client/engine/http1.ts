@@ -14,6 +14,7 @@
  */
 
 import { ConnectionError } from "../errors.ts";
+import { type HttpAnswer, PlainAnswer } from "./http_answer.ts";
 
 /** Limits of {@link Http1Client}. */
 export interface Http1Limits {
@@ -181,7 +182,15 @@ export class Http1Client {
   }
 
   /** `fetch` for the requests it handles. */
-  readonly fetch: FetchFn = async (input, init = {}) => {
+  readonly fetch: FetchFn = (input, init = {}) => this.#request(input, init, false) as Promise<Response>;
+
+  /**
+   * Like {@link Http1Client.fetch}, but a small body comes back read, as a {@link PlainAnswer}
+   * rather than a `Response`: what the Streamable HTTP transport uses when nothing wraps its fetch.
+   */
+  readonly answer = (url: URL, init: RequestInit): Promise<HttpAnswer> => this.#request(url, init, true);
+
+  async #request(input: string | URL, init: RequestInit, plain: boolean): Promise<Response | PlainAnswer> {
     const url = input instanceof URL ? input : new URL(input);
     const body = init.body;
     const method = (init.method ?? "GET").toUpperCase();
@@ -192,21 +201,29 @@ export class Http1Client {
     ) {
       return await this.#fallback(url, init);
     }
-    const bytes = typeof body === "string"
-      ? encoder.encode(body)
-      : (body ?? undefined) as Uint8Array | undefined;
-    const head = this.#requestHead(url, method, init.headers, bytes);
-    const response = await this.#exchange(url, method, head, bytes, init.signal ?? undefined);
+    // Head and body go out in one write, a text body encoded together with its head.
+    const head = this.#requestHead(
+      url,
+      method,
+      init.headers,
+      typeof body === "string" ? utf8Length(body) : body?.byteLength,
+    );
+    const wire = typeof body === "string"
+      ? encoder.encode(head + body)
+      : body
+      ? concat(encoder.encode(head), body as Uint8Array)
+      : encoder.encode(head);
+    const response = await this.#exchange(url, method, wire, init.signal ?? undefined, plain);
     // A redirect is `fetch`'s to follow (or to hand back, with redirect: "manual").
     if (
       response.status >= 300 && response.status < 400 && init.redirect !== "manual" &&
-      response.headers.has("location")
+      response.headers.get("location") !== null
     ) {
       await response.body?.cancel();
       return await this.#fallback(url, init);
     }
     return response;
-  };
+  }
 
   /** Closes idle connections and refuses new ones (requests then go to the fallback). */
   close(): void {
@@ -217,7 +234,7 @@ export class Http1Client {
     this.#busy.clear();
   }
 
-  #requestHead(url: URL, method: string, headers: HeadersInit | undefined, body?: Uint8Array): Uint8Array {
+  #requestHead(url: URL, method: string, headers: HeadersInit | undefined, bodyBytes?: number): string {
     let text = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
     let accept = false;
     let encoding = false;
@@ -240,10 +257,10 @@ export class Http1Client {
     if (!accept) text += "accept: */*\r\n";
     // No content coding is asked for, so none has to be undone.
     if (!encoding) text += "accept-encoding: identity\r\n";
-    if (body !== undefined || method === "POST" || method === "PUT" || method === "PATCH") {
-      text += `content-length: ${body?.byteLength ?? 0}\r\n`;
+    if (bodyBytes !== undefined || method === "POST" || method === "PUT" || method === "PATCH") {
+      text += `content-length: ${bodyBytes ?? 0}\r\n`;
     }
-    return encoder.encode(text + "\r\n");
+    return text + "\r\n";
   }
 
   async #connect(url: URL): Promise<Connection> {
@@ -285,10 +302,10 @@ export class Http1Client {
   async #exchange(
     url: URL,
     method: string,
-    head: Uint8Array,
-    body: Uint8Array | undefined,
+    wire: Uint8Array,
     signal: AbortSignal | undefined,
-  ): Promise<Response> {
+    plain: boolean,
+  ): Promise<Response | PlainAnswer> {
     signal?.throwIfAborted();
     for (let attempt = 0;; attempt++) {
       let c: Connection;
@@ -306,9 +323,9 @@ export class Http1Client {
       signal?.addEventListener("abort", abort, { once: true });
       let received = false;
       try {
-        await writeAll(c.conn, body ? concat(head, body) : head);
+        await writeAll(c.conn, wire);
         const parsed = await this.#readHead(c, () => (received = true));
-        return await this.#response(c, method, parsed, signal, abort);
+        return await this.#response(c, method, parsed, signal, abort, plain);
       } catch (error) {
         signal?.removeEventListener("abort", abort);
         this.#busy.delete(c);
@@ -354,7 +371,8 @@ export class Http1Client {
     head: Head,
     signal: AbortSignal | undefined,
     abort: () => void,
-  ): Promise<Response> {
+    plain: boolean,
+  ): Promise<Response | PlainAnswer> {
     const init = { status: head.status, statusText: head.statusText, headers: head.headers };
     const done = (keepAlive: boolean) => {
       signal?.removeEventListener("abort", abort);
@@ -371,7 +389,9 @@ export class Http1Client {
       }
       const bytes = c.take(head.length);
       done(true);
-      return new Response(bytes, init);
+      return plain
+        ? new PlainAnswer(head.status, head.statusText, head.headers, bytes)
+        : new Response(bytes, init);
     }
     const reader = head.chunked
       ? chunkedReader(c)
@@ -399,6 +419,21 @@ export class Http1Client {
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   for (let offset = 0; offset < bytes.length;) offset += await conn.write(bytes.subarray(offset));
+}
+
+/** The length of `text` in UTF-8 (a lone surrogate counts as U+FFFD, as `TextEncoder` writes it). */
+export function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2;
+      i++;
+    } else n += 2;
+  }
+  return n;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

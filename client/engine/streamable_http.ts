@@ -13,6 +13,7 @@ import { readSse } from "../../protocol/sse.ts";
 import { delay } from "./delay.ts";
 import { ConnectionError } from "../errors.ts";
 import type { FetchFn } from "../oauth.ts";
+import type { AnswerFn, HttpAnswer } from "./http_answer.ts";
 import type { ClientTransport, Receiver, SendOptions } from "./transport.ts";
 
 /** The server answered with an HTTP status that is not MCP's; `status` says which. */
@@ -46,6 +47,8 @@ export interface StreamableHttpOptions {
   url: URL;
   /** The fetch to use (the OAuth flow's, the caller's, or an in-memory server's). */
   fetch: FetchFn;
+  /** Used instead of `fetch` for POSTs: the same exchange, a small body handed back already read. */
+  answer?: AnswerFn;
   /** Headers of every request. */
   headers?: Record<string, string>;
   /** Prefix of error messages naming the server. */
@@ -127,7 +130,7 @@ export class StreamableHttp implements ClientTransport {
       headers,
       body: JSON.stringify(message),
       signal: options.signal,
-    });
+    }, this.#options.answer);
     if (response.status === 404 && headers["mcp-session-id"] !== undefined) {
       await response.body?.cancel().catch(() => {});
       this.#sessionId = undefined;
@@ -152,7 +155,11 @@ export class StreamableHttp implements ClientTransport {
       return;
     }
     if (type.startsWith("text/event-stream")) {
-      await this.#stream(response, id, options.signal);
+      // An event stream short enough to arrive whole is read from its text like a longer one.
+      const stream = response instanceof Response
+        ? response
+        : new Response(await response.text(), { headers: { "content-type": type } });
+      await this.#stream(stream, id, options.signal);
       return;
     }
     await response.body?.cancel().catch(() => {});
@@ -164,9 +171,11 @@ export class StreamableHttp implements ClientTransport {
     );
   }
 
-  async #fetch(url: URL, init: RequestInit): Promise<Response> {
+  async #fetch(url: URL, init: RequestInit): Promise<Response>;
+  async #fetch(url: URL, init: RequestInit, answer: AnswerFn | undefined): Promise<HttpAnswer>;
+  async #fetch(url: URL, init: RequestInit, answer?: AnswerFn): Promise<HttpAnswer> {
     try {
-      return await this.#options.fetch(url, init);
+      return await (answer ?? this.#options.fetch)(url, init);
     } catch (err) {
       if (init.signal?.aborted) throw init.signal.reason;
       if (err instanceof ConnectionError) throw err;
@@ -241,7 +250,7 @@ export class StreamableHttp implements ClientTransport {
   }
 
   /** A JSON-RPC error in an error status's body is the answer (400, 403, 429 …); true when delivered. */
-  async #errorAnswer(response: Response, id: RequestId): Promise<boolean> {
+  async #errorAnswer(response: HttpAnswer, id: RequestId): Promise<boolean> {
     const type = response.headers.get("content-type") ?? "";
     if (!type.startsWith("application/json")) return false;
     const text = await response.clone().text().catch(() => "");
@@ -253,7 +262,7 @@ export class StreamableHttp implements ClientTransport {
     return true;
   }
 
-  async #statusError(response: Response, message: JsonRpcMessage): Promise<Error> {
+  async #statusError(response: HttpAnswer, message: JsonRpcMessage): Promise<Error> {
     const text = await response.text().catch(() => "");
     const what = "method" in message ? `${message.method}` : "a response";
     if (response.status === 404 && this.#sessionId !== undefined) {

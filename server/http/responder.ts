@@ -8,6 +8,7 @@
 import type { JsonRpcMessage, JsonRpcResponse } from "../../protocol/jsonrpc.ts";
 import type { Channel } from "../engine/exchange.ts";
 import type { Abortable } from "../sessions/session.ts";
+import { DelayQueue } from "../../protocol/delay_queue.ts";
 import { jsonResponse } from "./guards.ts";
 import { type ConnectionRegistry, type LogicalStream, SseConnection } from "./sse_stream.ts";
 
@@ -36,6 +37,15 @@ export interface ResponderOptions {
     response: JsonRpcResponse,
     request: Request | undefined,
   ) => { status: number; headers: Record<string, string> } | undefined;
+}
+
+/** The queues of pending upgrades, one per delay (servers in one process may set different ones). */
+const upgrades = new Map<number, DelayQueue>();
+
+function upgradeQueue(ms: number): DelayQueue {
+  let queue = upgrades.get(ms);
+  if (!queue) upgrades.set(ms, queue = new DelayQueue(ms));
+  return queue;
 }
 
 /**
@@ -99,9 +109,9 @@ export class Responder implements Channel {
     // has started (and reading `req.signal` costs every request an AbortError when it ends): a
     // 2026 answer that is slow to come therefore starts as SSE, after which a hang-up is seen at once.
     const upgrade = cancelOnDisconnect && upgradeAfterMs
-      ? setTimeout(() => this.open(), upgradeAfterMs)
+      ? upgradeQueue(upgradeAfterMs).add(() => this.open())
       : undefined;
-    const settled = () => clearTimeout(upgrade);
+    const settled = () => upgrade?.cancel();
     return new Promise<Response>((resolve, reject) => {
       this.#answer = resolve;
       outcome.then((response) => {

@@ -29,6 +29,13 @@ function sleepyServer(events: string[]): FastMCP {
   mcp.tool("fail", {}, () => {
     throw new ServerToolError("it broke");
   });
+  mcp.tool("ticker", {}, async (_args, ctx) => {
+    for (let i = 1; i <= 8; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await ctx.reportProgress(i, 8);
+    }
+    return "ticked";
+  });
   return mcp;
 }
 
@@ -138,6 +145,36 @@ for (const negotiation of ["auto", "legacy"] as const) {
     }
   });
 }
+
+Deno.test("timeouts of calls in flight together each fire at their own time; progress restarts one", async () => {
+  const mcp = sleepyServer([]);
+  try {
+    await using client = new Client(mcp);
+    await client.connect();
+    const started = Date.now();
+    const ended = (call: Promise<unknown>) =>
+      call.then(() => ["ok", Date.now() - started] as const, (e) => [e, Date.now() - started] as const);
+    // The later deadline is set first: the one timer must move forward for the earlier one.
+    const slow = ended(client.callTool("sleep", {}, { timeoutMs: 600 }));
+    const quick = ended(client.callTool("sleep", {}, { timeoutMs: 150 }));
+    // 400 ms of work under a 150 ms timeout, kept alive by progress every 50 ms.
+    const ticking = ended(client.callTool("ticker", {}, { timeoutMs: 150, onProgress: () => {} }));
+    const [quickError, quickAt] = await quick;
+    assert.ok(quickError instanceof RequestTimeoutError, String(quickError));
+    assert.ok(quickAt >= 140 && quickAt < 550, `the 150 ms timeout fired after ${quickAt} ms`);
+    const [slowError, slowAt] = await slow;
+    assert.ok(slowError instanceof RequestTimeoutError, String(slowError));
+    assert.equal(slowError.timeoutMs, 600);
+    assert.ok(slowAt >= 590, `the 600 ms timeout fired after ${slowAt} ms`);
+    assert.equal((await ticking)[0], "ok", "progress every 50 ms kept a 150 ms timeout from firing");
+    // The client is idle again: no timer of its keeps the test (or a process) alive.
+    assert.deepEqual(await client.callTool("fail", {}, { raiseOnError: false }), [
+      { type: "text", text: "it broke" },
+    ]);
+  } finally {
+    await mcp.close();
+  }
+});
 
 /** Waits 5 s (or until the request is aborted), then answers: a call that ignores the timeout succeeds late. */
 async function stall(signal: AbortSignal): Promise<void> {

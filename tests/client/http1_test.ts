@@ -8,7 +8,8 @@
  */
 
 import assert from "node:assert/strict";
-import { Http1Client } from "../../client/engine/http1.ts";
+import { Http1Client, utf8Length } from "../../client/engine/http1.ts";
+import { PlainAnswer } from "../../client/engine/http_answer.ts";
 
 const encoder = new TextEncoder();
 
@@ -266,5 +267,61 @@ Deno.test("http1: https through TLS, keep-alive included; an untrusted certifica
     trusting.close();
     plain.close();
     await server.shutdown();
+  }
+});
+
+Deno.test("http1: utf8Length counts as TextEncoder encodes (1–4 byte characters, lone surrogates)", () => {
+  const samples = [
+    "",
+    "plain ascii",
+    "é ß ü",
+    "€ 中文 ✓",
+    "😀 𝄞 pairs",
+    "\ud800 lone high",
+    "lone low \udc00",
+    "end \ud83d",
+  ];
+  for (let i = 0; i < 200; i++) {
+    let text = "";
+    for (let j = 0; j < 40; j++) text += String.fromCharCode(Math.floor(Math.random() * 0x10000));
+    samples.push(text);
+  }
+  for (const text of samples) {
+    assert.equal(utf8Length(text), encoder.encode(text).byteLength, JSON.stringify(text));
+  }
+});
+
+Deno.test("http1: answer() hands a small body back read (a PlainAnswer), a large one as a streamed Response", async () => {
+  const big = "x".repeat((1 << 20) + 10);
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const text = await req.text();
+    if (text === "big") return new Response(big, { headers: { "content-type": "text/plain" } });
+    const headers = new Headers({ "content-type": "application/json" });
+    headers.append("x-multi", "a");
+    headers.append("x-multi", "b");
+    return new Response(JSON.stringify({ bytes: Number(req.headers.get("content-length")), text }), {
+      status: 201,
+      headers,
+    });
+  });
+  const client = new Http1Client();
+  try {
+    const url = new URL(`http://127.0.0.1:${server.addr.port}/mcp`);
+    // A text body with characters of every UTF-8 length: its content-length must be its bytes.
+    const body = "é € 😀 plain";
+    const answer = await client.answer(url, { method: "POST", body });
+    assert.ok(answer instanceof PlainAnswer);
+    assert.equal(answer.status, 201);
+    assert.equal(answer.ok, true);
+    assert.equal(answer.headers.get("Content-Type"), "application/json");
+    assert.equal(answer.headers.get("x-multi"), "a, b");
+    assert.equal(answer.headers.get("x-missing"), null);
+    assert.deepEqual(JSON.parse(await answer.text()), { bytes: encoder.encode(body).byteLength, text: body });
+    assert.equal(await answer.clone().text(), await answer.text());
+    const large = await client.answer(url, { method: "POST", body: "big" });
+    assert.ok(large instanceof Response);
+    assert.equal((await large.text()).length, big.length);
+  } finally {
+    client.close();
   }
 });
