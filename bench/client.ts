@@ -1,8 +1,8 @@
 /**
  * Per-call CPU of the client side of a call, beside the server's: the `add` server runs as a
- * child process; this process calls it N times at a few concurrencies, with a bare `fetch` and
- * with our `Client`, and reads both processes' CPU. It shows what a proxy hop costs before any
- * MCP work: the HTTP client.
+ * child process; this process calls it N times at a few concurrencies, over raw kept-alive
+ * sockets (bench/lib/raw_http.ts, the floor), with a bare `fetch` and with our `Client`, and reads
+ * both processes' CPU. It shows what a proxy hop costs before any MCP work: the HTTP client.
  *
  *   deno task bench:client [--calls 5000]
  *
@@ -11,6 +11,7 @@
 
 import { parseArgs } from "node:util";
 import { Client } from "../client.ts";
+import { RawHttp } from "./lib/raw_http.ts";
 import { cpuSeconds, freePort } from "./lib/server.ts";
 
 const { values } = parseArgs({ options: { calls: { type: "string", default: "5000" } } });
@@ -53,6 +54,19 @@ const bareFetch = async (id: number) => {
   };
   await (await fetch(url, { method: "POST", headers, body: JSON.stringify(body) })).text();
 };
+const raw = new RawHttp(url);
+const rawSocket = async (id: number) => {
+  const body = {
+    jsonrpc: "2.0",
+    id,
+    method: "tools/call",
+    params: { name: "add", arguments: { a: 1, b: 2 }, _meta: meta },
+  };
+  const answer = await raw.post(headers, encoder.encode(JSON.stringify(body)));
+  JSON.parse(decoder.decode(answer.body));
+};
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 const client = new Client(url, { negotiation: "auto" });
 await client.connect();
 const viaClient = async () => void await client.callToolResult("add", { a: 1, b: 2 });
@@ -78,7 +92,11 @@ async function measure(one: (id: number) => Promise<void>, concurrency: number) 
 console.log(`# client-side CPU per call, ${calls} calls each; server = the add server answering them`);
 console.log("| client | concurrency | calls/s | client CPU µs/call | server CPU µs/call | client ÷ server |");
 console.log("|---|---:|---:|---:|---:|---:|");
-for (const [name, one] of [["bare fetch", bareFetch], ["denomcp Client", viaClient]] as const) {
+const clients = [["raw socket (floor)", rawSocket], ["bare fetch", bareFetch], [
+  "denomcp Client",
+  viaClient,
+]] as const;
+for (const [name, one] of clients) {
   for (const concurrency of [1, 8, 32]) {
     const m = await measure(one, concurrency);
     console.log(
@@ -89,5 +107,6 @@ for (const [name, one] of [["bare fetch", bareFetch], ["denomcp Client", viaClie
   }
 }
 await client.close();
+raw.close();
 server.kill("SIGTERM");
 await server.status;

@@ -131,6 +131,11 @@ export class ClientTracing {
       parent,
     );
     if (span.isRecording()) span.setAttributes(attributes(method, target, info));
+    // Nothing traces and nothing is propagated (no SDK, no parent, no propagator): the request
+    // runs in the context it came with, sparing every call a context copy and a `_meta` probe.
+    else if (!trace.isSpanContextValid(span.spanContext()) && propagation.fields().length === 0) {
+      return new ClientCall(span, parent, undefined, method);
+    }
     const ctx = trace.setSpan(parent, span);
     return new ClientCall(span, ctx, traceMeta(ctx), method);
   }

@@ -34,7 +34,8 @@ interface Question {
 
 /** A proxied call waiting for answers of the downstream client. */
 class ParkedCall<T> {
-  readonly token = crypto.randomUUID();
+  /** Named only when parked: most calls finish without asking anything. */
+  #token?: string;
   readonly abort = new AbortController();
   /** Questions asked and not yet sent downstream. */
   readonly asked: Question[] = [];
@@ -46,6 +47,10 @@ class ParkedCall<T> {
   #keys = 0;
   result!: Promise<T>;
   timer?: ReturnType<typeof setTimeout>;
+
+  get token(): string {
+    return this.#token ??= crypto.randomUUID();
+  }
 
   nextKey(): string {
     return `upstream-${++this.#keys}`;
