@@ -12,26 +12,12 @@
 import { parseArgs } from "node:util";
 import { Client } from "../client.ts";
 import { RawHttp } from "./lib/raw_http.ts";
-import { cpuSeconds, freePort } from "./lib/server.ts";
+import { cpuSeconds } from "./lib/server.ts";
+import { startUpstream } from "./lib/upstream.ts";
 
 const { values } = parseArgs({ options: { calls: { type: "string", default: "5000" } } });
 const calls = Number(values.calls);
-const port = freePort();
-const server = new Deno.Command(Deno.execPath(), {
-  args: ["run", "-A", new URL("./servers/add.ts", import.meta.url).pathname],
-  env: { PORT: String(port) },
-  stdout: "null",
-}).spawn();
-const url = `http://127.0.0.1:${port}/mcp`;
-for (let i = 0;; i++) {
-  try {
-    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-    break;
-  } catch {
-    if (i > 200) throw new Error(`the server did not listen on ${url}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const { url, process: server } = await startUpstream();
 
 const meta = {
   "io.modelcontextprotocol/protocolVersion": "2026-07-28",
@@ -45,28 +31,23 @@ const headers = {
   "mcp-method": "tools/call",
   "mcp-name": "add",
 };
+const callBody = (id: number) =>
+  JSON.stringify({
+    jsonrpc: "2.0",
+    id,
+    method: "tools/call",
+    params: { name: "add", arguments: { a: 1, b: 2 }, _meta: meta },
+  });
 const bareFetch = async (id: number) => {
-  const body = {
-    jsonrpc: "2.0",
-    id,
-    method: "tools/call",
-    params: { name: "add", arguments: { a: 1, b: 2 }, _meta: meta },
-  };
-  await (await fetch(url, { method: "POST", headers, body: JSON.stringify(body) })).text();
-};
-const raw = new RawHttp(url);
-const rawSocket = async (id: number) => {
-  const body = {
-    jsonrpc: "2.0",
-    id,
-    method: "tools/call",
-    params: { name: "add", arguments: { a: 1, b: 2 }, _meta: meta },
-  };
-  const answer = await raw.post(headers, encoder.encode(JSON.stringify(body)));
-  JSON.parse(decoder.decode(answer.body));
+  await (await fetch(url, { method: "POST", headers, body: callBody(id) })).text();
 };
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const raw = new RawHttp(url);
+const rawSocket = async (id: number) => {
+  const answer = await raw.post(headers, encoder.encode(callBody(id)));
+  JSON.parse(decoder.decode(answer.body));
+};
 const client = new Client(url, { negotiation: "auto" });
 await client.connect();
 const viaClient = async () => void await client.callToolResult("add", { a: 1, b: 2 });

@@ -9,7 +9,8 @@
  * @module
  */
 
-const SUITE = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
+import { listedNames, suite, verdicts } from "./suite.ts";
+
 const ROOT = new URL("../../", import.meta.url);
 const HERE = new URL("./", import.meta.url);
 const REVISIONS = Deno.args.length ? Deno.args : ["2025-11-25", "2026-07-28"];
@@ -54,24 +55,11 @@ interface Outcome {
   code: number;
 }
 
-async function suite(args: string[]): Promise<{ code: number; text: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SUITE, ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    text: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr),
-  };
-}
-
 /** The scored server scenarios of a requirement set. */
 async function requiredScenarios(revision: string): Promise<Set<string>> {
   const { text } = await suite(["list", "--requirements", revision]);
   const server = text.slice(text.indexOf("Server scenarios"), text.indexOf("Client scenarios"));
-  return new Set([...server.matchAll(/^\s+- (\S+)/gm)].map((m) => m[1]));
+  return new Set(listedNames(server));
 }
 
 async function runSuite(url: string, revision: string): Promise<Outcome> {
@@ -86,15 +74,7 @@ async function runSuite(url: string, revision: string): Promise<Outcome> {
     "--expected-failures",
     baseline,
   ]);
-  const verdicts = new Map<string, boolean>();
-  for (const m of text.matchAll(/^([✓✗]) ([^:\s]+): \d+ passed, \d+ failed/gm)) {
-    verdicts.set(m[2], m[1] === "✓");
-  }
-  const passed = [...required].filter((name) => verdicts.get(name) === true);
-  const failed = [...required].filter((name) => verdicts.get(name) !== true);
-  const others = [...verdicts].filter(([name]) => !required.has(name)).map(([name, ok]) =>
-    `${ok ? "✓" : "✗"} ${name}`
-  );
+  const { passed, failed, others } = verdicts(text, required);
   if (code !== 0) console.error(text);
   return { revision, passed, failed, others, code };
 }

@@ -18,8 +18,8 @@
 import { parse } from "yaml";
 import { driveBrowser } from "../helpers/idp.ts";
 import { freePort, startDeno } from "../helpers/process.ts";
+import { listedNames, SUITE, suite } from "./suite.ts";
 
-const SUITE = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
 const ROOT = new URL("../../", import.meta.url);
 const HERE = new URL("./", import.meta.url);
 /** Longest one run of the suite may take (its own wait for the callback is five minutes). */
@@ -38,20 +38,10 @@ interface Run {
   readonly resource: boolean;
 }
 
-async function suite(args: string[]): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SUITE, ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-}
-
 /** The suite's authorization-server scenarios. */
 async function scenarios(): Promise<string[]> {
-  const text = await suite(["list", "--authorization"]);
-  return [...text.matchAll(/^\s+- (\S+)/gm)].map((m) => m[1]);
+  const { text } = await suite(["list", "--authorization"]);
+  return listedNames(text);
 }
 
 /** Check ids expected to fail, from the expected-failures file. */

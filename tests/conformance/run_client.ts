@@ -9,25 +9,11 @@
  * @module
  */
 
-const SUITE = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
-const ROOT = new URL("../../", import.meta.url);
+import { listedNames, suite, verdicts } from "./suite.ts";
+
 const HERE = new URL("./", import.meta.url);
 const REVISIONS = Deno.args.length ? Deno.args : ["2025-11-25", "2026-07-28"];
 const COMMAND = "deno run -A examples/conformance/client.ts";
-
-async function suite(args: string[]): Promise<{ code: number; text: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SUITE, ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return {
-    code: out.code,
-    text: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr),
-  };
-}
 
 /** The scored client scenarios of a requirement set. */
 async function requiredScenarios(revision: string): Promise<Set<string>> {
@@ -35,7 +21,7 @@ async function requiredScenarios(revision: string): Promise<Set<string>> {
   const client = text.slice(text.indexOf("Client scenarios"));
   const end = client.indexOf("never scored");
   const scored = end === -1 ? client : client.slice(0, end);
-  return new Set([...scored.matchAll(/^\s+- (\S+)/gm)].map((m) => m[1]));
+  return new Set(listedNames(scored));
 }
 
 let failed = false;
@@ -51,15 +37,7 @@ for (const revision of REVISIONS) {
     "--expected-failures",
     baseline,
   ]);
-  const verdicts = new Map<string, boolean>();
-  for (const m of text.matchAll(/^([✓✗]) ([^:\s]+): \d+ passed, \d+ failed/gm)) {
-    verdicts.set(m[2], m[1] === "✓");
-  }
-  const passed = [...required].filter((name) => verdicts.get(name) === true);
-  const missed = [...required].filter((name) => verdicts.get(name) !== true);
-  const others = [...verdicts].filter(([name]) => !required.has(name)).map(([name, ok]) =>
-    `${ok ? "✓" : "✗"} ${name}`
-  );
+  const { passed, failed: missed, others } = verdicts(text, required);
   console.log(`client conformance ${revision}: ${passed.length}/${required.size} required scenarios passed`);
   for (const name of missed) console.log(`  ✗ ${name}`);
   if (others.length) console.log(`  not scored: ${others.join(", ")}`);
