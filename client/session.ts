@@ -365,7 +365,9 @@ export class Session {
       timeoutMs,
       signal: options.signal,
       onProgress: options.onProgress,
-      scope: handlersOf(options),
+      // The list-change subscription is no call: on stdio, where a server's message names no
+      // request, it must not make the one call in flight ambiguous (its logs would go unheard).
+      scope: method === "subscriptions/listen" ? undefined : handlersOf(options),
       headers: modern
         ? { ...options.headers, ...routingHeaders(method, body, this.#mirroredOf(method, body)) }
         : options.headers,

@@ -25,6 +25,9 @@ import { type Context, exchangeOf } from "../../context.ts";
 import { InputRequired } from "../../engine/input_state.ts";
 import { McpError } from "../../errors.ts";
 import type { Relay } from "./relay.ts";
+import { mayLog } from "../../engine/facts.ts";
+import { LOG_LEVEL_KEY } from "../../../protocol/meta_keys.ts";
+import { isModernVersion } from "../../../protocol/versions.ts";
 import { type SkillInfo, SkillMainResource } from "../../skills/resources.ts";
 
 /** What a proxied component needs of its proxy. */
@@ -50,6 +53,18 @@ function forwardedHeaders(upstream: Upstream, ctx: Context): Record<string, stri
     if (value !== null) headers[name] = value;
   }
   return headers;
+}
+
+/**
+ * The `_meta` that asks a 2026-07-28 upstream for log messages, which it sends only to a request
+ * naming a level: the downstream request's own level, or every level for a 2025 downstream session
+ * that set none (the downstream context filters by the session's level as messages come back).
+ * Nothing for a 2025 upstream (its session level stands) or a downstream that may not be sent logs.
+ */
+function logMeta(client: Client, ctx: Context): Record<string, unknown> | undefined {
+  if (!isModernVersion(client.protocolVersion)) return undefined;
+  const { facts } = exchangeOf(ctx);
+  return mayLog(facts) ? { [LOG_LEVEL_KEY]: facts.logLevel ?? "debug" } : undefined;
 }
 
 /** What the upstream calls the component a request reaches: its name, or the URI read. */
@@ -79,12 +94,14 @@ async function forward<T>(
   try {
     const client = await upstream.client(ctx);
     const headers = forwardedHeaders(upstream, ctx);
+    const meta = logMeta(client, ctx);
     return await upstream.relay.run(ctx, (handlers, signal) =>
       send(client, {
         ...handlers,
         signal,
         ...(upstream.timeoutMs ? { timeoutMs: upstream.timeoutMs } : {}),
         ...(headers ? { headers } : {}),
+        ...(meta ? { meta } : {}),
       }));
   } catch (error) {
     // The upstream's own JSON-RPC errors pass as they are; failing to reach it is the proxy's error.
