@@ -73,10 +73,11 @@ async function measure(one: (id: number) => Promise<void>, concurrency: number) 
 console.log(`# client-side CPU per call, ${calls} calls each; server = the add server answering them`);
 console.log("| client | concurrency | calls/s | client CPU µs/call | server CPU µs/call | client ÷ server |");
 console.log("|---|---:|---:|---:|---:|---:|");
-const clients = [["raw socket (floor)", rawSocket], ["bare fetch", bareFetch], [
-  "denomcp Client",
-  viaClient,
-]] as const;
+const clients = [
+  ["raw socket (floor)", rawSocket],
+  ["bare fetch", bareFetch],
+  ["denomcp Client", viaClient],
+] as const;
 for (const [name, one] of clients) {
   for (const concurrency of [1, 8, 32]) {
     const m = await measure(one, concurrency);

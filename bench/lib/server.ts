@@ -10,7 +10,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-export { freePort } from "./ports.ts";
+export { freePort, waitListening } from "./ports.ts";
 
 /** denomcp's own deno.json (its import map), passed to every server with `--config` unless it names another. */
 export const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
@@ -115,22 +115,4 @@ export async function stopServer(child: Deno.ChildProcess, killAfterMs: number):
   clearTimeout(timer);
   live = undefined;
   return status;
-}
-
-/** Resolves once something accepts connections on `port`; throws if the server exits first. */
-export async function waitListening(port: number, child: Deno.ChildProcess, ms = 60_000): Promise<void> {
-  let exited: Deno.CommandStatus | undefined;
-  child.status.then((s) => (exited = s));
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (exited) throw new Error(`server exited (code ${exited.code}) before listening`);
-    try {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-      conn.close();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`server did not listen on port ${port} within ${ms} ms`);
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { freePort } from "./ports.ts";
+import { freePort, waitListening } from "./ports.ts";
 
 /** A running upstream: its MCP endpoint and its process. */
 export interface Upstream {
@@ -23,16 +23,8 @@ export async function startUpstream(): Promise<Upstream> {
     stdout: "null",
     stderr: "inherit",
   }).spawn();
-  const url = `http://127.0.0.1:${port}/mcp`;
-  for (let i = 0;; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return { url, process };
-    } catch {
-      if (i > 200) throw new Error(`the upstream did not listen on ${url}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  await waitListening(port, process, 10_000);
+  return { url: `http://127.0.0.1:${port}/mcp`, process };
 }
 
 /** On SIGTERM or SIGINT: end the upstream, then `close` (at most 1 s), then exit. */

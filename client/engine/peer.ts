@@ -157,12 +157,11 @@ export class Peer {
     if (pending.deadline < this.#expiresAt) this.#schedule(pending.deadline);
   }
 
+  /** Sets the timer for `at`, a finite deadline earlier than any it was set for. */
   #schedule(at: number): void {
     clearTimeout(this.#expiry);
     this.#expiresAt = at;
-    this.#expiry = at === Infinity
-      ? undefined
-      : setTimeout(() => this.#expire(), Math.max(0, at - Date.now()));
+    this.#expiry = setTimeout(() => this.#expire(), Math.max(0, at - Date.now()));
   }
 
   #disarm(): void {
